@@ -1,0 +1,285 @@
+/*
+ * db.c - PostgreSQL connections, prepared-statement cache, transactions and
+ * SQLSTATE mapping (db.h).
+ */
+#include "db.h"
+#include "log.h"
+#include "rdv.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static unsigned sql_hash(const char *s)
+{
+	unsigned h = 2166136261u;   /* FNV-1a */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+static void stmts_forget(struct db *db)
+{
+	for (int i = 0; i < DB_STMT_CACHE; i++)
+		db->stmts[i].prepared = 0;
+}
+
+static int db_connect(struct db *db)
+{
+	if (db->conn != NULL) {
+		PQfinish(db->conn);
+		db->conn = NULL;
+	}
+	const char *keys[] = {"dbname", "application_name", "connect_timeout", NULL};
+	const char *vals[] = {db->conninfo, db->appname, "3", NULL};
+	PGconn *c = PQconnectdbParams(keys, vals, 1);
+	if (c == NULL || PQstatus(c) != CONNECTION_OK) {
+		if (c != NULL) {
+			snprintf(db->message, sizeof(db->message), "%s", PQerrorMessage(c));
+			PQfinish(c);
+		}
+		db->err = RDV_EUNAVAIL;
+		return RDV_EUNAVAIL;
+	}
+	db->conn = c;
+	db->in_tx = 0;
+	stmts_forget(db);
+	/* A runaway query must not hold a thread: 5 s unless a transaction says otherwise. */
+	PGresult *r = PQexec(c, "SET statement_timeout = '5s'; SET TIME ZONE 'Europe/Paris'");
+	PQclear(r);
+	return 0;
+}
+
+struct db *db_open(const char *conninfo, const char *appname)
+{
+	struct db *db = calloc(1, sizeof(*db));
+	if (db == NULL)
+		return NULL;
+	db->conninfo = strdup(conninfo);
+	db->appname = strdup(appname);
+	if (db->conninfo == NULL || db->appname == NULL) {
+		db_close(db);
+		return NULL;
+	}
+	if (db_connect(db) != 0)
+		log_warnx("database unavailable at start: %s", db->message);
+	return db;
+}
+
+void db_close(struct db *db)
+{
+	if (db == NULL)
+		return;
+	if (db->conn != NULL)
+		PQfinish(db->conn);
+	for (int i = 0; i < DB_STMT_CACHE; i++)
+		free(db->stmts[i].sql);
+	free(db->conninfo);
+	free(db->appname);
+	free(db);
+}
+
+int db_ensure(struct db *db)
+{
+	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK)
+		return 0;
+	return db_connect(db);
+}
+
+int db_map_sqlstate(const char *s)
+{
+	if (s == NULL || strlen(s) != 5)
+		return RDV_EDB;
+	if (strcmp(s, "23P01") == 0 || strcmp(s, "23505") == 0)
+		return RDV_ECONFLICT;
+	if (strcmp(s, "40001") == 0 || strcmp(s, "40P01") == 0)
+		return RDV_ERETRY;
+	if (strncmp(s, "08", 2) == 0 || strcmp(s, "57P01") == 0 || strcmp(s, "57P02") == 0 ||
+	    strcmp(s, "57P03") == 0 || strcmp(s, "57014") == 0 || strcmp(s, "53300") == 0)
+		return RDV_EUNAVAIL;
+	if (strncmp(s, "22", 2) == 0 || strncmp(s, "23", 2) == 0)
+		return RDV_EINVAL;
+	return RDV_EDB;
+}
+
+/* Records the error of a failed result (or a lost connection) in db. */
+static void record_error(struct db *db, const PGresult *res)
+{
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	const char *cons = res ? PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME) : NULL;
+	snprintf(db->sqlstate, sizeof(db->sqlstate), "%s", state ? state : "");
+	snprintf(db->message, sizeof(db->message), "%s", msg ? msg : PQerrorMessage(db->conn));
+	snprintf(db->constraint, sizeof(db->constraint), "%s", cons ? cons : "");
+	if (PQstatus(db->conn) != CONNECTION_OK)
+		db->err = RDV_EUNAVAIL;
+	else
+		db->err = state ? db_map_sqlstate(state) : RDV_EDB;
+	if (db->err == RDV_EUNAVAIL) {
+		PQfinish(db->conn);   /* reconnect on the next db_ensure */
+		db->conn = NULL;
+		db->in_tx = 0;
+	} else if (db->err == RDV_EDB) {
+		log_warnx("sql error %s: %s", db->sqlstate, db->message);
+	}
+}
+
+/* Finds or adds the cache slot of sql; -1 when the cache is full. */
+static int stmt_slot(struct db *db, const char *sql)
+{
+	unsigned h = sql_hash(sql);
+	for (int i = 0; i < DB_STMT_CACHE; i++) {
+		int k = (int)((h + (unsigned)i) % DB_STMT_CACHE);
+		struct db_stmt *st = &db->stmts[k];
+		if (st->sql == NULL) {
+			st->sql = strdup(sql);
+			if (st->sql == NULL)
+				return -1;
+			st->hash = h;
+			st->prepared = 0;
+			return k;
+		}
+		if (st->hash == h && strcmp(st->sql, sql) == 0)
+			return k;
+	}
+	return -1;
+}
+
+static int result_ok(const PGresult *res)
+{
+	ExecStatusType st = PQresultStatus(res);
+	return st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK;
+}
+
+static PGresult *query_once(struct db *db, const char *sql, int nparams, const char *const *params);
+
+PGresult *db_query(struct db *db, const char *sql, int nparams, const char *const *params)
+{
+	int in_tx = db->in_tx;
+	PGresult *res = query_once(db, sql, nparams, params);
+	/* The server restarted since our last query: outside a transaction
+	 * nothing was lost, so reconnect once and run it again. */
+	if (res == NULL && db->err == RDV_EUNAVAIL && !in_tx && db_connect(db) == 0)
+		res = query_once(db, sql, nparams, params);
+	return res;
+}
+
+static PGresult *query_once(struct db *db, const char *sql, int nparams, const char *const *params)
+{
+	db->err = 0;
+	if (db->conn == NULL && db_ensure(db) != 0)
+		return NULL;
+	int slot = stmt_slot(db, sql);
+	PGresult *res;
+	if (slot < 0) {
+		res = PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+	} else {
+		char name[16];
+		snprintf(name, sizeof(name), "s%d", slot);
+		if (!db->stmts[slot].prepared) {
+			PGresult *p = PQprepare(db->conn, name, sql, nparams, NULL);
+			if (!result_ok(p)) {
+				record_error(db, p);
+				PQclear(p);
+				return NULL;
+			}
+			PQclear(p);
+			db->stmts[slot].prepared = 1;
+		}
+		res = PQexecPrepared(db->conn, name, nparams, params, NULL, NULL, 0);
+	}
+	if (res == NULL || !result_ok(res)) {
+		record_error(db, res);
+		PQclear(res);
+		return NULL;
+	}
+	return res;
+}
+
+int db_exec(struct db *db, const char *sql, int nparams, const char *const *params)
+{
+	PGresult *r = db_query(db, sql, nparams, params);
+	if (r == NULL)
+		return db->err ? db->err : RDV_EDB;
+	PQclear(r);
+	return 0;
+}
+
+int db_begin(struct db *db)
+{
+	int rc = db_x(db, "BEGIN");
+	if (rc == 0)
+		db->in_tx = 1;
+	return rc;
+}
+
+int db_commit(struct db *db)
+{
+	int rc = db_x(db, "COMMIT");
+	db->in_tx = 0;
+	return rc;
+}
+
+void db_rollback(struct db *db)
+{
+	if (db->conn == NULL)
+		return;
+	PGresult *r = PQexec(db->conn, "ROLLBACK");
+	PQclear(r);
+	db->in_tx = 0;
+}
+
+int db_transaction(struct db *db, int (*fn)(struct db *db, void *arg), void *arg)
+{
+	int rc = RDV_ERETRY;
+	for (int attempt = 0; attempt < 3 && rc == RDV_ERETRY; attempt++) {
+		rc = db_begin(db);
+		if (rc != 0)
+			return rc;
+		rc = fn(db, arg);
+		if (rc == 0)
+			rc = db_commit(db);
+		else
+			db_rollback(db);
+	}
+	return rc;
+}
+
+const char *db_val(const PGresult *res, int row, int col)
+{
+	if (res == NULL || row >= PQntuples(res) || col >= PQnfields(res) || PQgetisnull(res, row, col))
+		return NULL;
+	return PQgetvalue(res, row, col);
+}
+
+long long db_ll(const PGresult *res, int row, int col)
+{
+	const char *v = db_val(res, row, col);
+	return v ? strtoll(v, NULL, 10) : 0;
+}
+
+int db_bool(const PGresult *res, int row, int col)
+{
+	const char *v = db_val(res, row, col);
+	return v != NULL && v[0] == 't';
+}
+
+char *db_dup(struct arena *a, const PGresult *res, int row, int col)
+{
+	return arena_strdup(a, db_val(res, row, col));
+}
+
+const char *db_int(struct arena *a, long long v)
+{
+	return arena_printf(a, "%lld", v);
+}
+
+char *db_scalar(struct db *db, struct arena *a, const char *sql, int nparams, const char *const *params)
+{
+	PGresult *r = db_query(db, sql, nparams, params);
+	if (r == NULL)
+		return NULL;
+	char *v = PQntuples(r) > 0 ? db_dup(a, r, 0, 0) : NULL;
+	PQclear(r);
+	return v;
+}
