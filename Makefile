@@ -91,9 +91,12 @@ stop:
 	@nginx/stack.sh stop
 
 # The test stack: its own cluster, sockets and ports under var/test, sanitizer build.
+# Several stacks may run side by side: make test TEST_BUILD=var/build-x RDV_TEST_DIR=var/test-x
+# (RDV_HTTP_SUITE=name runs one HTTP suite).
+TEST_BUILD ?= $(VAR)/build-test
 test: deps
-	@$(MAKE) --no-print-directory BUILD=$(VAR)/build-test SAN=1 OPT=-O1 build
-	@BUILD=$(VAR)/build-test nginx/stack.sh test
+	@$(MAKE) --no-print-directory BUILD=$(TEST_BUILD) SAN=1 OPT=-O1 build
+	@BUILD=$(TEST_BUILD) nginx/stack.sh test
 
 unit:
 	@$(MAKE) --no-print-directory BUILD=$(VAR)/build-test SAN=1 OPT=-O1 $(VAR)/build-test/bin/unit-tests

@@ -393,7 +393,7 @@ void app_handle(const struct app_program *prog, struct ctx *c)
 		handle_healthz(c);
 		return;
 	}
-	int status = route_find(prog->routes, prog->n_routes, c->req.method, c->path, &c->match);
+	int status = route_find_in(prog->tables, prog->n_tables, c->req.method, c->path, &c->match);
 	if (status != 0) {
 		app_error(c, status, NULL);
 		return;

@@ -47,8 +47,8 @@ struct ctx {
 
 struct app_program {
 	const char *name;              /* "booking", … */
-	const struct route *routes;
-	size_t n_routes;
+	const struct route_table *const *tables;  /* entries may be NULL (weak, not linked) */
+	size_t n_tables;
 	/* Public routes load this kind of session (citizens on search). */
 	enum session_kind public_session;
 	/* Optional: adds program-wide variables (navigation, …) to every page. */

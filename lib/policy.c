@@ -43,3 +43,12 @@ int policy_require_role(struct db *db, long long agent_id, long long org_id, enu
 		return RDV_ENOTFOUND;
 	return role >= min ? 0 : RDV_EFORBIDDEN;
 }
+
+int policy_agenda_access(struct db *db, long long viewer_id, long long owner_id, long long org_id,
+			 enum agenda_access *out)
+{
+	/* PLACEHOLDER (replaced with the per-agenda rights): self only. */
+	(void)db; (void)org_id;
+	*out = viewer_id == owner_id ? AGENDA_WRITE : AGENDA_NONE;
+	return 0;
+}

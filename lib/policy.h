@@ -26,4 +26,15 @@ int policy_is_territory_admin(struct db *db, long long agent_id, long long terri
  * a lower role. */
 int policy_require_role(struct db *db, long long agent_id, long long org_id, enum org_role min);
 
+/* Agenda access of one agent on another's agenda (per-agenda rights, beyond
+ * the reference's rule). Defaults: self → write; organisation admins and the
+ * Secrétariat service → write on every agenda of their organisation; agents
+ * sharing a service in the organisation → write (as RDV-Solidarités);
+ * explicit grants (agenda_accesses) add busy / read / write across the
+ * territory's organisations. The same rule exists in SQL as the function
+ * agenda_access_level(viewer, owner, org) (migration 0005), for list queries. */
+enum agenda_access { AGENDA_NONE = 0, AGENDA_BUSY, AGENDA_READ, AGENDA_WRITE };
+int policy_agenda_access(struct db *db, long long viewer_id, long long owner_id, long long org_id,
+			 enum agenda_access *out);
+
 #endif

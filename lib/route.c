@@ -111,3 +111,21 @@ const char *route_str(const struct route_match *m, const char *name)
 	}
 	return NULL;
 }
+
+int route_find_in(const struct route_table *const *tables, size_t n_tables, enum http_method method,
+		  const char *path, struct route_match *m)
+{
+	int best = 404;
+	for (size_t i = 0; i < n_tables; i++) {
+		if (tables[i] == NULL)
+			continue;
+		int rc = route_find(tables[i]->routes, tables[i]->n, method, path, m);
+		if (rc == 0)
+			return 0;
+		if (rc == 405)
+			best = 405;
+	}
+	m->route = NULL;
+	m->n = 0;
+	return best;
+}

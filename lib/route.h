@@ -54,6 +54,22 @@ struct route_match {
 	char buf[ROUTE_MAX_PATH];
 };
 
+/* A program's routes come in several tables, one per resource file; each
+ * file defines its own with ROUTE_TABLE(name, {…}, {…}). */
+struct route_table {
+	const struct route *routes;
+	size_t n;
+};
+#define ROUTE_TABLE(name, ...) \
+	static const struct route name##_rows[] = {__VA_ARGS__}; \
+	const struct route_table name = {name##_rows, sizeof(name##_rows) / sizeof(name##_rows[0])}
+
+/* Searches a NULL-terminated list of tables (NULL entries before the end are
+ * skipped: a table may be a weak symbol not linked in). Same answers as
+ * route_find. */
+int route_find_in(const struct route_table *const *tables, size_t n_tables, enum http_method method,
+		  const char *path, struct route_match *m);
+
 /* 0 when a route matched (m filled), 405 when the path exists under other
  * methods, 404 otherwise. */
 int route_find(const struct route *table, size_t n, enum http_method method, const char *path,

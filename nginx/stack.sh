@@ -14,7 +14,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 VAR="$ROOT/var"
-BUILD=${BUILD:-$VAR/build}
+BUILD=$(realpath -m "${BUILD:-$VAR/build}")
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 PROGRAMS="booking admin export search"
 DEMO_PASSWORD=${RDV_DEMO_PASSWORD:-"rdv-demo-2026"}
@@ -212,7 +212,7 @@ PY
 }
 
 cmd_test() {
-	TEST_STATE="$VAR/test"   # global: the EXIT trap runs after this function returns
+	TEST_STATE=$(realpath -m "${RDV_TEST_DIR:-$VAR/test}")   # global: the EXIT trap runs after this function returns
 	local st=$TEST_STATE
 	stop_all "$st" 2>/dev/null || true
 	rm -rf "$st"
@@ -224,14 +224,14 @@ cmd_test() {
 	local rc=0
 	cd "$ROOT"
 	log "== unit tests"
-	"$BUILD/bin/unit-tests" || rc=1
+	"$BUILD/bin/unit-tests" ${RDV_UNIT_SUITE:-} || rc=1
 	pg_start
 	migrate_and_demo
 	start_programs
 	nginx_start
 	log "== http tests on port $PORT"
 	RDV_TEST_URL="http://127.0.0.1:$PORT" RDV_TEST_STACK="$ROOT/nginx/stack.sh" RDV_TEST_STATE="$st" \
-		RDV_DEMO_PASSWORD="$DEMO_PASSWORD" "$BUILD/bin/http-tests" || rc=1
+		RDV_DEMO_PASSWORD="$DEMO_PASSWORD" "$BUILD/bin/http-tests" ${RDV_HTTP_SUITE:-} || rc=1
 	if [ -d "$ROOT/tests/browser" ] && [ -f "$ROOT/tests/browser/run.sh" ]; then
 		log "== browser tests"
 		RDV_TEST_URL="http://127.0.0.1:$PORT" bash "$ROOT/tests/browser/run.sh" || rc=1

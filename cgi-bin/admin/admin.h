@@ -1,11 +1,8 @@
-/* admin.h - the administration program's handlers, one file per resource. */
+/* admin.h - the administration program: one file per resource, each with its route table. */
 #ifndef RDV_ADMIN_H
 #define RDV_ADMIN_H
 
 #include "app.h"
-
-/* organisations.c */
-int admin_home(struct ctx *c);
-int organisation_show(struct ctx *c);
+#include "policy.h"
 
 #endif

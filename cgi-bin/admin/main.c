@@ -1,13 +1,19 @@
 /*
  * rdv-admin - administration of a territory (département) and of its
  * organisations: agents and rights, lieux, motifs, secteurs, webhooks, audit.
- * This file is the route table; handlers live one file per resource.
+ * Each resource file defines its route table; this file lists them (weak
+ * references: a resource under construction does not break the build).
  */
 #include "admin.h"
 
-static const struct route routes[] = {
-	{HTTP_GET, "/admin/", admin_home, ROUTE_AGENT, 0},
-	{HTTP_GET, "/admin/organisations/:org_id", organisation_show, ROUTE_AGENT, 0},
+#define W __attribute__((weak))
+extern const struct route_table organisation_routes W, territory_routes W, agent_admin_routes W,
+	lieu_routes W, motif_routes W, sector_routes W, webhook_routes W, audit_routes W, team_routes W,
+	service_routes W, mail_routes W;
+
+static const struct route_table *const tables[] = {
+	&organisation_routes, &territory_routes, &agent_admin_routes, &lieu_routes, &motif_routes,
+	&sector_routes, &webhook_routes, &audit_routes, &team_routes, &service_routes, &mail_routes,
 };
 
 static void admin_vars(struct ctx *c)
@@ -20,8 +26,8 @@ int main(void)
 {
 	static const struct app_program prog = {
 		.name = "admin",
-		.routes = routes,
-		.n_routes = sizeof(routes) / sizeof(routes[0]),
+		.tables = tables,
+		.n_tables = sizeof(tables) / sizeof(tables[0]),
 		.public_session = SESSION_AGENT,
 		.page_vars = admin_vars,
 	};

@@ -9,7 +9,7 @@
 #define NOT_ADMIN "Cette page est réservée aux administrateurs de l'organisation. " \
 		  "Demandez à un administrateur de votre site de vous donner ce rôle si vous en avez besoin."
 
-int admin_home(struct ctx *c)
+static int admin_home(struct ctx *c)
 {
 	PGresult *r = db_q(c->db,
 		"SELECT o.id, o.name FROM organisations o JOIN agent_roles ar ON ar.organisation_id = o.id"
@@ -40,7 +40,7 @@ int admin_home(struct ctx *c)
 	return app_render(c, 200, "admin/home.tmpl");
 }
 
-int organisation_show(struct ctx *c)
+static int organisation_show(struct ctx *c)
 {
 	long long org = route_id(&c->match, "org_id");
 	int rc = policy_require_role(c->db, c->agent_id, org, ROLE_ADMIN);
@@ -70,3 +70,8 @@ int organisation_show(struct ctx *c)
 	PQclear(r);
 	return app_render(c, 200, "admin/organisation.tmpl");
 }
+
+ROUTE_TABLE(organisation_routes,
+	{HTTP_GET, "/admin/", admin_home, ROUTE_AGENT, 0},
+	{HTTP_GET, "/admin/organisations/:org_id", organisation_show, ROUTE_AGENT, 0},
+);

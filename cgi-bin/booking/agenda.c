@@ -4,13 +4,24 @@
 #include "booking.h"
 #include "rdv.h"
 
-int agenda_home(struct ctx *c)
+/* /agent/ and /agent/agenda: the agenda of the agent's first organisation. */
+static int agenda_home(struct ctx *c)
 {
-	return app_redirect(c, "/agent/agenda");
+	long long org = booking_first_org(c);
+	if (org == 0) {
+		tmpl_set_var(c->vars, "title", "Mon agenda");
+		return app_render(c, 200, "booking/agenda.tmpl");
+	}
+	return app_redirect(c, arena_printf(c->a, "/agent/organisations/%lld/agenda", org));
 }
 
-int agenda_show(struct ctx *c)
+static int agenda_show(struct ctx *c)
 {
+	long long org;
+	enum org_role role;
+	int rc = booking_org(c, &org, &role);
+	if (rc != 0)
+		return rc;
 	tmpl_set_var(c->vars, "title", "Mon agenda");
 	PGresult *r = db_q(c->db,
 		"SELECT o.id, o.name, ar.access_level FROM agent_roles ar JOIN organisations o ON o.id = ar.organisation_id"
@@ -27,3 +38,9 @@ int agenda_show(struct ctx *c)
 	PQclear(r);
 	return app_render(c, 200, "booking/agenda.tmpl");
 }
+
+ROUTE_TABLE(agenda_routes,
+	{HTTP_GET, "/agent/", agenda_home, ROUTE_AGENT, 0},
+	{HTTP_GET, "/agent/agenda", agenda_home, ROUTE_AGENT, 0},
+	{HTTP_GET, "/agent/organisations/:org_id/agenda", agenda_show, ROUTE_AGENT, 0},
+);

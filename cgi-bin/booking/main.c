@@ -1,33 +1,34 @@
 /*
  * rdv-booking - the agent side: sign-in, agenda, RDVs, plages, absences,
- * usagers. This file is the route table; handlers live one file per resource.
+ * usagers. Each resource file defines its route table (ROUTE_TABLE); this file
+ * lists them. Tables are weak references so that a resource under
+ * construction does not break the others' build.
  */
 #include "booking.h"
 
-static const struct route routes[] = {
-	{HTTP_GET, "/agent/sign_in", session_new, ROUTE_PUBLIC, 0},
-	{HTTP_POST, "/agent/sign_in", session_create, ROUTE_PUBLIC, 0},
-	{HTTP_POST, "/agent/sign_out", session_destroy, ROUTE_AGENT, 0},
-	{HTTP_GET, "/agent/password/new", password_new, ROUTE_PUBLIC, 0},
-	{HTTP_POST, "/agent/password", password_create, ROUTE_PUBLIC, 0},
-	{HTTP_GET, "/agent/password/edit", password_edit, ROUTE_PUBLIC, 0},
-	{HTTP_POST, "/agent/password/update", password_update, ROUTE_PUBLIC, 0},
-	{HTTP_GET, "/agent/", agenda_home, ROUTE_AGENT, 0},
-	{HTTP_GET, "/agent/agenda", agenda_show, ROUTE_AGENT, 0},
+#define W __attribute__((weak))
+extern const struct route_table session_routes W, agenda_routes W, rdv_routes W, plage_routes W,
+	absence_routes W, creneau_routes W, usager_routes W, access_routes W, invitation_routes W,
+	profile_routes W;
+
+static const struct route_table *const tables[] = {
+	&session_routes, &agenda_routes, &rdv_routes, &plage_routes, &absence_routes, &creneau_routes,
+	&usager_routes, &access_routes, &invitation_routes, &profile_routes,
 };
 
 static void booking_vars(struct ctx *c)
 {
 	tmpl_set_var(c->vars, "tagline", "Espace agents");
 	tmpl_set_var(c->vars, "home_url", app_url(c, "/agent/"));
+	booking_nav(c);
 }
 
 int main(void)
 {
 	static const struct app_program prog = {
 		.name = "booking",
-		.routes = routes,
-		.n_routes = sizeof(routes) / sizeof(routes[0]),
+		.tables = tables,
+		.n_tables = sizeof(tables) / sizeof(tables[0]),
 		.public_session = SESSION_AGENT,
 		.page_vars = booking_vars,
 	};

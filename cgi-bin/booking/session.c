@@ -30,7 +30,7 @@ static int render_sign_in(struct ctx *c, int status, const char *error)
 	return app_render(c, status, "booking/sign_in.tmpl");
 }
 
-int session_new(struct ctx *c)
+static int session_new(struct ctx *c)
 {
 	if (c->agent_id != 0)
 		return app_redirect(c, safe_return_to(http_param(&c->req, "return_to")));
@@ -44,7 +44,7 @@ static void set_session_cookie(struct ctx *c, const char *name, const char *valu
 	http_set_cookie(&c->res, name, value, path, max_age, flags);
 }
 
-int session_create(struct ctx *c)
+static int session_create(struct ctx *c)
 {
 	const char *email = http_param(&c->req, "email");
 	const char *password = http_param(&c->req, "password");
@@ -80,7 +80,7 @@ int session_create(struct ctx *c)
 	return app_redirect(c, safe_return_to(http_param(&c->req, "return_to")));
 }
 
-int session_destroy(struct ctx *c)
+static int session_destroy(struct ctx *c)
 {
 	auth_session_destroy(c->db, http_cookie(&c->req, "rdv_agent"));
 	set_session_cookie(c, "rdv_agent", "", 0);
@@ -88,13 +88,13 @@ int session_destroy(struct ctx *c)
 	return app_redirect(c, "/agent/sign_in");
 }
 
-int password_new(struct ctx *c)
+static int password_new(struct ctx *c)
 {
 	tmpl_set_var(c->vars, "title", "Mot de passe oublié");
 	return app_render(c, 200, "booking/password_new.tmpl");
 }
 
-int password_create(struct ctx *c)
+static int password_create(struct ctx *c)
 {
 	const char *email = http_param(&c->req, "email");
 	const char *msg;
@@ -116,14 +116,16 @@ int password_create(struct ctx *c)
 	return app_redirect(c, "/agent/sign_in");
 }
 
-int password_edit(struct ctx *c)
+static int password_edit(struct ctx *c)
 {
 	tmpl_set_var(c->vars, "title", "Nouveau mot de passe");
 	tmpl_set_var(c->vars, "token", http_param(&c->req, "token"));
 	return app_render(c, 200, "booking/password_edit.tmpl");
 }
 
-int password_update(struct ctx *c)
+
+
+static int password_update(struct ctx *c)
 {
 	const char *token = http_param(&c->req, "token");
 	const char *pw = http_param(&c->req, "password");
@@ -145,3 +147,13 @@ int password_update(struct ctx *c)
 	app_flash(c, "success", "Votre mot de passe a été modifié. Vous pouvez vous connecter.");
 	return app_redirect(c, "/agent/sign_in");
 }
+
+ROUTE_TABLE(session_routes,
+	{HTTP_GET, "/agent/sign_in", session_new, ROUTE_PUBLIC, 0},
+	{HTTP_POST, "/agent/sign_in", session_create, ROUTE_PUBLIC, 0},
+	{HTTP_POST, "/agent/sign_out", session_destroy, ROUTE_AGENT, 0},
+	{HTTP_GET, "/agent/password/new", password_new, ROUTE_PUBLIC, 0},
+	{HTTP_POST, "/agent/password", password_create, ROUTE_PUBLIC, 0},
+	{HTTP_GET, "/agent/password/edit", password_edit, ROUTE_PUBLIC, 0},
+	{HTTP_POST, "/agent/password/update", password_update, ROUTE_PUBLIC, 0},
+);

@@ -8,7 +8,7 @@
 #include "policy.h"
 #include "rdv.h"
 
-int export_agents_csv(struct ctx *c)
+static int export_agents_csv(struct ctx *c)
 {
 	long long org = route_id(&c->match, "org_id");
 	int rc = policy_require_role(c->db, c->agent_id, org, ROLE_BASIC);
@@ -39,3 +39,7 @@ int export_agents_csv(struct ctx *c)
 	PQclear(r);
 	return csv_end(&w);
 }
+
+ROUTE_TABLE(agents_csv_routes,
+	{HTTP_GET, "/export/organisations/:org_id/agents.csv", export_agents_csv, ROUTE_AGENT, 0},
+);

@@ -1,10 +1,8 @@
-/* export.h - the export program's handlers (files, statistics, ICS feeds, JSON API). */
+/* export.h - the export program: files, statistics, ICS feeds, JSON API; one file per resource. */
 #ifndef RDV_EXPORT_H
 #define RDV_EXPORT_H
 
 #include "app.h"
-
-/* agents_csv.c */
-int export_agents_csv(struct ctx *c);
+#include "policy.h"
 
 #endif

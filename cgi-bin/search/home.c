@@ -6,7 +6,7 @@
 #include "rdv.h"
 #include "search.h"
 
-int home_show(struct ctx *c)
+static int home_show(struct ctx *c)
 {
 	tmpl_set_var(c->vars, "title", "Prendre rendez-vous");
 	PGresult *r = db_q(c->db,
@@ -24,7 +24,7 @@ int home_show(struct ctx *c)
 	return app_render(c, 200, "search/home.tmpl");
 }
 
-int static_page(struct ctx *c)
+static int static_page(struct ctx *c)
 {
 	static const struct { const char *path, *title, *tmpl; } pages[] = {
 		{"/accessibilite", "Déclaration d'accessibilité", "search/accessibilite.tmpl"},
@@ -39,3 +39,10 @@ int static_page(struct ctx *c)
 	}
 	return RDV_ENOTFOUND;
 }
+
+ROUTE_TABLE(home_routes,
+	{HTTP_GET, "/", home_show, ROUTE_PUBLIC, 0},
+	{HTTP_GET, "/accessibilite", static_page, ROUTE_PUBLIC, 0},
+	{HTTP_GET, "/mentions-legales", static_page, ROUTE_PUBLIC, 0},
+	{HTTP_GET, "/donnees-personnelles", static_page, ROUTE_PUBLIC, 0},
+);

@@ -1,15 +1,18 @@
 /*
  * rdv-search - what citizens use: find a créneau from their address, book it,
- * manage their RDVs and proches; and the public créneaux API. This file is
- * the route table; handlers live one file per resource.
+ * manage their RDVs and proches; and the public créneaux API. Each resource
+ * file defines its route table; this file lists them (weak references).
  */
 #include "search.h"
 
-static const struct route routes[] = {
-	{HTTP_GET, "/", home_show, ROUTE_PUBLIC, 0},
-	{HTTP_GET, "/accessibilite", static_page, ROUTE_PUBLIC, 0},
-	{HTTP_GET, "/mentions-legales", static_page, ROUTE_PUBLIC, 0},
-	{HTTP_GET, "/donnees-personnelles", static_page, ROUTE_PUBLIC, 0},
+#define W __attribute__((weak))
+extern const struct route_table home_routes W, search_flow_routes W, booking_flow_routes W,
+	user_account_routes W, user_rdv_routes W, relative_routes W, address_routes W, public_api_routes W,
+	rdv_link_routes W;
+
+static const struct route_table *const tables[] = {
+	&home_routes, &search_flow_routes, &booking_flow_routes, &user_account_routes, &user_rdv_routes,
+	&relative_routes, &address_routes, &public_api_routes, &rdv_link_routes,
 };
 
 static void search_vars(struct ctx *c)
@@ -22,8 +25,8 @@ int main(void)
 {
 	static const struct app_program prog = {
 		.name = "search",
-		.routes = routes,
-		.n_routes = sizeof(routes) / sizeof(routes[0]),
+		.tables = tables,
+		.n_tables = sizeof(tables) / sizeof(tables[0]),
 		.public_session = SESSION_USER,
 		.page_vars = search_vars,
 	};

@@ -170,3 +170,37 @@ int test_sql(const char *sql, char *out, size_t n)
 	PQfinish(c);
 	return ok ? 0 : -1;
 }
+
+long browser_follow(struct browser *b)
+{
+	char loc[1024];
+	snprintf(loc, sizeof(loc), "%s", b->location);
+	return browser_get(b, loc);
+}
+
+static long long lookup_id(const char *sql_fmt, const char *value)
+{
+	/* test data only: quote doubling is enough for demo names */
+	char quoted[512], sql[1024], out[32];
+	size_t j = 0;
+	for (size_t i = 0; value[i] && j + 2 < sizeof(quoted); i++) {
+		if (value[i] == '\'')
+			quoted[j++] = '\'';
+		quoted[j++] = value[i];
+	}
+	quoted[j] = '\0';
+	snprintf(sql, sizeof(sql), sql_fmt, quoted);
+	if (test_sql(sql, out, sizeof(out)) != 0)
+		return 0;
+	return strtoll(out, NULL, 10);
+}
+
+long long test_org_id(const char *name)
+{
+	return lookup_id("SELECT id FROM organisations WHERE name = '%s'", name);
+}
+
+long long test_agent_id(const char *email)
+{
+	return lookup_id("SELECT id FROM agents WHERE email = '%s'", email);
+}

@@ -49,4 +49,12 @@ int browser_body_has(const struct browser *b, const char *s);
  * first cell of the first row in out (may be NULL). 0 on success. */
 int test_sql(const char *sql, char *out, size_t n);
 
+/* GET the Location of the last response (one redirect step). */
+long browser_follow(struct browser *b);
+
+/* Id of a demo organisation by name ("MDS d'Arras"), or 0. */
+long long test_org_id(const char *name);
+/* Id of a demo agent by e-mail, or 0. */
+long long test_agent_id(const char *email);
+
 #endif

@@ -1,0 +1,39 @@
+/*
+ * notify.h - what must be told to whom when something happens: e-mails, SMS
+ * and webhooks are queued in the outbox, in the caller's transaction, and
+ * the worker (cgi-bin/worker) sends them. Nothing here talks to the network.
+ *
+ * Callers: the code that creates, moves or cancels an RDV calls notify_rdv()
+ * inside the same transaction as the change, so a rolled-back change sends
+ * nothing and a committed one is never forgotten.
+ */
+#ifndef RDV_NOTIFY_H
+#define RDV_NOTIFY_H
+
+#include <jansson.h>
+
+#include "arena.h"
+#include "db.h"
+
+enum notify_rdv_event {
+	NOTIFY_RDV_CREATED,
+	NOTIFY_RDV_UPDATED,       /* start time or place changed */
+	NOTIFY_RDV_CANCELLED,
+	NOTIFY_RDV_REMINDER,
+};
+
+/* Queues the messages of an RDV event: participants (or their responsable)
+ * by e-mail/SMS per their preferences and the motif's visibility, agents per
+ * their notification level, and the organisation's webhooks. author_agent_id
+ * or author_user_id says who made the change (0 if not). previous_starts_at
+ * (UTC epoch, 0 if unchanged) lets an update mail show the old date. */
+int notify_rdv(struct db *db, struct arena *a, long long rdv_id, enum notify_rdv_event event,
+	       long long author_agent_id, long long author_user_id, long long previous_starts_at);
+
+/* Queues a webhook delivery for every endpoint of org subscribed to model
+ * ("rdv", "plage_ouverture", "absence", "user", "agent", "motif", "lieu", …).
+ * event: "created", "updated", "destroyed". data is borrowed (not stolen). */
+int notify_webhook(struct db *db, struct arena *a, long long org_id, const char *model,
+		   const char *event, const json_t *data);
+
+#endif
