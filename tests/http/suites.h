@@ -1,4 +1,8 @@
-/* suites.h - the HTTP suites (tests/http/test_<name>.c defines register_<name>_http()). */
+/*
+ * suites.h - the HTTP suites, in run order (tests/http/test_<name>.c defines
+ * register_<name>_http()). resilience stops the database: it stays last.
+ */
 #define HTTP_SUITES(X) \
-	X(foundation) X(agenda) X(rdv) X(plages) X(absences) X(creneaux) X(usagers) \
-	X(public) X(admin) X(worker) X(export) X(api) X(idor) X(races) X(resilience)
+	X(foundation) X(accesses) X(api_org) X(profile) X(agenda) X(creneaux) X(plages) X(absences) \
+	X(rdv) X(usagers) X(public) X(usager_space) X(admin) X(invitations) X(sectors) X(worker) \
+	X(export) X(stats) X(ics) X(api) X(idor) X(races) X(resilience)
