@@ -223,10 +223,10 @@ cmd_test() {
 	trap 'stop_all "$TEST_STATE"' EXIT
 	local rc=0
 	cd "$ROOT"
-	log "== unit tests"
-	"$BUILD/bin/unit-tests" ${RDV_UNIT_SUITE:-} || rc=1
 	pg_start
 	migrate_and_demo
+	log "== unit tests"
+	"$BUILD/bin/unit-tests" ${RDV_UNIT_SUITE:-} || rc=1
 	start_programs
 	nginx_start
 	log "== http tests on port $PORT"
