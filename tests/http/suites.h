@@ -3,6 +3,6 @@
  * register_<name>_http()). resilience stops the database: it stays last.
  */
 #define HTTP_SUITES(X) \
-	X(foundation) X(accesses) X(api_org) X(profile) X(agenda) X(creneaux) X(plages) X(absences) \
+	X(foundation) X(process) X(accesses) X(api_org) X(profile) X(agenda) X(creneaux) X(plages) X(absences) \
 	X(rdv) X(usagers) X(public) X(usager_space) X(admin) X(invitations) X(sectors) X(worker) \
 	X(export) X(stats) X(ics) X(api) X(idor) X(races) X(resilience)
