@@ -40,7 +40,7 @@ DEB_PKGS := build-essential pkg-config libfcgi-dev libpq-dev libjansson-dev libs
             libcurl4-openssl-dev libxlsxwriter-dev libcunit1-dev postgresql-15 \
             nginx-light nodejs npm wrk curl clang
 
-.PHONY: all build deps run stop test unit http-tests bench fuzz token migrate static clean
+.PHONY: all build deps run stop test unit valgrind bench fuzz token migrate static clean import-addresses
 .SECONDEXPANSION:
 .SECONDARY:
 
@@ -101,6 +101,17 @@ test: deps
 unit:
 	@$(MAKE) --no-print-directory BUILD=$(VAR)/build-test SAN=1 OPT=-O1 $(VAR)/build-test/bin/unit-tests
 	cd $(CURDIR) && $(VAR)/build-test/bin/unit-tests
+
+# The unit suites under valgrind (a build without sanitizers); the DB-backed
+# suites run too when DATABASE_URL points at a database (e.g. during make run).
+valgrind: $(BUILD)/bin/unit-tests
+	valgrind --quiet --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect \
+		--error-exitcode=1 --suppressions=tests/valgrind.supp $(BUILD)/bin/unit-tests
+
+# Loads a département's address file (BAN CSV, e.g. adresses-62.csv) into the addresses table.
+import-addresses:
+	@test -n "$(FILE)" || { echo "usage: make import-addresses FILE=adresses-62.csv" >&2; exit 2; }
+	@bash sql/import-ban.sh "$(FILE)"
 
 bench: deps
 	@$(MAKE) --no-print-directory build

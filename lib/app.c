@@ -212,6 +212,20 @@ void app_flash(struct ctx *c, const char *kind, const char *message)
 	buf_free(&b);
 }
 
+void app_csp_style_nonce(struct ctx *c)
+{
+	char *nonce = arena_alloc(c->a, AUTH_TOKEN_LEN + 1);
+	if (nonce == NULL)
+		return;
+	auth_token_new(nonce);
+	const char *csp = arena_printf(c->a,
+		"default-src 'self'; script-src 'self'; style-src 'self' 'nonce-%s'; img-src 'self' data:;"
+		" font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self';"
+		" frame-ancestors 'none'", nonce);
+	if (csp != NULL && http_add_header(&c->res, "Content-Security-Policy", csp) == 0)
+		tmpl_set_var(c->vars, "csp_nonce", nonce);
+}
+
 const char *app_client_ip(const struct ctx *c)
 {
 	return c->req.remote_addr ? c->req.remote_addr : "";

@@ -79,6 +79,11 @@ void app_flash(struct ctx *c, const char *kind, const char *message);
 const char *app_url(struct ctx *c, const char *path);
 /* The client address (after nginx's realip). */
 const char *app_client_ip(const struct ctx *c);
+/* For a page whose script injects a <style> element (FullCalendar): sends
+ * the site's policy plus a fresh style nonce, exposed to the templates as
+ * csp_nonce (partials/head.tmpl emits <meta name="csp-nonce">). Scripts stay
+ * 'self' only. */
+void app_csp_style_nonce(struct ctx *c);
 /* Maps an rdv_err to an HTTP status. */
 int app_status_of(int err);
 
