@@ -66,12 +66,12 @@ $(BUILD)/bin/rdv-%: $$(addprefix $(BUILD)/,$$(subst .c,.o,$$(wildcard cgi-bin/$$
 $(BUILD)/bin/unit-tests: $(UNIT_SRC:%.c=$(BUILD)/%.o) $(BUILD)/librdv.a
 	@mkdir -p $(dir $@)
 	@echo "  LD $@"
-	@$(CC) $(LDSAN) -o $@ $^ $(LDLIBS) -lcunit
+	@$(CC) $(LDSAN) -o $@ $^ $(LDLIBS) -lcunit -lz
 
 $(BUILD)/bin/http-tests: $(HTTP_SRC:%.c=$(BUILD)/%.o) $(BUILD)/librdv.a
 	@mkdir -p $(dir $@)
 	@echo "  LD $@"
-	@$(CC) $(LDSAN) -o $@ $^ $(LDLIBS) -lcunit
+	@$(CC) $(LDSAN) -o $@ $^ $(LDLIBS) -lcunit -lz
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 

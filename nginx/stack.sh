@@ -82,7 +82,7 @@ set_instance() {
 }
 
 pg_start() {
-	mkdir -p "$STATE/run" "$STATE/log"
+	mkdir -p "$STATE/run" "$STATE/log" "$STATE/tmp" "$STATE/mail"
 	ensure_user
 	if [ ! -f "$STATE/pg/PG_VERSION" ]; then
 		mkdir -p "$STATE/pg"
@@ -119,6 +119,8 @@ migrate_and_demo() {
 	hash=$("$BUILD/bin/rdv-ctl" hash-password "$DEMO_PASSWORD")
 	as_user psql -q -X -v ON_ERROR_STOP=1 -h "$RUN" -U rdv -d rdv -v demo_hash="$hash" \
 		-v ban_csv="$ROOT/sql/demo/adresses-62-demo.csv" -f "$ROOT/sql/demo/demo.sql" >/dev/null
+	# weekly statistics of the demo's two years (the worker refreshes them nightly)
+	as_user psql -q -X -v ON_ERROR_STOP=1 -h "$RUN" -U rdv -d rdv -c "SELECT stats_refresh(current_date - 730)" >/dev/null
 }
 
 start_programs() {

@@ -1,0 +1,269 @@
+/*
+ * exports.c - RDV and participation exports, CSV and XLSX (exports.h).
+ *
+ * All formatting is done by PostgreSQL in the one export query (the session
+ * time zone is Europe/Paris), so CSV and XLSX cells are the same strings and
+ * the C side only moves rows from a cursor to a writer.
+ */
+#include "exports.h"
+#include "csv.h"
+#include "rdv.h"
+#include "tz.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <xlsxwriter.h>
+
+const char *const export_rdv_header[EXPORT_RDV_COLUMNS] = {
+	"année", "date prise rdv", "heure prise rdv", "origine", "date rdv", "heure rdv", "service",
+	"motif", "contexte", "statut", "lieu", "professionnel.le(s)", "usager(s)",
+	"commune du premier responsable", "au moins un usager mineur ?", "résultat des notifications",
+	"Organisation", "date naissance", "code postal du premier responsable", "créé par",
+	"email(s) professionnel.le(s)", "rdv collectif",
+};
+
+const char *const export_participation_header[EXPORT_PARTICIPATION_COLUMNS] = {
+	"usager", "rdv_id", "année", "date prise rdv", "heure prise rdv", "origine", "date rdv",
+	"heure rdv", "service", "motif", "contexte", "statut", "lieu", "professionnel.le(s)",
+	"commune du responsable", "usager mineur ?", "résultat des notifications", "Organisation",
+	"date naissance", "code postal du responsable", "créé par", "email(s) professionnel.le(s)",
+	"rdv collectif", "inscription au rdv collectif par",
+};
+
+/* The shared part: one row per RDV with everything both exports need.
+ * $1 org ids, $2 viewer, $3 from, $4 to, $5 agent, $6 lieu, $7 motif, $8 status. */
+#define EXPORT_RDV_CTE \
+	"WITH sel AS (" \
+	" SELECT r.* FROM rdvs r" \
+	" WHERE r.organisation_id = ANY($1::bigint[])" \
+	"   AND ($3::date IS NULL OR r.starts_at >= $3::date)" \
+	"   AND ($4::date IS NULL OR r.starts_at < $4::date + 1)" \
+	"   AND ($5::bigint = 0 OR EXISTS (SELECT 1 FROM agents_rdvs x WHERE x.rdv_id = r.id AND x.agent_id = $5))" \
+	"   AND ($6::bigint = 0 OR r.lieu_id = $6)" \
+	"   AND ($7::bigint = 0 OR r.motif_id = $7)" \
+	"   AND ($8::text IS NULL OR ($8 = 'unknown_past' AND r.status = 'unknown' AND r.starts_at < now())" \
+	"        OR ($8 = 'unknown_future' AND r.status = 'unknown' AND r.starts_at >= now())" \
+	"        OR r.status::text = $8)" \
+	"   AND ($9 OR EXISTS (SELECT 1 FROM agents_rdvs v WHERE v.rdv_id = r.id" \
+	"               AND agenda_access_level($2, v.agent_id, r.organisation_id) IN ('read', 'write')))" \
+	"), base AS (" \
+	" SELECT r.id, r.status, r.starts_at, r.collectif," \
+	"  extract(year FROM r.created_at)::int::text AS annee," \
+	"  to_char(r.created_at, 'DD/MM/YYYY') AS date_prise, to_char(r.created_at, 'HH24\"h\"MI') AS heure_prise," \
+	"  CASE r.created_by_type WHEN 'agent' THEN 'Créé par un agent' WHEN 'user' THEN 'RDV Pris sur internet'" \
+	"   WHEN 'prescripteur' THEN 'Créé par un prescripteur' ELSE 'File d''attente' END AS origine," \
+	"  to_char(r.starts_at, 'DD/MM/YYYY') AS date_rdv, to_char(r.starts_at, 'HH24\"h\"MI') AS heure_rdv," \
+	"  s.name AS service, m.name AS motif, r.context," \
+	"  CASE m.location_type WHEN 'phone' THEN 'Par téléphone' WHEN 'home' THEN 'À domicile'" \
+	"   WHEN 'visio' THEN 'Par visioconférence' ELSE l.name || ' (' || l.address || ')' END AS lieu," \
+	"  ag.names AS agents, ag.emails AS agent_emails, o.name AS organisation," \
+	"  CASE WHEN r.created_by_type = 'agent' THEN nullif(trim(ca.first_name || ' ' || upper(ca.last_name)), '')" \
+	"   WHEN r.created_by_type = 'user' THEN 'Usager' END AS cree_par," \
+	"  (SELECT CASE WHEN bool_or(rc.result = 'failure') THEN 'Échec' WHEN bool_or(rc.result = 'delivered') THEN 'Délivré'" \
+	"    WHEN bool_or(rc.result = 'sent') THEN 'Envoyé' WHEN count(*) > 0 THEN 'Traité' END" \
+	"   FROM receipts rc WHERE rc.rdv_id = r.id) AS notifications" \
+	" FROM sel r JOIN motifs m ON m.id = r.motif_id JOIN services s ON s.id = m.service_id" \
+	" JOIN organisations o ON o.id = r.organisation_id LEFT JOIN lieux l ON l.id = r.lieu_id" \
+	" LEFT JOIN agents ca ON ca.id = r.created_by_agent_id" \
+	" LEFT JOIN LATERAL (SELECT string_agg(a.first_name || ' ' || upper(a.last_name), ', ' ORDER BY a.last_name) AS names," \
+	"   string_agg(a.email, ', ' ORDER BY a.last_name) AS emails" \
+	"   FROM agents_rdvs x JOIN agents a ON a.id = x.agent_id WHERE x.rdv_id = r.id) ag ON true" \
+	")"
+
+/* Status label as the reference shows it ("À renseigner" for a past unknown). */
+#define EXPORT_STATUS(col, starts) \
+	"CASE " col " WHEN 'unknown' THEN CASE WHEN " starts " < now() THEN 'À renseigner' ELSE 'À venir' END" \
+	" WHEN 'seen' THEN 'Présent' WHEN 'noshow' THEN 'Absence non excusée' WHEN 'excused' THEN 'Absence excusée'" \
+	" WHEN 'revoked' THEN 'Annulé' END"
+
+static const char rdv_sql[] =
+	"DECLARE rdv_export NO SCROLL CURSOR FOR " EXPORT_RDV_CTE
+	" SELECT b.annee, b.date_prise, b.heure_prise, b.origine, b.date_rdv, b.heure_rdv, b.service, b.motif,"
+	"  b.context, " EXPORT_STATUS("b.status", "b.starts_at") ", b.lieu, b.agents, u.names,"
+	"  u.first_city, CASE WHEN u.has_minor THEN 'oui' ELSE 'non' END, b.notifications, b.organisation,"
+	"  u.birth_dates, u.first_post_code, b.cree_par, b.agent_emails, CASE WHEN b.collectif THEN 'oui' ELSE 'non' END"
+	" FROM base b LEFT JOIN LATERAL ("
+	"  SELECT string_agg(us.first_name || ' ' || upper(us.last_name), ', ' ORDER BY p.id) AS names,"
+	"   string_agg(to_char(us.birth_date, 'DD/MM/YYYY'), ', ' ORDER BY p.id) AS birth_dates,"
+	"   bool_or(us.birth_date > current_date - interval '18 years') AS has_minor,"
+	"   (array_agg(coalesce(rs.city_name, us.city_name) ORDER BY p.id)"
+	"     FILTER (WHERE coalesce(rs.city_name, us.city_name) IS NOT NULL))[1] AS first_city,"
+	"   (array_agg(coalesce(rs.post_code, us.post_code) ORDER BY p.id)"
+	"     FILTER (WHERE coalesce(rs.post_code, us.post_code) IS NOT NULL))[1] AS first_post_code"
+	"  FROM participations p JOIN users us ON us.id = p.user_id LEFT JOIN users rs ON rs.id = us.responsible_id"
+	"  WHERE p.rdv_id = b.id) u ON true"
+	" ORDER BY b.starts_at, b.id";
+
+static const char participation_sql[] =
+	"DECLARE rdv_export NO SCROLL CURSOR FOR " EXPORT_RDV_CTE
+	" SELECT us.first_name || ' ' || upper(us.last_name), b.id::text, b.annee, b.date_prise, b.heure_prise,"
+	"  b.origine, b.date_rdv, b.heure_rdv, b.service, b.motif, b.context, " EXPORT_STATUS("p.status", "b.starts_at") ","
+	"  b.lieu, b.agents, coalesce(rs.city_name, us.city_name),"
+	"  CASE WHEN us.birth_date > current_date - interval '18 years' THEN 'oui' ELSE 'non' END,"
+	"  b.notifications, b.organisation, to_char(us.birth_date, 'DD/MM/YYYY'), coalesce(rs.post_code, us.post_code),"
+	"  b.cree_par, b.agent_emails, CASE WHEN b.collectif THEN 'oui' ELSE 'non' END,"
+	"  CASE WHEN b.collectif THEN CASE p.created_by_type WHEN 'user' THEN 'Usager' ELSE 'Agent' END END"
+	" FROM base b JOIN participations p ON p.rdv_id = b.id JOIN users us ON us.id = p.user_id"
+	" LEFT JOIN users rs ON rs.id = us.responsible_id"
+	" ORDER BY b.starts_at, b.id, p.id";
+
+static const char *org_array(struct arena *a, const struct export_filter *f)
+{
+	struct buf b = BUF_INIT;
+	buf_putc(&b, '{');
+	for (size_t i = 0; i < f->n_orgs; i++)
+		buf_printf(&b, "%s%lld", i ? "," : "", f->org_ids[i]);
+	buf_putc(&b, '}');
+	const char *s = b.oom ? NULL : arena_strdup(a, b.data);
+	buf_free(&b);
+	return s;
+}
+
+int export_run(struct db *db, struct arena *a, enum export_kind kind, const struct export_filter *f,
+	       export_row_fn fn, void *arg)
+{
+	const char *orgs = org_array(a, f);
+	if (orgs == NULL)
+		return RDV_ENOMEM;
+	int rc = db_begin(db);
+	if (rc != 0)
+		return rc;
+	/* Large exports may take longer than the 5 s guard of interactive pages. */
+	db_x(db, "SET LOCAL statement_timeout = '300s'");
+	rc = db_x(db, kind == EXPORT_RDVS ? rdv_sql : participation_sql, orgs, db_int(a, f->viewer_id),
+		  f->from, f->to, db_int(a, f->agent_id), db_int(a, f->lieu_id), db_int(a, f->motif_id),
+		  f->status, f->all_agendas ? "t" : "f");
+	while (rc == 0) {
+		PGresult *r = db_q(db, "FETCH 1000 FROM rdv_export");
+		if (r == NULL) {
+			rc = db->err;
+			break;
+		}
+		int rows = PQntuples(r), cols = PQnfields(r);
+		const char *cells[EXPORT_PARTICIPATION_COLUMNS];
+		for (int i = 0; i < rows && rc == 0; i++) {
+			for (int j = 0; j < cols && j < EXPORT_PARTICIPATION_COLUMNS; j++)
+				cells[j] = db_val(r, i, j);
+			rc = fn(arg, cells, cols) ? RDV_ESYSTEM : 0;
+		}
+		PQclear(r);
+		if (rows == 0)
+			break;
+	}
+	if (rc == 0)
+		rc = db_commit(db);
+	else
+		db_rollback(db);
+	return rc;
+}
+
+const char *export_filename(struct arena *a, enum export_kind kind, const struct export_filter *f,
+			    const char *ext)
+{
+	struct local_dt now;
+	tz_utc_to_local((long long)time(NULL), &now);
+	char today[16];
+	snprintf(today, sizeof(today), "%04d-%02d-%02d", now.year, now.month, now.day);
+	const char *what = kind == EXPORT_RDVS ? "rdv" : "participations";
+	if (f->n_orgs == 1)
+		return arena_printf(a, "export-%s-%s-org-%06lld.%s", what, today, f->org_ids[0], ext);
+	return arena_printf(a, "export-%s-%s.%s", what, today, ext);
+}
+
+/* ---- CSV ---- */
+
+static int csv_cb(void *arg, const char *const *cells, int n)
+{
+	return csv_row(arg, cells, n);
+}
+
+int export_csv(struct db *db, struct arena *a, enum export_kind kind, const struct export_filter *f,
+	       struct http_response *res)
+{
+	struct csv_writer w;
+	int rc = csv_begin(&w, res, export_filename(a, kind, f, "csv"));
+	if (rc == 0)
+		rc = csv_row(&w, kind == EXPORT_RDVS ? export_rdv_header : export_participation_header,
+			     kind == EXPORT_RDVS ? EXPORT_RDV_COLUMNS : EXPORT_PARTICIPATION_COLUMNS);
+	if (rc == 0)
+		rc = export_run(db, a, kind, f, csv_cb, &w);
+	int end = csv_end(&w);
+	return rc ? rc : end;
+}
+
+/* ---- XLSX ---- */
+
+struct xlsx_ctx {
+	lxw_worksheet *sheet;
+	lxw_format *header;
+	lxw_row_t row;
+};
+
+static int xlsx_cb(void *arg, const char *const *cells, int n)
+{
+	struct xlsx_ctx *x = arg;
+	for (int j = 0; j < n; j++) {
+		if (cells[j] == NULL || cells[j][0] == '\0')
+			continue;
+		/* the year (and rdv_id) are numbers in the reference's file */
+		if ((j == 0 && n == EXPORT_RDV_COLUMNS) || ((j == 1 || j == 2) && n == EXPORT_PARTICIPATION_COLUMNS))
+			worksheet_write_number(x->sheet, x->row, (lxw_col_t)j, strtod(cells[j], NULL), NULL);
+		else
+			worksheet_write_string(x->sheet, x->row, (lxw_col_t)j, cells[j], NULL);
+	}
+	x->row++;
+	return x->row >= LXW_ROW_MAX;
+}
+
+static int stream_file(const char *path, struct http_response *res)
+{
+	FILE *fp = fopen(path, "rb");
+	if (fp == NULL)
+		return RDV_ESYSTEM;
+	int rc = http_stream_begin(res);
+	char chunk[65536];
+	size_t n;
+	while (rc == 0 && (n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		rc = http_stream_write(res, chunk, n);
+	fclose(fp);
+	return rc ? RDV_ESYSTEM : 0;
+}
+
+int export_xlsx(struct db *db, struct arena *a, enum export_kind kind, const struct export_filter *f,
+		const char *tmpdir, struct http_response *res)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/export-XXXXXX", tmpdir);
+	int fd = mkstemp(path);
+	if (fd < 0)
+		return RDV_ESYSTEM;
+	close(fd);
+	/* constant_memory: rows are flushed to disk as they are written. */
+	lxw_workbook_options opts = {.constant_memory = LXW_TRUE, .tmpdir = (char *)tmpdir, .use_zip64 = LXW_TRUE};
+	lxw_workbook *wb = workbook_new_opt(path, &opts);
+	if (wb == NULL) {
+		unlink(path);
+		return RDV_ESYSTEM;
+	}
+	struct xlsx_ctx x = {workbook_add_worksheet(wb, "Export"), workbook_add_format(wb), 1};
+	format_set_bold(x.header);
+	const char *const *hdr = kind == EXPORT_RDVS ? export_rdv_header : export_participation_header;
+	int ncols = kind == EXPORT_RDVS ? EXPORT_RDV_COLUMNS : EXPORT_PARTICIPATION_COLUMNS;
+	for (int j = 0; j < ncols; j++)
+		worksheet_write_string(x.sheet, 0, (lxw_col_t)j, hdr[j], x.header);
+	int rc = export_run(db, a, kind, f, xlsx_cb, &x);
+	if (workbook_close(wb) != LXW_NO_ERROR && rc == 0)
+		rc = RDV_ESYSTEM;
+	if (rc == 0) {
+		res->status = 200;
+		res->content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+		http_add_header(res, "Content-Disposition",
+				arena_printf(a, "attachment; filename=\"%s\"", export_filename(a, kind, f, "xlsx")));
+		rc = stream_file(path, res);
+	}
+	unlink(path);
+	return rc;
+}
