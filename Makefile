@@ -114,11 +114,14 @@ import-addresses:
 	@bash sql/import-ban.sh "$(FILE)"
 
 bench: deps
-	@$(MAKE) --no-print-directory build
-	@nginx/stack.sh bench
+	@$(MAKE) --no-print-directory build $(BUILD)/bin/bench-slots
+	@BUILD=$(BUILD) nginx/stack.sh bench
+
+$(BUILD)/bin/bench-slots: tests/bench/bench_slots.c $(BUILD)/librdv.a
+	@$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 fuzz:
-	@nginx/stack.sh fuzz
+	@FUZZ_SECONDS=$${FUZZ_SECONDS:-60} nginx/stack.sh fuzz
 
 migrate: $(BUILD)/bin/rdv-ctl
 	$(BUILD)/bin/rdv-ctl migrate

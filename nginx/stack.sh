@@ -238,11 +238,24 @@ cmd_test() {
 		log "== browser tests"
 		RDV_TEST_URL="http://127.0.0.1:$PORT" bash "$ROOT/tests/browser/run.sh" || rc=1
 	fi
+	log "== fuzzing (short run; make fuzz for longer)"
+	FUZZ_SECONDS=${FUZZ_SECONDS:-5} bash "$ROOT/tests/fuzz/run.sh" || rc=1
 	if grep -l 'ERROR: AddressSanitizer\|runtime error:' "$st"/log/*.log 2>/dev/null; then
 		log "sanitizer reports in the programs' logs above"
 		rc=1
 	fi
 	return $rc
+}
+
+# A stack in a directory of its own, left running (benchmarks, browser journeys):
+#   stack.sh up DIR PORT   …   stack.sh down DIR
+cmd_up() {
+	set_instance "$(realpath -m "$1")" "$2"
+	stop_all "$STATE" 2>/dev/null || true
+	pg_start
+	migrate_and_demo
+	start_programs
+	nginx_start
 }
 
 # Used by the http tests to stop/start the test cluster (503 and recovery).
@@ -261,6 +274,9 @@ run) cmd_run ;;
 stop) cmd_stop ;;
 test) cmd_test ;;
 pg-stop | pg-start) cmd_pg "$1" "$2" ;;
+up) cmd_up "$2" "$3" ;;
+down) STATE=$(realpath -m "$2"); stop_all "$STATE" ;;
+psql) set_instance "$(realpath -m "$2")" 0; shift 2; as_user psql -X -q -v ON_ERROR_STOP=1 -h "$RUN" -U rdv -d rdv "$@" ;;
 bench) [ -f "$ROOT/tests/bench/run.sh" ] || die "no benchmark yet"; exec bash "$ROOT/tests/bench/run.sh" ;;
 fuzz) [ -f "$ROOT/tests/fuzz/run.sh" ] || die "no fuzz targets yet"; exec bash "$ROOT/tests/fuzz/run.sh" ;;
 *) die "usage: stack.sh deps|static|run|stop|test|bench|fuzz" ;;

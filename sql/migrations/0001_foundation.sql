@@ -15,7 +15,7 @@ CREATE TABLE territories (
   departement_number text NOT NULL DEFAULT '' CHECK (length(departement_number) <= 3),
   name text NOT NULL UNIQUE,
   phone_number text,
-  sms_sender_name text NOT NULL DEFAULT 'RDV Solidarites' CHECK (length(sms_sender_name) <= 11),
+  sms_sender_name text NOT NULL DEFAULT 'RDV Social' CHECK (length(sms_sender_name) <= 11),
   cancellation_deadline_hours int NOT NULL DEFAULT 4 CHECK (cancellation_deadline_hours BETWEEN 0 AND 168),
   reminder_hours int NOT NULL DEFAULT 48 CHECK (reminder_hours BETWEEN 1 AND 336),
   enable_notes_field boolean NOT NULL DEFAULT true,
