@@ -220,7 +220,7 @@ void app_csp_style_nonce(struct ctx *c)
 	auth_token_new(nonce);
 	const char *csp = arena_printf(c->a,
 		"default-src 'self'; script-src 'self'; style-src 'self' 'nonce-%s'; img-src 'self' data:;"
-		" font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self';"
+		" font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self';"
 		" frame-ancestors 'none'", nonce);
 	if (csp != NULL && http_add_header(&c->res, "Content-Security-Policy", csp) == 0)
 		tmpl_set_var(c->vars, "csp_nonce", nonce);

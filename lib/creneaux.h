@@ -28,7 +28,17 @@ struct creneaux_query {
 /* Free slots sorted by (start, lieu, agent). */
 int creneaux_search(struct db *db, struct arena *a, const struct creneaux_query *q,
 		    struct slot **out, size_t *n);
-/* The first free slot at or after q->from (q->to bounds the search); 1 found, 0 none, <0 error. */
+/* The first free slot at or after q->from (q->to bounds the search; 0 = six
+ * months); 1 found, 0 none, <0 error. The horizon is expanded in two chunks
+ * (two weeks, then the rest at once), never week by week. */
 int creneaux_next(struct db *db, struct arena *a, const struct creneaux_query *q, struct slot *out);
+
+/* Collective motifs: their future non-revoked collective RDVs with seats left
+ * whose start passes the window (and delays on the public side), sorted by
+ * start. creneaux_search on a collective motif returns the same as slots
+ * with agent_id 0. RDV_ENOTFOUND for an unknown / deleted motif (and, public
+ * side, one only agents may book) — also for creneaux_search and _next. */
+int creneaux_collective(struct db *db, struct arena *a, const struct creneaux_query *q,
+			struct slot_collective **out, size_t *n);
 
 #endif

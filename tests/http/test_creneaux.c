@@ -1,0 +1,195 @@
+/*
+ * test_creneaux.c - "Trouver un créneau" (agent page) and the public créneaux
+ * API: happy paths, the 31-day limit, motifs not bookable online (404),
+ * malformed input (400) and validation errors (422), next_availability.
+ */
+#include <CUnit/CUnit.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "client.h"
+
+#define PMI "agent.pmi@demo.rdv-solidarites.fr"
+
+static long long motif(const char *org, const char *name)
+{
+	char sql[512], out[32] = "";
+	snprintf(sql, sizeof(sql), "SELECT m.id FROM motifs m JOIN organisations o ON o.id = m.organisation_id"
+		 " WHERE o.name = $$%s$$ AND m.name = $$%s$$", org, name);
+	return test_sql(sql, out, sizeof(out)) == 0 ? strtoll(out, NULL, 10) : 0;
+}
+
+static void date_in(int days, char out[11])
+{
+	time_t t = time(NULL) + (time_t)days * 86400;
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+static const char *error_code(const struct browser *b)
+{
+	static char code[64];
+	json_t *j = json_loads(b->body.data ? b->body.data : "", 0, NULL);
+	snprintf(code, sizeof(code), "%s", j ? json_string_value(json_object_get(json_object_get(j, "error"), "code")) ?: "" : "");
+	json_decref(j);
+	return code;
+}
+
+static void test_agent_page(void)
+{
+	struct browser b;
+	browser_init(&b);
+	char path[256];
+	long long arras = test_org_id("MDS d'Arras"), m = motif("MDS d'Arras", "Consultation PMI nourrisson");
+	snprintf(path, sizeof(path), "/agent/organisations/%lld/creneaux", arras);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 302);   /* signed out */
+	CU_ASSERT_EQUAL_FATAL(browser_sign_in_agent(&b, PMI, NULL), 303);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	CU_ASSERT(browser_body_has(&b, "Trouver un créneau"));
+	CU_ASSERT(browser_body_has(&b, "name=\"motif_id\""));
+	CU_ASSERT(browser_body_has(&b, "name=\"binome\""));
+	snprintf(path, sizeof(path), "/agent/organisations/%lld/creneaux?motif_id=%lld", arras, m);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	CU_ASSERT(browser_body_has(&b, "Prochaine disponibilité par lieu"));
+	CU_ASSERT(browser_body_has(&b, "Créneaux libres sur 7 jours"));
+	CU_ASSERT(browser_body_has(&b, "/rdvs/new?starts_at="));
+	CU_ASSERT(browser_body_has(&b, "&amp;agent_id="));
+	/* binôme with one agent: explained, not an error page */
+	snprintf(path, sizeof(path), "/agent/organisations/%lld/creneaux?motif_id=%lld&binome=1&agent_ids=%lld", arras, m,
+		 test_agent_id(PMI));
+	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	CU_ASSERT(browser_body_has(&b, "au moins deux agents"));
+	/* a motif of another organisation is not searched */
+	snprintf(path, sizeof(path), "/agent/organisations/%lld/creneaux?motif_id=%lld", arras,
+		 motif("MDS de Lens", "Consultation PMI nourrisson"));
+	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	CU_ASSERT(!browser_body_has(&b, "Créneaux libres sur 7 jours"));
+	snprintf(path, sizeof(path), "/agent/organisations/%lld/creneaux", test_org_id("MDS de Lens"));
+	CU_ASSERT_EQUAL(browser_get(&b, path), 404);
+	browser_free(&b);
+}
+
+static void test_public_creneaux(void)
+{
+	struct browser b;
+	browser_init(&b);
+	long long m = motif("MDS d'Arras", "Consultation PMI nourrisson");
+	char d0[11], d1[11], path[256];
+	date_in(0, d0);
+	date_in(20, d1);
+	snprintf(path, sizeof(path), "/api/v1/public/creneaux?motif_id=%lld&from=%s&to=%s", m, d0, d1);
+	CU_ASSERT_EQUAL_FATAL(browser_get(&b, path), 200);
+	json_t *j = json_loads(b.body.data, 0, NULL);
+	json_t *list = json_object_get(j, "creneaux");
+	CU_ASSERT_FATAL(json_is_array(list));
+	CU_ASSERT(json_array_size(list) > 0);
+	size_t i;
+	json_t *e;
+	const char *prev = "";
+	long long prev_lieu = 0;
+	time_t now = time(NULL);
+	json_array_foreach(list, i, e) {
+		const char *st = json_string_value(json_object_get(e, "starts_at"));
+		CU_ASSERT(st != NULL && strlen(st) == 25);
+		CU_ASSERT(json_is_string(json_object_get(e, "ends_at")));
+		long long lieu = json_integer_value(json_object_get(e, "lieu_id"));
+		CU_ASSERT(lieu > 0);
+		CU_ASSERT(!(strcmp(st, prev) == 0 && lieu == prev_lieu));   /* dedup by start + lieu */
+		prev = st;
+		prev_lieu = lieu;
+		(void)now;
+	}
+	/* one lieu only */
+	long long lieu0 = json_integer_value(json_object_get(json_array_get(list, 0), "lieu_id"));
+	json_decref(j);
+	snprintf(path, sizeof(path), "/api/v1/public/creneaux?motif_id=%lld&lieu_id=%lld&from=%s&to=%s", m, lieu0, d0, d1);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	j = json_loads(b.body.data, 0, NULL);
+	json_array_foreach(json_object_get(j, "creneaux"), i, e)
+		CU_ASSERT_EQUAL(json_integer_value(json_object_get(e, "lieu_id")), lieu0);
+	json_decref(j);
+	browser_free(&b);
+}
+
+static void test_public_errors(void)
+{
+	struct browser b;
+	browser_init(&b);
+	long long m = motif("MDS d'Arras", "Consultation PMI nourrisson");
+	long long agents_only = motif("MDS d'Arras", "Suivi assistante sociale");
+	char path[256];
+	/* 31 days is the limit, inclusive */
+	snprintf(path, sizeof(path), "/api/v1/public/creneaux?motif_id=%lld&from=2026-01-01&to=2026-01-31", m);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	snprintf(path, sizeof(path), "/api/v1/public/creneaux?motif_id=%lld&from=2026-01-01&to=2026-02-01", m);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 422);
+	CU_ASSERT_STRING_EQUAL(error_code(&b), "validation_failed");
+	CU_ASSERT(browser_body_has(&b, "31 jours"));
+	snprintf(path, sizeof(path), "/api/v1/public/creneaux?motif_id=%lld&from=2026-01-10&to=2026-01-01", m);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 422);
+	/* malformed */
+	snprintf(path, sizeof(path), "/api/v1/public/creneaux?motif_id=%lld&from=2026-13-01&to=2026-01-31", m);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 400);
+	CU_ASSERT_STRING_EQUAL(error_code(&b), "bad_request");
+	snprintf(path, sizeof(path), "/api/v1/public/creneaux?motif_id=%lld&from=01/01/2026&to=2026-01-31", m);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 400);
+	CU_ASSERT_EQUAL(browser_get(&b, "/api/v1/public/creneaux?motif_id=abc&from=2026-01-01&to=2026-01-02"), 400);
+	CU_ASSERT_EQUAL(browser_get(&b, "/api/v1/public/creneaux?from=2026-01-01&to=2026-01-02"), 422);
+	snprintf(path, sizeof(path), "/api/v1/public/creneaux?motif_id=%lld&to=2026-01-31", m);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 422);
+	/* not bookable online, unknown */
+	snprintf(path, sizeof(path), "/api/v1/public/creneaux?motif_id=%lld&from=2026-01-01&to=2026-01-02", agents_only);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 404);
+	CU_ASSERT_STRING_EQUAL(error_code(&b), "not_found");
+	CU_ASSERT_EQUAL(browser_get(&b, "/api/v1/public/creneaux?motif_id=999999999&from=2026-01-01&to=2026-01-02"), 404);
+	browser_free(&b);
+}
+
+static void test_next_availability(void)
+{
+	struct browser b;
+	browser_init(&b);
+	long long m = motif("MDS d'Arras", "Consultation PMI nourrisson");
+	char d0[11], path[256];
+	date_in(0, d0);
+	snprintf(path, sizeof(path), "/api/v1/public/next_availability?motif_id=%lld&from=%s", m, d0);
+	CU_ASSERT_EQUAL_FATAL(browser_get(&b, path), 200);
+	json_t *j = json_loads(b.body.data, 0, NULL);
+	const char *next = json_string_value(json_object_get(j, "starts_at"));
+	CU_ASSERT(next != NULL && strlen(next) == 25);
+	/* it is the first créneau of the public list */
+	char d1[11];
+	date_in(30, d1);
+	char expect[32] = "";
+	if (next)
+		snprintf(expect, sizeof(expect), "%s", next);
+	json_decref(j);
+	snprintf(path, sizeof(path), "/api/v1/public/creneaux?motif_id=%lld&from=%s&to=%s", m, d0, d1);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	j = json_loads(b.body.data, 0, NULL);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(json_array_get(json_object_get(j, "creneaux"), 0), "starts_at")),
+			       expect);
+	json_decref(j);
+	/* far beyond the max delay: null */
+	snprintf(path, sizeof(path), "/api/v1/public/next_availability?motif_id=%lld&from=2099-01-01", m);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	CU_ASSERT(browser_body_has(&b, "\"starts_at\":null") || browser_body_has(&b, "\"starts_at\": null"));
+	snprintf(path, sizeof(path), "/api/v1/public/next_availability?motif_id=%lld",
+		 motif("MDS d'Arras", "Suivi assistante sociale"));
+	CU_ASSERT_EQUAL(browser_get(&b, path), 404);
+	CU_ASSERT_EQUAL(browser_get(&b, "/api/v1/public/next_availability?motif_id=1&from=demain"), 400);
+	browser_free(&b);
+}
+
+void register_creneaux_http(void)
+{
+	CU_pSuite s = CU_add_suite("creneaux", NULL, NULL);
+	CU_add_test(s, "agent search page", test_agent_page);
+	CU_add_test(s, "public créneaux: happy path", test_public_creneaux);
+	CU_add_test(s, "public créneaux: errors", test_public_errors);
+	CU_add_test(s, "public next_availability", test_next_availability);
+}

@@ -1,0 +1,203 @@
+/*
+ * test_creneaux.c - lib/creneaux against the demo data (DATABASE_URL; the
+ * suite is skipped when it is unset): a créneau never overlaps an active RDV
+ * or an absence of its agent, public delays and bookable_by apply, collective
+ * seats, creneaux_next agrees with creneaux_search.
+ */
+#include <CUnit/CUnit.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "arena.h"
+#include "creneaux.h"
+#include "occurrences.h"
+#include "rdv.h"
+
+static struct db *DB;
+static struct arena *A;
+static long long NOW;
+
+static int suite_init(void)
+{
+	A = arena_new(1 << 20);
+	NOW = (long long)time(NULL);
+	const char *url = getenv("DATABASE_URL");
+	if (url != NULL)
+		DB = db_open(url, "unit-creneaux");
+	return A == NULL;
+}
+
+static int suite_clean(void)
+{
+	if (DB)
+		db_close(DB);
+	arena_free(A);
+	return 0;
+}
+
+/* Id of a demo motif by organisation and name, 0 when absent. */
+static long long motif_id(const char *org, const char *name)
+{
+	char *v = db_s(DB, A, "SELECT m.id FROM motifs m JOIN organisations o ON o.id = m.organisation_id"
+			      " WHERE o.name = $1 AND m.name = $2", org, name);
+	return v ? strtoll(v, NULL, 10) : 0;
+}
+
+#define NEED_DB() do { if (DB == NULL || db_ensure(DB) != 0) { fprintf(stderr, "(no DATABASE_URL: skipped) "); return; } } while (0)
+#define ARRAS "MDS d'Arras"
+
+/* 1 when [s, e) of agent overlaps an active RDV or an absence occurrence. */
+static int busy_overlap(long long agent, long long s, long long e)
+{
+	char *v = db_s(DB, A, "SELECT count(*) FROM agents_rdvs WHERE active AND agent_id = $1"
+			      " AND starts_at < to_timestamp($3::float8) AND ends_at > to_timestamp($2::float8)",
+		       db_int(A, agent), db_int(A, s), db_int(A, e));
+	if (v == NULL || strcmp(v, "0") != 0)
+		return 1;
+	struct occ_row *rows;
+	size_t n;
+	struct occ *o;
+	size_t no;
+	if (occurrences_load(DB, A, &agent, 1, 0, s - 86400, e + 86400, &rows, &n) != 0)
+		return 1;
+	if (occurrences_expand(A, rows, n, s, e, &o, &no) != 0)
+		return 1;
+	for (size_t i = 0; i < no; i++)
+		if (o[i].row->kind == OCC_ABSENCE)
+			return 1;
+	return 0;
+}
+
+static void test_never_overlaps_busy(void)
+{
+	NEED_DB();
+	long long ids[] = {motif_id(ARRAS, "Consultation PMI nourrisson"), motif_id(ARRAS, "Premier rendez-vous assistante sociale"),
+			   motif_id("MDS de Lens", "Consultation PMI nourrisson")};
+	size_t total = 0;
+	for (size_t m = 0; m < 3; m++) {
+		CU_ASSERT_FATAL(ids[m] > 0);
+		/* from 8 weeks back: past slots are never given, RDVs of the next weeks are tested */
+		struct creneaux_query q = {.motif_id = ids[m], .from = NOW - 7 * 86400, .to = NOW + 28 * 86400, .now = NOW};
+		struct slot *s;
+		size_t n;
+		CU_ASSERT_EQUAL_FATAL(creneaux_search(DB, A, &q, &s, &n), 0);
+		total += n;
+		for (size_t i = 0; i < n; i++) {
+			CU_ASSERT(s[i].start >= NOW);
+			CU_ASSERT(s[i].agent_id > 0);
+			if (busy_overlap(s[i].agent_id, s[i].start, s[i].end)) {
+				CU_FAIL("a créneau overlaps an RDV or an absence");
+				break;
+			}
+			if (i > 0)
+				CU_ASSERT(s[i - 1].start <= s[i].start);
+		}
+	}
+	CU_ASSERT(total > 20);
+}
+
+static void test_public_delays_and_bookable_by(void)
+{
+	NEED_DB();
+	long long tel = motif_id(ARRAS, "Entretien téléphonique assistante sociale");   /* min delay 48 h */
+	struct creneaux_query q = {.motif_id = tel, .from = NOW, .to = NOW + 21 * 86400, .now = NOW, .public_side = 1};
+	struct slot *s;
+	size_t n;
+	CU_ASSERT_EQUAL_FATAL(creneaux_search(DB, A, &q, &s, &n), 0);
+	CU_ASSERT(n > 0);
+	for (size_t i = 0; i < n; i++)
+		CU_ASSERT(s[i].start >= NOW + 172800);
+	/* the agent side sees at least as much */
+	struct slot *s2;
+	size_t n2;
+	q.public_side = 0;
+	CU_ASSERT_EQUAL(creneaux_search(DB, A, &q, &s2, &n2), 0);
+	CU_ASSERT(n2 >= n);
+	/* beyond the max delay (~3 months): nothing on the public side */
+	q = (struct creneaux_query){.motif_id = tel, .from = NOW + 100 * 86400, .to = NOW + 110 * 86400, .now = NOW,
+				    .public_side = 1};
+	CU_ASSERT_EQUAL(creneaux_search(DB, A, &q, &s, &n), 0);
+	CU_ASSERT_EQUAL(n, 0);
+	/* a motif only agents book: not found publicly, fine for agents */
+	q = (struct creneaux_query){.motif_id = motif_id(ARRAS, "Suivi assistante sociale"), .from = NOW,
+				    .to = NOW + 14 * 86400, .now = NOW, .public_side = 1};
+	CU_ASSERT_EQUAL(creneaux_search(DB, A, &q, &s, &n), RDV_ENOTFOUND);
+	q.public_side = 0;
+	CU_ASSERT_EQUAL(creneaux_search(DB, A, &q, &s, &n), 0);
+	q.motif_id = 999999999;
+	CU_ASSERT_EQUAL(creneaux_search(DB, A, &q, &s, &n), RDV_ENOTFOUND);
+}
+
+static void test_collective_seats(void)
+{
+	NEED_DB();
+	long long massage = motif_id(ARRAS, "Atelier collectif massage bébé");
+	struct creneaux_query q = {.motif_id = massage, .from = NOW, .to = NOW + 60 * 86400, .now = NOW, .public_side = 1};
+	struct slot_collective *c;
+	size_t n;
+	CU_ASSERT_EQUAL_FATAL(creneaux_collective(DB, A, &q, &c, &n), 0);
+	CU_ASSERT(n >= 1);
+	for (size_t i = 0; i < n; i++) {
+		CU_ASSERT(c[i].seats_left > 0 || c[i].seats_left == -1);
+		CU_ASSERT(c[i].start > NOW);
+		char *st = db_s(DB, A, "SELECT status FROM rdvs WHERE id = $1", db_int(A, c[i].rdv_id));
+		CU_ASSERT(st && strcmp(st, "revoked") != 0);
+	}
+	struct slot *s;
+	size_t ns;
+	CU_ASSERT_EQUAL(creneaux_search(DB, A, &q, &s, &ns), 0);
+	CU_ASSERT_EQUAL(ns, n);
+	/* a full atelier never shows: fill the first one and look again */
+	if (n > 0) {
+		const char *id = db_int(A, c[0].rdv_id);
+		char *old = db_s(DB, A, "SELECT coalesce(max_participants_count, 0) FROM rdvs WHERE id = $1", id);
+		db_x(DB, "UPDATE rdvs SET max_participants_count = users_count WHERE id = $1 AND users_count > 0", id);
+		struct slot_collective *c2;
+		size_t n2;
+		CU_ASSERT_EQUAL(creneaux_collective(DB, A, &q, &c2, &n2), 0);
+		for (size_t i = 0; i < n2; i++)
+			CU_ASSERT(c2[i].rdv_id != c[0].rdv_id);
+		db_x(DB, "UPDATE rdvs SET max_participants_count = nullif($2::int, 0) WHERE id = $1", id, old);
+	}
+}
+
+static void test_next_matches_search(void)
+{
+	NEED_DB();
+	long long m = motif_id(ARRAS, "Consultation PMI nourrisson");
+	struct creneaux_query q = {.motif_id = m, .from = NOW, .to = NOW + 42 * 86400, .now = NOW, .public_side = 1};
+	struct slot *s, first;
+	size_t n;
+	CU_ASSERT_EQUAL_FATAL(creneaux_search(DB, A, &q, &s, &n), 0);
+	int found = creneaux_next(DB, A, &q, &first);
+	CU_ASSERT_EQUAL(found, n > 0);
+	if (found == 1 && n > 0) {
+		CU_ASSERT_EQUAL(first.start, s[0].start);
+		CU_ASSERT_EQUAL(first.lieu_id, s[0].lieu_id);
+	}
+	/* restricted to one lieu and one agent: a subset */
+	if (n > 0) {
+		long long agent = s[0].agent_id;
+		struct creneaux_query q1 = q;
+		q1.lieu_id = s[0].lieu_id;
+		q1.agent_ids = &agent;
+		q1.n_agents = 1;
+		struct slot *s1;
+		size_t n1;
+		CU_ASSERT_EQUAL(creneaux_search(DB, A, &q1, &s1, &n1), 0);
+		CU_ASSERT(n1 >= 1 && n1 <= n);
+		for (size_t i = 0; i < n1; i++)
+			CU_ASSERT(s1[i].agent_id == agent && s1[i].lieu_id == q1.lieu_id);
+	}
+}
+
+void register_creneaux_suite(void)
+{
+	CU_pSuite s = CU_add_suite("creneaux", suite_init, suite_clean);
+	CU_add_test(s, "never overlaps an RDV or an absence", test_never_overlaps_busy);
+	CU_add_test(s, "public delays and bookable_by", test_public_delays_and_bookable_by);
+	CU_add_test(s, "collective seats", test_collective_seats);
+	CU_add_test(s, "next availability = first of the search", test_next_matches_search);
+}
