@@ -9,11 +9,11 @@
 #define W __attribute__((weak))
 extern const struct route_table session_routes W, agenda_routes W, rdv_routes W, plage_routes W,
 	absence_routes W, creneau_routes W, usager_routes W, access_routes W, invitation_routes W,
-	profile_routes W;
+	profile_routes W, calendar_routes W;
 
 static const struct route_table *const tables[] = {
 	&session_routes, &agenda_routes, &rdv_routes, &plage_routes, &absence_routes, &creneau_routes,
-	&usager_routes, &access_routes, &invitation_routes, &profile_routes,
+	&usager_routes, &access_routes, &invitation_routes, &profile_routes, &calendar_routes,
 };
 
 static void booking_vars(struct ctx *c)
