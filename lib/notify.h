@@ -36,4 +36,10 @@ int notify_rdv(struct db *db, struct arena *a, long long rdv_id, enum notify_rdv
 int notify_webhook(struct db *db, struct arena *a, long long org_id, const char *model,
 		   const char *event, const json_t *data);
 
+/* Queues the user messages of one participation only (reminders, waiting
+ * list), with the same recipient rules as notify_rdv. event_name NULL: the
+ * event's own name ("rdv_upcoming_reminder", "new_creneau_available", …). */
+int notify_rdv_participation(struct db *db, struct arena *a, long long rdv_id, long long participation_id,
+			     enum notify_rdv_event event, const char *event_name);
+
 #endif

@@ -71,11 +71,6 @@ int jobs_reminders(struct worker *w);
 int jobs_waiting_list(struct worker *w);
 int jobs_purges(struct worker *w);
 
-/* Defined in lib/notify.c next to notify_rdv (same queueing rules), declared
- * here because notify.h is the RDV code's interface: queues the user messages
- * of one participation (reminders, waiting list). event_name NULL: the
- * event's own name. */
-int notify_rdv_participation(struct db *db, struct arena *a, long long rdv_id, long long participation_id,
-			     enum notify_rdv_event event, const char *event_name);
+
 
 #endif
