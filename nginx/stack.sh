@@ -239,7 +239,7 @@ cmd_test() {
 		RDV_TEST_URL="http://127.0.0.1:$PORT" bash "$ROOT/tests/browser/run.sh" || rc=1
 	fi
 	log "== fuzzing (short run; make fuzz for longer)"
-	FUZZ_SECONDS=${FUZZ_SECONDS:-5} bash "$ROOT/tests/fuzz/run.sh" || rc=1
+	FUZZ_SECONDS=${FUZZ_SECONDS:-5} FUZZ_OUT="$st/fuzz" bash "$ROOT/tests/fuzz/run.sh" || rc=1
 	if grep -l 'ERROR: AddressSanitizer\|runtime error:' "$st"/log/*.log 2>/dev/null; then
 		log "sanitizer reports in the programs' logs above"
 		rc=1

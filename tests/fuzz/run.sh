@@ -6,7 +6,7 @@
 # seed corpus, then fuzzes. A crash fails the run and leaves its input in var/fuzz/.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-OUT=$ROOT/var/fuzz
+OUT=${FUZZ_OUT:-$ROOT/var/fuzz}
 SECONDS_PER=${FUZZ_SECONDS:-60}
 mkdir -p "$OUT"
 command -v clang >/dev/null || { echo "clang manquant (apt-get install clang)" >&2; exit 1; }

@@ -1,0 +1,503 @@
+/*
+ * test_usagers.c - the usagers pages and API against the running stack:
+ * list and search, create (responsable, proche) with validation and the
+ * duplicate rules, other organisation → 404, add to my organisation, edit,
+ * referents and "mes usagers", delete = anonymisation, merge, and the JSON
+ * API (/api/v1/organisations/:org/users).
+ */
+#include <CUnit/CUnit.h>
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "client.h"
+
+#define PMI "agent.pmi@demo.rdv-solidarites.fr"
+#define ADMIN_ARRAS "admin.arras@demo.rdv-solidarites.fr"
+#define TERRITOIRE "admin.territoire@demo.rdv-solidarites.fr"
+#define LENS "agent.lens@demo.rdv-solidarites.fr"
+
+static long long arras, lens;
+static char base[128];      /* /agent/organisations/<arras>/usagers */
+
+static int suite_init(void)
+{
+	arras = test_org_id("MDS d'Arras");
+	lens = test_org_id("MDS de Lens");
+	snprintf(base, sizeof(base), "/agent/organisations/%lld/usagers", arras);
+	return arras && lens ? 0 : 1;
+}
+
+static long long sql_ll(const char *sql)
+{
+	char out[64];
+	if (test_sql(sql, out, sizeof(out)) != 0)
+		return -1;
+	return strtoll(out, NULL, 10);
+}
+
+/* The id at the end of the last redirect ("…/usagers/123"). */
+static long long location_id(const struct browser *b)
+{
+	const char *p = strrchr(b->location, '/');
+	return p ? strtoll(p + 1, NULL, 10) : 0;
+}
+
+static void sign_in(struct browser *b, const char *email)
+{
+	browser_init(b);
+	CU_ASSERT_EQUAL_FATAL(browser_sign_in_agent(b, email, NULL), 303);
+	browser_get(b, base);   /* a fresh CSRF token */
+}
+
+/* POST a new usager; returns the status. */
+static long create(struct browser *b, const char *form)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "%s", base);
+	return browser_post(b, path, form, 1);
+}
+
+static long long create_ok(struct browser *b, const char *form)
+{
+	long st = create(b, form);
+	CU_ASSERT_EQUAL(st, 303);
+	return st == 303 ? location_id(b) : 0;
+}
+
+static void test_index_and_search(void)
+{
+	struct browser b;
+	browser_init(&b);
+	CU_ASSERT_EQUAL(browser_get(&b, base), 302);   /* signed out */
+	browser_free(&b);
+	sign_in(&b, PMI);
+	CU_ASSERT_EQUAL(browser_get(&b, base), 200);
+	CU_ASSERT(browser_body_has(&b, "Rechercher un usager"));
+	CU_ASSERT(browser_body_has(&b, "Page 1 sur"));
+	/* accent- and case-insensitive, any word order */
+	char path[256];
+	snprintf(path, sizeof(path), "%s?q=DEM%%C3%%B4ULIN+sarah", base);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	CU_ASSERT(browser_body_has(&b, "Sarah DEMOULIN"));
+	/* by phone, typed any way */
+	snprintf(path, sizeof(path), "%s?q=06.71.23.45.89", base);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	CU_ASSERT(browser_body_has(&b, "Sarah DEMOULIN"));
+	/* by birth date */
+	snprintf(path, sizeof(path), "%s?q=17%%2F04%%2F1993", base);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	CU_ASSERT(browser_body_has(&b, "Sarah DEMOULIN"));
+	/* Lens usagers are not Arras's */
+	snprintf(path, sizeof(path), "%s?q=jessica+lemaire", base);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	CU_ASSERT(!browser_body_has(&b, "Jessica LEMAIRE"));
+	CU_ASSERT(browser_body_has(&b, "Aucun usager ne correspond"));
+	/* autocomplete for the RDV form */
+	snprintf(path, sizeof(path), "%s/search.json?q=demoulin", base);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	CU_ASSERT(browser_body_has(&b, "{\"users\":[{\"id\":"));
+	CU_ASSERT(browser_body_has(&b, "\"label\":\"DEMOULIN Sarah"));
+	/* another organisation's list */
+	snprintf(path, sizeof(path), "/agent/organisations/%lld/usagers", lens);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 404);
+	browser_free(&b);
+	/* the territory admin sees the whole territory */
+	sign_in(&b, TERRITOIRE);
+	snprintf(path, sizeof(path), "%s?q=jessica+lemaire", base);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	CU_ASSERT(browser_body_has(&b, "Jessica LEMAIRE"));
+	browser_free(&b);
+}
+
+static void test_create_responsable_and_proche(void)
+{
+	struct browser b;
+	sign_in(&b, PMI);
+	char path[256];
+	snprintf(path, sizeof(path), "%s/new", base);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	CU_ASSERT(browser_body_has(&b, "Nouvel usager"));
+	CU_ASSERT(browser_body_has(&b, "name=\"case_number\""));   /* enabled in the demo territory */
+	char form[1024];
+	snprintf(form, sizeof(form), "first_name=Ana%%C3%%AFs&last_name=Vandamme&birth_date=1990-02-03"
+		 "&email=anais.vandamme.%d%%40exemple.fr&phone_number=06+11+22+33+%02d&notify_by_sms=1"
+		 "&address=3+rue+de+la+Paix+62000+Arras&city_code=62041&notes=Premier+contact", (int)getpid(),
+		 (int)(getpid() % 100));
+	long long id = create_ok(&b, form);
+	CU_ASSERT_FATAL(id > 0);
+	char sql[512], out[128];
+	snprintf(sql, sizeof(sql), "SELECT phone_number_formatted || '|' || notify_by_sms || '|' || notify_by_email"
+		 " FROM users WHERE id = %lld", id);
+	test_sql(sql, out, sizeof(out));
+	char expect[64];
+	snprintf(expect, sizeof(expect), "+336112233%02d|true|false", (int)(getpid() % 100));
+	CU_ASSERT_STRING_EQUAL(out, expect);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM audit WHERE item_type = 'user' AND item_id = %lld AND event = 'create'"
+		 " AND after->>'last_name' = 'Vandamme'", id);
+	CU_ASSERT_EQUAL(sql_ll(sql), 1);
+	snprintf(sql, sizeof(sql), "SELECT notes FROM user_profiles WHERE user_id = %lld AND organisation_id = %lld", id, arras);
+	test_sql(sql, out, sizeof(out));
+	CU_ASSERT_STRING_EQUAL(out, "Premier contact");
+	/* the page */
+	snprintf(path, sizeof(path), "%s/%lld", base, id);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	CU_ASSERT(browser_body_has(&b, "Anaïs VANDAMME"));
+	CU_ASSERT(browser_body_has(&b, "Aucun proche"));
+	/* a proche: no contact fields, inherits the organisations */
+	snprintf(path, sizeof(path), "%s/new?responsible_id=%lld", base, id);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	CU_ASSERT(browser_body_has(&b, "Nouveau proche"));
+	CU_ASSERT(!browser_body_has(&b, "name=\"phone_number\""));
+	snprintf(form, sizeof(form), "first_name=Tom&last_name=Vandamme&birth_date=2021-06-01&responsible_id=%lld"
+		 "&email=tom%%40exemple.fr", id);
+	long long proche = create_ok(&b, form);
+	snprintf(sql, sizeof(sql), "SELECT responsible_id || '|' || coalesce(email::text, 'none') || '|' ||"
+		 " (SELECT count(*) FROM user_profiles WHERE user_id = %lld) FROM users WHERE id = %lld", proche, proche);
+	test_sql(sql, out, sizeof(out));
+	snprintf(expect, sizeof(expect), "%lld|none|1", id);
+	CU_ASSERT_STRING_EQUAL(out, expect);
+	snprintf(path, sizeof(path), "%s/%lld", base, id);
+	browser_get(&b, path);
+	CU_ASSERT(browser_body_has(&b, "Tom Vandamme"));
+	/* a proche without a (visible) responsable */
+	CU_ASSERT_EQUAL(create(&b, "first_name=Orphelin&last_name=Test&responsible_id=999999999"), 422);
+	CU_ASSERT(browser_body_has(&b, "Le responsable choisi"));
+	snprintf(form, sizeof(form), "first_name=Petit&last_name=Fils&responsible_id=%lld", proche);
+	CU_ASSERT_EQUAL(create(&b, form), 422);   /* a proche cannot be a responsable */
+	browser_free(&b);
+}
+
+static void test_invalid_input_422(void)
+{
+	struct browser b;
+	sign_in(&b, PMI);
+	CU_ASSERT_EQUAL(create(&b, "first_name=Zo%C3%A9&last_name=&phone_number=12345&email=zoe%40&birth_date=2099-01-01"
+				   "&number_of_children=40"), 422);
+	CU_ASSERT(browser_body_has(&b, "Indiquez le nom."));
+	CU_ASSERT(browser_body_has(&b, "Le numéro de téléphone n&#39;est pas valide"));
+	CU_ASSERT(browser_body_has(&b, "L&#39;adresse e-mail n&#39;est pas valide"));
+	CU_ASSERT(browser_body_has(&b, "ne peut pas être dans le futur"));
+	CU_ASSERT(browser_body_has(&b, "entre 0 et 30"));
+	CU_ASSERT(browser_body_has(&b, "value=\"Zoé\""));        /* values kept */
+	CU_ASSERT(browser_body_has(&b, "value=\"12345\""));
+	CU_ASSERT(browser_body_has(&b, "fr-input-group--error"));
+	CU_ASSERT_EQUAL(create(&b, "first_name=A&last_name=B&birth_date=31%2F02%2F2000"), 422);
+	CU_ASSERT(browser_body_has(&b, "La date de naissance n&#39;est pas valide"));
+	/* an e-mail already used is refused (blocking) */
+	CU_ASSERT_EQUAL(create(&b, "first_name=Autre&last_name=Personne&email=USAGER%40demo.rdv-solidarites.fr"), 422);
+	CU_ASSERT(browser_body_has(&b, "déjà utilisée par un autre usager"));
+	CU_ASSERT_EQUAL(sql_ll("SELECT count(*) FROM users WHERE first_name = 'Autre' AND last_name = 'Personne'"), 0);
+	browser_free(&b);
+}
+
+static void test_duplicate_warnings(void)
+{
+	struct browser b;
+	sign_in(&b, PMI);
+	/* same phone as the Haddad pair (Béthune): warns, even outside the organisation */
+	CU_ASSERT_EQUAL(create(&b, "first_name=Nadia&last_name=Haddad&phone_number=07.45.12.23.34"), 200);
+	CU_ASSERT(browser_body_has(&b, "Cet usager existe peut-être déjà"));
+	CU_ASSERT(browser_body_has(&b, "même numéro de téléphone"));
+	CU_ASSERT(browser_body_has(&b, "Samira Haddad"));
+	CU_ASSERT(browser_body_has(&b, "Ajouter à mon organisation"));
+	CU_ASSERT(browser_body_has(&b, "Créer quand même"));
+	CU_ASSERT(browser_body_has(&b, "value=\"Nadia\""));
+	CU_ASSERT_EQUAL(sql_ll("SELECT count(*) FROM users WHERE first_name = 'Nadia' AND last_name = 'Haddad'"), 0);
+	/* same names and birth date, accents, case and spaces ignored */
+	CU_ASSERT_EQUAL(create(&b, "first_name=+J%C3%A9ssica&last_name=LE+MAIRE&birth_date=12%2F03%2F1994"), 200);
+	CU_ASSERT(browser_body_has(&b, "mêmes nom, prénom et date de naissance"));
+	CU_ASSERT(browser_body_has(&b, "MDS de Lens"));
+	/* a different birth date: no warning */
+	CU_ASSERT_EQUAL(create(&b, "first_name=Jessica&last_name=Lemaire&birth_date=13%2F03%2F1994"), 303);
+	/* the agent goes on */
+	CU_ASSERT_EQUAL(create(&b, "first_name=Nadia&last_name=Haddad&phone_number=07.45.12.23.34&confirm_duplicates=1"), 303);
+	CU_ASSERT_EQUAL(sql_ll("SELECT count(*) FROM users WHERE first_name = 'Nadia' AND last_name = 'Haddad'"
+			       " AND phone_number_formatted = '+33745122334'"), 1);
+	/* a soft-deleted usager is ignored */
+	test_sql("UPDATE users SET deleted_at = now() WHERE first_name = 'Nadia' AND last_name = 'Haddad'", NULL, 0);
+	CU_ASSERT_EQUAL(create(&b, "first_name=Nadia&last_name=Haddad&birth_date=1999-01-01"), 303);
+	/* a proche is checked too (same names + birth date as Léo Demoulin) */
+	long long resp = sql_ll("SELECT id FROM users WHERE email = 'usager@demo.rdv-solidarites.fr'");
+	char form[256], sql[256], bd[32];
+	snprintf(sql, sizeof(sql), "SELECT to_char(birth_date, 'YYYY-MM-DD') FROM users WHERE responsible_id = %lld"
+		 " AND first_name = 'Léo'", resp);
+	test_sql(sql, bd, sizeof(bd));
+	snprintf(form, sizeof(form), "first_name=leo&last_name=demoulin&birth_date=%s&responsible_id=%lld", bd, resp);
+	CU_ASSERT_EQUAL(create(&b, form), 200);
+	CU_ASSERT(browser_body_has(&b, "Léo Demoulin"));
+	CU_ASSERT(browser_body_has(&b, "Ouvrir la fiche"));
+	browser_free(&b);
+}
+
+static void test_other_org_404_and_add_to_org(void)
+{
+	struct browser b;
+	sign_in(&b, PMI);
+	long long jess = sql_ll("SELECT id FROM users WHERE email = 'jessica.lemaire@exemple.fr'");
+	char path[256];
+	snprintf(path, sizeof(path), "%s/%lld", base, jess);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 404);
+	snprintf(path, sizeof(path), "%s/%lld/edit", base, jess);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 404);
+	snprintf(path, sizeof(path), "%s/%lld", base, jess);
+	CU_ASSERT_EQUAL(browser_post(&b, path, "first_name=Pirate", 1), 404);
+	snprintf(path, sizeof(path), "%s/%lld/delete", base, jess);
+	CU_ASSERT_EQUAL(browser_post(&b, path, "", 1), 404);
+	/* explicit: add her to Arras */
+	snprintf(path, sizeof(path), "%s/%lld/add_to_organisation", base, jess);
+	CU_ASSERT_EQUAL(browser_post(&b, path, "", 1), 303);
+	snprintf(path, sizeof(path), "%s/%lld", base, jess);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	CU_ASSERT(browser_body_has(&b, "Jessica LEMAIRE"));
+	/* a usager of no organisation of the territory cannot be added */
+	snprintf(path, sizeof(path), "%s/999999999/add_to_organisation", base);
+	CU_ASSERT_EQUAL(browser_post(&b, path, "", 1), 404);
+	browser_free(&b);
+}
+
+static void test_edit_update(void)
+{
+	struct browser b;
+	sign_in(&b, PMI);
+	long long id = create_ok(&b, "first_name=Edit&last_name=Avant&phone_number=0699887766&notify_by_sms=1");
+	char path[256];
+	snprintf(path, sizeof(path), "%s/%lld/edit", base, id);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	CU_ASSERT(browser_body_has(&b, "value=\"Avant\""));
+	snprintf(path, sizeof(path), "%s/%lld", base, id);
+	CU_ASSERT_EQUAL(browser_post(&b, path, "first_name=Edit&last_name=Apr%C3%A8s&phone_number=0699887766"
+					     "&email=faux&notify_by_sms=1", 1), 422);
+	CU_ASSERT(browser_body_has(&b, "value=\"Après\""));
+	CU_ASSERT_EQUAL(browser_post(&b, path, "first_name=Edit&last_name=Apr%C3%A8s&phone_number=0699887766"
+					     "&notify_by_sms=1&logement=locataire", 1), 303);
+	char sql[256], out[128];
+	snprintf(sql, sizeof(sql), "SELECT last_name || '|' || logement || '|' || phone_number_formatted FROM users WHERE id = %lld", id);
+	test_sql(sql, out, sizeof(out));
+	CU_ASSERT_STRING_EQUAL(out, "Après|locataire|+33699887766");
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM audit WHERE item_type = 'user' AND item_id = %lld AND event = 'update'"
+		 " AND before->>'last_name' = 'Avant' AND after->>'last_name' = 'Après'", id);
+	CU_ASSERT_EQUAL(sql_ll(sql), 1);
+	browser_free(&b);
+}
+
+static void test_referents_and_mes_usagers(void)
+{
+	struct browser b;
+	sign_in(&b, PMI);
+	long long me = test_agent_id(PMI);
+	long long id = create_ok(&b, "first_name=Suivi&last_name=Referent");
+	char path[256], form[64];
+	snprintf(path, sizeof(path), "%s/%lld/referents", base, id);
+	snprintf(form, sizeof(form), "agent_id=%lld", me);
+	CU_ASSERT_EQUAL(browser_post(&b, path, form, 1), 303);
+	long long other = test_agent_id(LENS);
+	snprintf(form, sizeof(form), "agent_id=%lld", other);
+	CU_ASSERT_EQUAL(browser_post(&b, path, form, 1), 422);   /* not an agent of Arras */
+	snprintf(path, sizeof(path), "/agent/organisations/%lld/mes_usagers", arras);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	CU_ASSERT(browser_body_has(&b, "Suivi REFERENT"));
+	snprintf(path, sizeof(path), "%s/%lld/referents/%lld/delete", base, id, me);
+	CU_ASSERT_EQUAL(browser_post(&b, path, "", 1), 303);
+	char sql[128];
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM referent_assignations WHERE user_id = %lld", id);
+	CU_ASSERT_EQUAL(sql_ll(sql), 0);
+	browser_free(&b);
+}
+
+static void test_delete_anonymises(void)
+{
+	struct browser b;
+	sign_in(&b, PMI);
+	char form[256];
+	snprintf(form, sizeof(form), "first_name=Effac%%C3%%A9&last_name=Bient%%C3%%B4t&email=efface.%d%%40exemple.fr"
+		 "&phone_number=0611111111&confirm_duplicates=1", (int)getpid());
+	long long id = create_ok(&b, form);
+	snprintf(form, sizeof(form), "first_name=Enfant&last_name=Bient%%C3%%B4t&responsible_id=%lld", id);
+	long long proche = create_ok(&b, form);
+	long long rdv = sql_ll("SELECT min(id) FROM rdvs WHERE NOT collectif");
+	char sql[512], out[256], path[256];
+	snprintf(sql, sizeof(sql), "INSERT INTO participations (rdv_id, user_id) VALUES (%lld, %lld)", rdv, id);
+	test_sql(sql, NULL, 0);
+	snprintf(path, sizeof(path), "%s/%lld/delete", base, id);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	CU_ASSERT(browser_body_has(&b, "Enfant Bientôt"));
+	/* a responsable with proches needs a decision */
+	CU_ASSERT_EQUAL(browser_post(&b, path, "", 1), 422);
+	CU_ASSERT(browser_body_has(&b, "choisissez s&#39;ils sont supprimés"));
+	CU_ASSERT_EQUAL(browser_post(&b, path, "proches=detach", 1), 303);
+	snprintf(sql, sizeof(sql), "SELECT first_name || ' ' || last_name || '|' || coalesce(email::text, '-') || '|' ||"
+		 " coalesce(phone_number, '-') || '|' || (deleted_at IS NOT NULL) || '|' ||"
+		 " (SELECT count(*) FROM user_profiles WHERE user_id = u.id) || '|' ||"
+		 " (SELECT count(*) FROM participations WHERE user_id = u.id) FROM users u WHERE id = %lld", id);
+	test_sql(sql, out, sizeof(out));
+	CU_ASSERT_STRING_EQUAL(out, "Usager supprimé|-|-|true|0|1");
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM audit WHERE item_type = 'user' AND item_id = %lld"
+		 " AND (before::text LIKE '%%Bient%%' OR after::text LIKE '%%Bient%%')", id);
+	CU_ASSERT_EQUAL(sql_ll(sql), 0);   /* no personal data left in the trail */
+	snprintf(sql, sizeof(sql), "SELECT coalesce(responsible_id::text, 'libre') || '|' || (deleted_at IS NULL)"
+		 " FROM users WHERE id = %lld", proche);
+	test_sql(sql, out, sizeof(out));
+	CU_ASSERT_STRING_EQUAL(out, "libre|true");
+	snprintf(path, sizeof(path), "%s/%lld", base, id);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 404);
+	/* deleting with proches=delete removes them too */
+	long long r2 = create_ok(&b, "first_name=Parent&last_name=Supprime&confirm_duplicates=1");
+	snprintf(form, sizeof(form), "first_name=Enfant&last_name=Supprime&responsible_id=%lld", r2);
+	long long p2 = create_ok(&b, form);
+	snprintf(path, sizeof(path), "%s/%lld/delete", base, r2);
+	CU_ASSERT_EQUAL(browser_post(&b, path, "proches=delete", 1), 303);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM users WHERE id IN (%lld, %lld) AND deleted_at IS NOT NULL"
+		 " AND last_name = 'supprimé'", r2, p2);
+	CU_ASSERT_EQUAL(sql_ll(sql), 2);
+	browser_free(&b);
+}
+
+static void test_merge_moves_everything(void)
+{
+	struct browser b;
+	sign_in(&b, ADMIN_ARRAS);
+	char form[256], sql[768], out[256], path[256];
+	snprintf(form, sizeof(form), "first_name=Fusion&last_name=Garde&phone_number=0622334455&confirm_duplicates=1");
+	long long keep = create_ok(&b, form);
+	snprintf(form, sizeof(form), "first_name=Fusion&last_name=Garde&email=fusion.%d%%40exemple.fr"
+		 "&birth_date=1980-01-01&confirm_duplicates=1&notes=Note+du+doublon", (int)getpid());
+	long long src = create_ok(&b, form);
+	snprintf(form, sizeof(form), "first_name=Petit&last_name=Garde&responsible_id=%lld", src);
+	long long proche = create_ok(&b, form);
+	long long me = test_agent_id(ADMIN_ARRAS);
+	long long r1 = sql_ll("SELECT min(id) FROM rdvs WHERE NOT collectif");
+	long long r2 = sql_ll("SELECT max(id) FROM rdvs WHERE NOT collectif");
+	/* both on r1 (the duplicate participation is dropped), source alone on r2 */
+	snprintf(sql, sizeof(sql), "INSERT INTO participations (rdv_id, user_id) VALUES (%lld, %lld), (%lld, %lld), (%lld, %lld);"
+		 " INSERT INTO referent_assignations (user_id, agent_id) VALUES (%lld, %lld);"
+		 " INSERT INTO user_profiles (user_id, organisation_id) VALUES (%lld, %lld)",
+		 r1, keep, r1, src, r2, src, src, me, src, lens);
+	CU_ASSERT_EQUAL(test_sql(sql, NULL, 0), 0);
+	snprintf(path, sizeof(path), "%s/merge?keep_id=%lld&source_id=%lld", base, keep, src);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	CU_ASSERT(browser_body_has(&b, "Fiche conservée"));
+	snprintf(path, sizeof(path), "%s/merge", base);
+	CU_ASSERT_EQUAL(browser_post(&b, path, "keep_id=1&source_id=1", 1), 422);
+	snprintf(form, sizeof(form), "keep_id=%lld&source_id=%lld", keep, src);
+	CU_ASSERT_EQUAL(browser_post(&b, path, form, 1), 303);
+	snprintf(sql, sizeof(sql),
+		 "SELECT (SELECT count(*) FROM participations WHERE user_id = %lld) || '|' ||"
+		 " (SELECT count(*) FROM participations WHERE user_id = %lld) || '|' ||"
+		 " (SELECT responsible_id FROM users WHERE id = %lld) || '|' ||"
+		 " (SELECT count(*) FROM user_profiles WHERE user_id = %lld) || '|' ||"
+		 " (SELECT count(*) FROM referent_assignations WHERE user_id = %lld) || '|' ||"
+		 " (SELECT email FROM users WHERE id = %lld) || '|' || (SELECT birth_date FROM users WHERE id = %lld) || '|' ||"
+		 " (SELECT notes FROM user_profiles WHERE user_id = %lld AND organisation_id = %lld) || '|' ||"
+		 " (SELECT last_name || (deleted_at IS NOT NULL) FROM users WHERE id = %lld)",
+		 keep, src, proche, keep, keep, keep, keep, keep, arras, src);
+	test_sql(sql, out, sizeof(out));
+	char expect[256];
+	snprintf(expect, sizeof(expect), "2|0|%lld|2|1|fusion.%d@exemple.fr|1980-01-01|Note du doublon|supprimétrue",
+		 keep, (int)getpid());
+	CU_ASSERT_STRING_EQUAL(out, expect);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM audit WHERE item_type = 'user' AND item_id = %lld AND event = 'merge'"
+		 " AND before->'merged'->>'id' = '%lld'", keep, src);
+	CU_ASSERT_EQUAL(sql_ll(sql), 1);
+	browser_free(&b);
+}
+
+/* ------------------------------------------------------------ API */
+
+static char token[64];
+
+static void api_token(const char *email)
+{
+	long long agent = test_agent_id(email);
+	snprintf(token, sizeof(token), "usagers%011dabcdefghijklmnopqrstuvwxy", (int)(getpid() + agent));
+	token[43] = '\0';
+	char sql[256];
+	snprintf(sql, sizeof(sql), "INSERT INTO api_tokens (agent_id, token_hash) VALUES (%lld, sha256('%s'::bytea))"
+		 " ON CONFLICT DO NOTHING", agent, token);
+	test_sql(sql, NULL, 0);
+}
+
+static long api(struct browser *b, const char *method, const char *path, const char *json)
+{
+	char auth[128];
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
+	const char *h[] = {auth, "Content-Type: application/json", NULL};
+	return browser_request(b, method, path, h, json, json ? strlen(json) : 0);
+}
+
+static void test_api_users(void)
+{
+	api_token(ADMIN_ARRAS);
+	struct browser b;
+	browser_init(&b);
+	char path[256], body[512];
+	snprintf(path, sizeof(path), "/api/v1/organisations/%lld/users", arras);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 401);
+	CU_ASSERT_EQUAL(api(&b, "GET", path, NULL), 200);
+	CU_ASSERT(browser_body_has(&b, "\"users\":["));
+	CU_ASSERT(browser_body_has(&b, "\"meta\":{\"page\":1,\"per_page\":50,\"total\":"));
+	snprintf(path, sizeof(path), "/api/v1/organisations/%lld/users?search=demoulin&per_page=500", arras);
+	CU_ASSERT_EQUAL(api(&b, "GET", path, NULL), 200);
+	CU_ASSERT(browser_body_has(&b, "\"phone_number\":\"+33671234589\""));
+	CU_ASSERT(browser_body_has(&b, "\"per_page\":100"));
+	snprintf(path, sizeof(path), "/api/v1/organisations/%lld/users?page=abc", arras);
+	CU_ASSERT_EQUAL(api(&b, "GET", path, NULL), 400);
+	/* create: E.164, 201, duplicates in meta */
+	snprintf(path, sizeof(path), "/api/v1/organisations/%lld/users", arras);
+	CU_ASSERT_EQUAL(api(&b, "POST", path, "{\"first_name\":\"Api\",\"last_name\":\"Haddad\","
+					      "\"phone_number\":\"07 45 12 23 34\",\"notify_by_email\":false}"), 201);
+	CU_ASSERT(browser_body_has(&b, "\"phone_number\":\"+33745122334\""));
+	CU_ASSERT(browser_body_has(&b, "\"possible_duplicates\":[{"));
+	CU_ASSERT(browser_body_has(&b, "\"reasons\":[\"phone_number\"]"));
+	CU_ASSERT(browser_body_has(&b, "\"notify_by_email\":false"));
+	const char *idp = strstr(b.body.data, "\"id\":");
+	long long id = idp ? strtoll(idp + 5, NULL, 10) : 0;
+	CU_ASSERT(id > 0);
+	/* invalid */
+	CU_ASSERT_EQUAL(api(&b, "POST", path, "{\"first_name\":\"X\",\"last_name\":\"Y\",\"phone_number\":\"123\","
+					      "\"birth_date\":\"2099-01-01\"}"), 422);
+	CU_ASSERT(browser_body_has(&b, "\"code\":\"validation_failed\""));
+	CU_ASSERT(browser_body_has(&b, "\"phone_number\":[\""));
+	CU_ASSERT(browser_body_has(&b, "\"birth_date\":[\""));
+	CU_ASSERT_EQUAL(api(&b, "POST", path, "{\"first_name\":\"X\",\"last_name\":\"Y\",\"email\":\"usager@demo.rdv-solidarites.fr\"}"), 422);
+	CU_ASSERT(browser_body_has(&b, "\"email\":[\""));
+	CU_ASSERT_EQUAL(api(&b, "POST", path, "{\"first_name\":\"X\",\"last_name\":\"Y\",\"responsible_id\":999999999}"), 422);
+	CU_ASSERT(browser_body_has(&b, "\"responsible_id\""));
+	CU_ASSERT_EQUAL(api(&b, "POST", path, "[1]"), 400);
+	/* read, update */
+	snprintf(path, sizeof(path), "/api/v1/organisations/%lld/users/%lld", arras, id);
+	CU_ASSERT_EQUAL(api(&b, "GET", path, NULL), 200);
+	CU_ASSERT(browser_body_has(&b, "{\"user\":{"));
+	snprintf(body, sizeof(body), "{\"birth_name\":\"Martin\",\"phone_number\":\"0601020304\"}");
+	CU_ASSERT_EQUAL(api(&b, "PATCH", path, body), 200);
+	CU_ASSERT(browser_body_has(&b, "\"birth_name\":\"Martin\""));
+	CU_ASSERT(browser_body_has(&b, "\"first_name\":\"Api\""));
+	CU_ASSERT(browser_body_has(&b, "\"phone_number\":\"+33601020304\""));
+	CU_ASSERT_EQUAL(api(&b, "PATCH", path, "{\"email\":\"pas-valide\"}"), 422);
+	/* another organisation's usager, another organisation */
+	long long jess = sql_ll("SELECT id FROM users WHERE email = 'jess.lemaire62@exemple.fr'");
+	snprintf(path, sizeof(path), "/api/v1/organisations/%lld/users/%lld", arras, jess);
+	CU_ASSERT_EQUAL(api(&b, "GET", path, NULL), 404);
+	CU_ASSERT(browser_body_has(&b, "\"code\":\"not_found\""));
+	CU_ASSERT_EQUAL(api(&b, "PATCH", path, "{\"first_name\":\"Z\"}"), 404);
+	snprintf(path, sizeof(path), "/api/v1/organisations/%lld/users", lens);
+	CU_ASSERT_EQUAL(api(&b, "GET", path, NULL), 404);
+	browser_free(&b);
+}
+
+void register_usagers_http(void)
+{
+	CU_pSuite s = CU_add_suite("http: usagers", suite_init, NULL);
+	CU_add_test(s, "list, search (name, phone, date), autocomplete, scope", test_index_and_search);
+	CU_add_test(s, "create a responsable and a proche", test_create_responsable_and_proche);
+	CU_add_test(s, "invalid phone, e-mail, dates: 422 in French, values kept", test_invalid_input_422);
+	CU_add_test(s, "duplicate warnings: phone, identity, confirm, deleted ignored", test_duplicate_warnings);
+	CU_add_test(s, "another organisation's usager is 404; add to my organisation", test_other_org_404_and_add_to_org);
+	CU_add_test(s, "edit and update with audit", test_edit_update);
+	CU_add_test(s, "referents and mes usagers", test_referents_and_mes_usagers);
+	CU_add_test(s, "delete anonymises, keeps RDVs, decides about proches", test_delete_anonymises);
+	CU_add_test(s, "merge moves everything and loses nothing", test_merge_moves_everything);
+	CU_add_test(s, "API users: list, create, duplicates, errors, 404", test_api_users);
+}
