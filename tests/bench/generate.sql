@@ -69,7 +69,7 @@ SELECT a.id, ar.organisation_id, 'Réunion d''équipe', :'w0'::date + 4, '09:00'
        '{"every":"week","interval":1,"on":["friday"]}'::jsonb
   FROM b_agent a JOIN agent_roles ar ON ar.agent_id = a.id WHERE a.n % 10 = 0;
 INSERT INTO absences (agent_id, organisation_id, title, first_day, start_time, end_day, end_time)
-SELECT a.id, ar.organisation_id, 'Congés', current_date + (a.n % 60), '00:00', current_date + (a.n % 60) + 6, '23:59'
+SELECT a.id, ar.organisation_id, 'Congés', current_date + (a.n % 60)::int, '00:00', current_date + (a.n % 60)::int + 6, '23:59'
   FROM b_agent a JOIN agent_roles ar ON ar.agent_id = a.id WHERE a.n % 20 = 0;
 
 -- 500 000 usagers, each known by one organisation.
@@ -110,11 +110,17 @@ SELECT organisation_id, motif_id, lieu_id, starts_at, starts_at + interval '30 m
   FROM b_rdv;
 INSERT INTO agents_rdvs (rdv_id, agent_id)
 SELECT r.id, r.created_by_agent_id FROM rdvs r WHERE r.organisation_id IN (SELECT id FROM b_org);
+-- one usager of the organisation per RDV, picked by number (no per-row scan)
+CREATE TEMP TABLE b_up AS
+  SELECT organisation_id, user_id, row_number() OVER (PARTITION BY organisation_id ORDER BY user_id) AS rn
+    FROM user_profiles WHERE organisation_id IN (SELECT id FROM b_org);
+CREATE INDEX ON b_up (organisation_id, rn);
+CREATE TEMP TABLE b_upn AS SELECT organisation_id, count(*) AS cnt FROM b_up GROUP BY 1;
+ANALYZE b_up;
 INSERT INTO participations (rdv_id, user_id, status)
 SELECT r.id, up.user_id, r.status
-  FROM rdvs r JOIN LATERAL (SELECT user_id FROM user_profiles WHERE organisation_id = r.organisation_id
-                            OFFSET (r.id % 1000) LIMIT 1) up ON true
- WHERE r.organisation_id IN (SELECT id FROM b_org);
+  FROM rdvs r JOIN b_upn n ON n.organisation_id = r.organisation_id
+  JOIN b_up up ON up.organisation_id = r.organisation_id AND up.rn = 1 + r.id % n.cnt;
 
 -- A full département's address base: 500 communes × 200 streets × 4 numbers.
 INSERT INTO addresses (id, numero, nom_voie, code_postal, code_insee, nom_commune, street_id, lon, lat, label)

@@ -107,7 +107,7 @@ for e in "${ENDPOINTS[@]}"; do
 		results_json+="{\"name\":\"$name\",\"status\":$code},"
 		continue
 	fi
-	log="$STATE/log/${prog:-none}.log"
+	log="$STATE/log/${prog:-search}.log"
 	before=$(wc -l <"$log" 2>/dev/null || echo 0)
 	out=$(wrk -t2 -c"$CONN" -d"${DUR}s" --latency "${hdr[@]}" "$BASE$path")
 	RPS[$name]=$(awk '/Requests\/sec/ { print $2 }' <<<"$out")
