@@ -1,7 +1,100 @@
-/* search.h - the public program: one file per resource, each with its route table. */
+/*
+ * search.h - the public program: one file per resource, each with its route
+ * table, and the helpers they share (common.c): the wizard's accumulated
+ * choices, the citizen's session cookie, mailed tokens, French dates.
+ */
 #ifndef RDV_SEARCH_H
 #define RDV_SEARCH_H
 
 #include "app.h"
+
+/* The choices the wizard's query string accumulates (all arena strings,
+ * NULL when absent). */
+struct wizard {
+	const char *address, *city_code, *street_ban_id, *lat, *lon;
+	const char *service_id;          /* "" or an id */
+	const char *motif_name, *location_type;
+	long long lieu_id;
+	const char *date;                /* YYYY-MM-DD, first day of the week shown */
+};
+
+void wizard_parse(struct ctx *c, struct wizard *w);
+/* "/prendre_rdv?address=…&city_code=…" with the fields up to (and
+ * including) level: 0 address, 1 service, 2 motif, 3 lieu, 4 date. */
+const char *wizard_url(struct ctx *c, const struct wizard *w, int level);
+/* The same fields as a query string without "?" (hidden fields of forms). */
+const char *wizard_query(struct ctx *c, const struct wizard *w, int level);
+
+/* The SQL of the motifs a citizen may book from an address: $1 city_code,
+ * $2 street_ban_id ('' if none), $3 service_id ('' for all). Defines the CTEs
+ * terr, street, sect, attr (organisation_id, agent_id of the secteurs the
+ * address falls in), and offer (the bookable motifs). Street zones take
+ * precedence: the commune's zones apply only when no street zone matches. */
+#define SEARCH_OFFER_CTE \
+	"WITH terr AS (SELECT id, cancellation_deadline_hours FROM territories" \
+	"  WHERE departement_number = CASE WHEN $1 LIKE '97%' THEN left($1, 3) ELSE left($1, 2) END)," \
+	" street AS (SELECT z.sector_id FROM zones z JOIN sectors s ON s.id = z.sector_id" \
+	"  WHERE s.territory_id IN (SELECT id FROM terr) AND z.level = 'street' AND z.street_ban_id = nullif($2, ''))," \
+	" sect AS (SELECT sector_id FROM street UNION SELECT z.sector_id FROM zones z JOIN sectors s ON s.id = z.sector_id" \
+	"  WHERE s.territory_id IN (SELECT id FROM terr) AND z.level = 'city' AND z.city_code = $1" \
+	"  AND NOT EXISTS (SELECT 1 FROM street))," \
+	" attr AS (SELECT sa.organisation_id, sa.agent_id FROM sector_attributions sa" \
+	"  WHERE sa.sector_id IN (SELECT sector_id FROM sect))," \
+	" elig AS (SELECT m.* FROM motifs m JOIN organisations o ON o.id = m.organisation_id" \
+	"  WHERE o.territory_id IN (SELECT id FROM terr) AND m.deleted_at IS NULL AND m.bookable_by = 'everyone'" \
+	"  AND NOT m.follow_up AND NOT m.for_secretariat AND m.visibility_type <> 'invisible'" \
+	"  AND (nullif($3, '') IS NULL OR m.service_id = nullif($3, '')::bigint)" \
+	"  AND (m.sectorisation_level = 'departement'" \
+	"   OR (m.sectorisation_level = 'organisation' AND m.organisation_id IN" \
+	"       (SELECT organisation_id FROM attr WHERE agent_id IS NULL))" \
+	"   OR (m.sectorisation_level = 'agent' AND EXISTS (SELECT 1 FROM attr" \
+	"       WHERE attr.organisation_id = m.organisation_id AND attr.agent_id IS NOT NULL))))," \
+	" offer AS (SELECT e.* FROM elig e WHERE" \
+	"  (NOT e.collectif AND EXISTS (SELECT 1 FROM plage_ouverture_motifs pm" \
+	"    JOIN plages_ouverture p ON p.id = pm.plage_ouverture_id LEFT JOIN lieux l ON l.id = p.lieu_id" \
+	"    WHERE pm.motif_id = e.id AND coalesce(l.availability, 'enabled') <> 'disabled'" \
+	"    AND coalesce(p.recurrence_ends_at, CASE WHEN p.recurrence IS NULL THEN p.first_day END, 'infinity'::date) >= current_date" \
+	"    AND (e.sectorisation_level <> 'agent' OR p.agent_id IN" \
+	"         (SELECT agent_id FROM attr WHERE attr.organisation_id = e.organisation_id))))" \
+	"  OR (e.collectif AND EXISTS (SELECT 1 FROM rdvs r WHERE r.motif_id = e.id AND r.collectif" \
+	"    AND r.cancelled_at IS NULL AND r.status <> 'revoked'" \
+	"    AND r.starts_at > now() + make_interval(secs => e.min_public_booking_delay)" \
+	"    AND r.starts_at < now() + make_interval(secs => e.max_public_booking_delay)" \
+	"    AND (r.max_participants_count IS NULL OR r.users_count < r.max_participants_count)))) "
+
+/* Agents a motif may be booked with from that address: NULL/0 = all, or the
+ * agents attributed for agent-level motifs. Arena array. */
+int search_motif_agents(struct ctx *c, long long motif_id, const char *city_code, const char *street_ban_id,
+			long long **ids, size_t *n, int *restricted);
+
+/* "lundi 7 décembre 2026 à 14 h 30" in the arena. */
+const char *search_fr_long(struct ctx *c, long long utc);
+const char *search_fr_date(struct ctx *c, long long utc);
+const char *search_hm(struct ctx *c, long long utc);
+
+/* A local path of this site to go back to after sign-in, else def. */
+const char *search_return_to(const char *rt, const char *def);
+
+/* Signs the citizen in: fresh session (rdv_scope_id for RDV links, lasting
+ * life_minutes when > 0), cookie "rdv_usager". */
+int search_sign_in(struct ctx *c, long long user_id, long long rdv_scope_id, int life_minutes);
+void search_drop_session(struct ctx *c);
+
+/* A single-use token mailed to the user (kind "confirmation" or "magic_link"),
+ * queued in the outbox with event, in one statement. */
+int search_mail_token(struct ctx *c, long long user_id, const char *kind, const char *event,
+		      const char *path, const char *lifetime);
+/* The user of a live, unused token of that kind, marked used: id, or 0. */
+long long search_use_token(struct ctx *c, const char *token, const char *kind);
+
+/* 1 when the session was opened by an RDV link (that RDV only). */
+int search_scoped(const struct ctx *c);
+/* Error page for what a link session may not do. */
+int search_scope_refused(struct ctx *c);
+
+/* addresses.c: the best matches of a typed address in the local address
+ * base (accent-insensitive, trigram index). Columns: id, label, code_insee,
+ * street_id, lat, lon, nom_commune, code_postal. Caller PQclears. */
+PGresult *address_lookup(struct ctx *c, const char *q, int limit);
 
 #endif

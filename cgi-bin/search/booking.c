@@ -1,0 +1,390 @@
+/*
+ * booking.c - the last steps of online booking, for a signed-in citizen:
+ * GET /reservation/new (who the RDV is for, what to read first, confirm)
+ * and POST /reservation, which re-checks the créneau inside the
+ * transaction, picks one free agent at random among those free at that
+ * start and inserts rdv + agents_rdvs + participation. Two citizens racing
+ * for one créneau: the agents_rdvs exclusion constraint lets one insert
+ * win; the other's transaction retries, finds the créneau gone and gets a
+ * French message and the next créneaux. Collective RDVs take a seat with
+ * one guarded UPDATE (users_count < max), so seats never oversell.
+ */
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "audit.h"
+#include "creneaux.h"
+#include "notify.h"
+#include "phone.h"
+#include "rdv.h"
+#include "search.h"
+#include "tz.h"
+#include "valid.h"
+
+#define GONE "Ce créneau n'est plus disponible : quelqu'un vient de le réserver. Choisissez un autre créneau."
+
+struct booking {
+	struct wizard w;
+	long long motif_id, lieu_id, starts_at, rdv_id, for_user_id;
+	long long org_id;
+	int duration, collectif;
+	const char *motif_name, *location_type, *restriction, *instruction;
+};
+
+static long long param_id(struct ctx *c, const char *key)
+{
+	long long v = 0;
+	const char *s = http_param(&c->req, key);
+	if (s == NULL || valid_id(s, &v, NULL) != 0)
+		return 0;
+	return v;
+}
+
+/* The address decides what may be booked: the wizard's, else the account's. */
+static void booking_address(struct ctx *c, struct booking *b)
+{
+	if (b->w.city_code != NULL && b->w.city_code[0])
+		return;
+	PGresult *r = db_q(c->db, "SELECT coalesce(city_code, ''), coalesce(street_ban_id, ''), address"
+				  " FROM users WHERE id = $1", db_int(c->a, c->user_id));
+	if (r != NULL && PQntuples(r) == 1) {
+		b->w.city_code = db_dup(c->a, r, 0, 0);
+		b->w.street_ban_id = db_dup(c->a, r, 0, 1);
+		b->w.address = db_dup(c->a, r, 0, 2);
+	}
+	if (r != NULL)
+		PQclear(r);
+}
+
+/* Loads what is being booked; RDV_ENOTFOUND when the motif is not offered
+ * online at that address (not bookable, outside the secteur, deleted). */
+static int booking_load(struct ctx *c, struct booking *b)
+{
+	memset(b, 0, sizeof(*b));
+	wizard_parse(c, &b->w);
+	b->motif_id = param_id(c, "motif_id");
+	b->lieu_id = param_id(c, "lieu_id");
+	b->rdv_id = param_id(c, "rdv_id");
+	const char *st = http_param(&c->req, "starts_at");
+	if (st != NULL && valid_int(st, 0, 4102444800LL, &b->starts_at, NULL) != 0)
+		b->starts_at = 0;
+	booking_address(c, b);
+	if (b->rdv_id) {
+		char *m = db_s(c->db, c->a, "SELECT motif_id FROM rdvs WHERE id = $1 AND collectif",
+			       db_int(c->a, b->rdv_id));
+		b->motif_id = m ? atoll(m) : 0;
+	}
+	if (b->motif_id == 0 || (b->rdv_id == 0 && b->starts_at == 0))
+		return RDV_ENOTFOUND;
+	PGresult *r = db_q(c->db, SEARCH_OFFER_CTE
+		"SELECT organisation_id, default_duration_in_min, collectif, name, location_type::text,"
+		" restriction_for_rdv, instruction_for_rdv FROM offer WHERE id = $4",
+		b->w.city_code ? b->w.city_code : "", b->w.street_ban_id, "", db_int(c->a, b->motif_id));
+	if (r == NULL)
+		return c->db->err;
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		return RDV_ENOTFOUND;
+	}
+	b->org_id = db_ll(r, 0, 0);
+	b->duration = (int)db_ll(r, 0, 1);
+	b->collectif = db_bool(r, 0, 2);
+	b->motif_name = db_dup(c->a, r, 0, 3);
+	b->location_type = db_dup(c->a, r, 0, 4);
+	b->restriction = db_dup(c->a, r, 0, 5);
+	b->instruction = db_dup(c->a, r, 0, 6);
+	PQclear(r);
+	if (b->collectif != (b->rdv_id != 0))
+		return RDV_ENOTFOUND;
+	if (b->collectif) {
+		r = db_q(c->db, "SELECT extract(epoch FROM starts_at)::bigint, coalesce(lieu_id, 0) FROM rdvs WHERE id = $1",
+			 db_int(c->a, b->rdv_id));
+		if (r == NULL)
+			return c->db->err;
+		b->starts_at = db_ll(r, 0, 0);
+		b->lieu_id = db_ll(r, 0, 1);
+		PQclear(r);
+	}
+	return 0;
+}
+
+/* The free agents at exactly that start (inside the caller's transaction). */
+static int booking_free_agents(struct ctx *c, const struct booking *b, long long *agents, size_t max, size_t *n)
+{
+	long long *ids;
+	size_t nids;
+	int restricted;
+	*n = 0;
+	int rc = search_motif_agents(c, b->motif_id, b->w.city_code, b->w.street_ban_id, &ids, &nids, &restricted);
+	if (rc != 0)
+		return rc;
+	if (restricted && nids == 0)
+		return 0;
+	struct creneaux_query q = {.motif_id = b->motif_id, .lieu_id = b->lieu_id, .agent_ids = ids,
+				   .n_agents = nids, .from = b->starts_at, .to = b->starts_at + 1,
+				   .now = time(NULL), .public_side = 1};
+	struct slot *s;
+	size_t ns;
+	rc = creneaux_search(c->db, c->a, &q, &s, &ns);
+	if (rc != 0)
+		return rc;
+	for (size_t i = 0; i < ns && *n < max; i++)
+		if (s[i].start == b->starts_at && s[i].lieu_id == b->lieu_id)
+			agents[(*n)++] = s[i].agent_id;
+	return 0;
+}
+
+/* The family member the RDV is for must be me or one of my proches. */
+static int booking_for_ok(struct ctx *c, long long user_id)
+{
+	char *ok = db_s(c->db, c->a, "SELECT 1 FROM users WHERE id = $1 AND deleted_at IS NULL"
+				     " AND (id = $2 OR responsible_id = $2)",
+			db_int(c->a, user_id), db_int(c->a, c->user_id));
+	return ok != NULL;
+}
+
+static int booking_vars(struct ctx *c, const struct booking *b)
+{
+	tmpl_set_var(c->vars, "title", "Confirmer votre rendez-vous");
+	tmpl_set_var(c->vars, "motif_name", b->motif_name);
+	tmpl_set_var(c->vars, "when", search_fr_long(c, b->starts_at));
+	tmpl_set_var(c->vars, "restriction", b->restriction);
+	tmpl_set_var(c->vars, "instruction", b->instruction);
+	tmpl_set_bool(c->vars, "phone_motif", strcmp(b->location_type, "phone") == 0);
+	tmpl_set_bool(c->vars, "collectif", b->collectif);
+	tmpl_set_var(c->vars, "wizard_query", wizard_query(c, &b->w, 3));
+	tmpl_set_int(c->vars, "motif_id", b->motif_id);
+	tmpl_set_int(c->vars, "lieu_id", b->lieu_id);
+	tmpl_set_int(c->vars, "starts_at", b->starts_at);
+	tmpl_set_int(c->vars, "rdv_id", b->rdv_id);
+	struct wizard x = b->w;
+	tmpl_set_var(c->vars, "back_href", app_url(c, wizard_url(c, &x, 3)));
+	if (b->lieu_id) {
+		char *l = db_s(c->db, c->a, "SELECT name || ' – ' || address FROM lieux WHERE id = $1",
+			       db_int(c->a, b->lieu_id));
+		tmpl_set_var(c->vars, "lieu", l);
+	}
+	PGresult *r = db_q(c->db, "SELECT id, first_name, last_name, id = $1, coalesce(phone_number, '')"
+				  " FROM users WHERE (id = $1 OR responsible_id = $1) AND deleted_at IS NULL"
+				  " ORDER BY id <> $1, first_name", db_int(c->a, c->user_id));
+	if (r == NULL)
+		return c->db->err;
+	struct tmpl_loop *l = tmpl_add_loop(c->vars, "people");
+	for (int i = 0; i < PQntuples(r); i++) {
+		struct tmpl_vars *row = tmpl_loop_add_row(l);
+		tmpl_set_var(row, "id", db_val(r, i, 0));
+		tmpl_set_varf(row, "name", "%s %s%s", db_val(r, i, 1), db_val(r, i, 2), db_bool(r, i, 3) ? " (moi)" : "");
+		tmpl_set_bool(row, "checked", (b->for_user_id ? b->for_user_id == db_ll(r, i, 0) : db_bool(r, i, 3)));
+		if (db_bool(r, i, 3))
+			tmpl_set_var(c->vars, "my_phone", db_val(r, i, 4));
+	}
+	PQclear(r);
+	const char *here = arena_printf(c->a, "/reservation/new?%s", c->req.query_string);
+	struct buf u = BUF_INIT;
+	buf_puts(&u, "/relatives/new?return_to=");
+	buf_put_url(&u, here);
+	tmpl_set_var(c->vars, "add_relative_href", app_url(c, u.data ? u.data : "/relatives/new"));
+	buf_free(&u);
+	return 0;
+}
+
+static int booking_gone(struct ctx *c, const struct booking *b)
+{
+	app_flash(c, "error", GONE);
+	struct wizard x = b->w;
+	struct local_dt lt;
+	tz_utc_to_local(b->starts_at, &lt);
+	x.date = arena_printf(c->a, "%04d-%02d-%02d", lt.year, lt.month, lt.day);
+	x.lieu_id = b->lieu_id;
+	return app_redirect(c, wizard_url(c, &x, 4));
+}
+
+static int booking_new(struct ctx *c)
+{
+	if (search_scoped(c))
+		return search_scope_refused(c);
+	struct booking b;
+	int rc = booking_load(c, &b);
+	if (rc != 0)
+		return rc == RDV_ENOTFOUND ? app_error(c, 404, "Ce rendez-vous ne peut pas être pris en ligne.") : rc;
+	if (!b.collectif) {
+		long long agents[1];
+		size_t n;
+		if ((rc = booking_free_agents(c, &b, agents, 1, &n)) != 0)
+			return rc;
+		if (n == 0)
+			return booking_gone(c, &b);
+	}
+	if ((rc = booking_vars(c, &b)) != 0)
+		return rc;
+	return app_render(c, 200, "search/reservation.tmpl");
+}
+
+static int booking_error(struct ctx *c, struct booking *b, const char *msg)
+{
+	int rc = booking_vars(c, b);
+	if (rc != 0)
+		return rc;
+	tmpl_set_var(c->vars, "error", msg);
+	return app_render(c, 422, "search/reservation.tmpl");
+}
+
+/* Links the usager (and their responsable) to the organisation. */
+static int booking_profile(struct ctx *c, long long org_id, long long user_id)
+{
+	return db_x(c->db, "INSERT INTO user_profiles (user_id, organisation_id)"
+			   " SELECT u.id, $2 FROM users u, users x WHERE x.id = $1 AND u.id IN (x.id, x.responsible_id)"
+			   " ON CONFLICT DO NOTHING", db_int(c->a, user_id), db_int(c->a, org_id));
+}
+
+/* One attempt of the individual booking, inside a transaction: 0 with
+ * *rdv_id set, RDV_ENOTFOUND when the créneau is gone, RDV_ECONFLICT when a
+ * racer took the agent between the check and the insert (try again). */
+static int booking_insert(struct ctx *c, const struct booking *b, long long *rdv_id)
+{
+	long long agents[64];
+	size_t n;
+	int rc = booking_free_agents(c, b, agents, 64, &n);
+	if (rc != 0)
+		return rc;
+	if (n == 0)
+		return RDV_ENOTFOUND;
+	long long agent = agents[n > 1 ? randombytes_uniform((uint32_t)n) : 0];
+	char *id = db_s(c->db, c->a,
+		"INSERT INTO rdvs (organisation_id, motif_id, lieu_id, address, starts_at, ends_at, users_count,"
+		" created_by_type, created_by_user_id)"
+		" SELECT $1, m.id, nullif($3::bigint, 0),"
+		"  CASE WHEN m.location_type = 'home' THEN (SELECT address FROM users WHERE id = $5) END,"
+		"  to_timestamp($4::bigint), to_timestamp($4::bigint) + make_interval(mins => m.default_duration_in_min),"
+		"  1, 'user', $5 FROM motifs m WHERE m.id = $2 RETURNING id",
+		db_int(c->a, b->org_id), db_int(c->a, b->motif_id), db_int(c->a, b->lieu_id),
+		db_int(c->a, b->starts_at), db_int(c->a, c->user_id));
+	if (id == NULL)
+		return c->db->err ? c->db->err : RDV_EDB;
+	*rdv_id = atoll(id);
+	if ((rc = db_x(c->db, "INSERT INTO agents_rdvs (rdv_id, agent_id) VALUES ($1, $2)", id,
+		       db_int(c->a, agent))) != 0)
+		return rc;
+	return db_x(c->db, "INSERT INTO participations (rdv_id, user_id, created_by_type) VALUES ($1, $2, 'user')",
+		    id, db_int(c->a, b->for_user_id));
+}
+
+/* A seat of a collective RDV: one guarded UPDATE, then the participation
+ * (a cancelled one comes back to "unknown"). */
+static int booking_seat(struct ctx *c, const struct booking *b)
+{
+	char *dup = db_s(c->db, c->a,
+		"SELECT 1 FROM participations p JOIN users u ON u.id = p.user_id WHERE p.rdv_id = $1"
+		" AND p.status <> 'excused' AND (u.id = $2 OR u.responsible_id = $2)",
+		db_int(c->a, b->rdv_id), db_int(c->a, c->user_id));
+	if (dup != NULL)
+		return RDV_ECONFLICT;
+	char *ok = db_s(c->db, c->a,
+		"UPDATE rdvs r SET users_count = users_count + 1, updated_at = now() FROM motifs m"
+		" WHERE r.id = $1 AND m.id = r.motif_id AND r.collectif AND r.cancelled_at IS NULL"
+		" AND r.status <> 'revoked' AND r.starts_at > now() + make_interval(secs => m.min_public_booking_delay)"
+		" AND (r.max_participants_count IS NULL OR r.users_count < r.max_participants_count) RETURNING r.id",
+		db_int(c->a, b->rdv_id));
+	if (ok == NULL)
+		return c->db->err ? c->db->err : RDV_ENOTFOUND;
+	return db_x(c->db, "INSERT INTO participations (rdv_id, user_id, created_by_type) VALUES ($1, $2, 'user')"
+			   " ON CONFLICT (rdv_id, user_id) DO UPDATE SET status = 'unknown'",
+		    db_int(c->a, b->rdv_id), db_int(c->a, b->for_user_id));
+}
+
+static int booking_commit(struct ctx *c, const struct booking *b, long long rdv_id)
+{
+	int rc = booking_profile(c, b->org_id, b->for_user_id);
+	if (rc == 0)
+		rc = notify_rdv(c->db, c->a, rdv_id, NOTIFY_RDV_CREATED, 0, c->user_id, 0);
+	if (rc == 0)
+		rc = audit_log(c->db, c->a, &(struct audit_entry){.user_id = c->user_id, .organisation_id = b->org_id,
+			.item_type = "rdv", .item_id = rdv_id, .event = b->collectif ? "participation" : "create",
+			.ip = app_client_ip(c)});
+	if (rc == 0)
+		rc = db_commit(c->db);
+	return rc;
+}
+
+/* Saves the phone typed for a phone motif (the agent calls it). 0 to go
+ * on, 1 when an error page was rendered. */
+static int booking_phone(struct ctx *c, struct booking *b)
+{
+	if (strcmp(b->location_type, "phone") != 0)
+		return 0;
+	const char *phone = http_param(&c->req, "phone");
+	char e164[PHONE_E164_SIZE];
+	if (phone == NULL || phone[0] == '\0') {
+		if (db_s(c->db, c->a, "SELECT 1 FROM users WHERE id = $1 AND phone_number_formatted IS NOT NULL",
+			 db_int(c->a, c->user_id)) != NULL)
+			return 0;
+		booking_error(c, b, "Indiquez le numéro de téléphone auquel vous appeler.");
+		return 1;
+	}
+	if (phone_normalize(phone, e164, NULL) != 0) {
+		booking_error(c, b, "Le numéro de téléphone n'est pas valide.");
+		return 1;
+	}
+	db_x(c->db, "UPDATE users SET phone_number = $2, phone_number_formatted = $3, updated_at = now() WHERE id = $1",
+	     db_int(c->a, c->user_id), phone, e164);
+	return 0;
+}
+
+static int booking_run(struct ctx *c, struct booking *b, long long *rdv_id)
+{
+	int rc = RDV_ECONFLICT;
+	for (int attempt = 0; attempt < 3 && (rc == RDV_ECONFLICT || rc == RDV_ERETRY); attempt++) {
+		db_rollback(c->db);
+		if ((rc = db_begin(c->db)) != 0)
+			return rc;
+		if (b->collectif) {
+			*rdv_id = b->rdv_id;
+			rc = booking_seat(c, b);
+			if (rc == RDV_ECONFLICT)
+				break;     /* already registered: no retry */
+		} else {
+			rc = booking_insert(c, b, rdv_id);
+		}
+		if (rc == 0)
+			rc = booking_commit(c, b, *rdv_id);
+	}
+	if (rc != 0)
+		db_rollback(c->db);
+	return rc;
+}
+
+static int booking_create(struct ctx *c)
+{
+	if (search_scoped(c))
+		return search_scope_refused(c);
+	struct booking b;
+	int rc = booking_load(c, &b);
+	if (rc != 0)
+		return rc == RDV_ENOTFOUND ? app_error(c, 404, "Ce rendez-vous ne peut pas être pris en ligne.") : rc;
+	b.for_user_id = param_id(c, "for_user_id");
+	if (b.for_user_id == 0)
+		b.for_user_id = c->user_id;
+	if (!booking_for_ok(c, b.for_user_id))
+		return booking_error(c, &b, "Choisissez pour qui est le rendez-vous.");
+	if (b.restriction && !http_param(&c->req, "accept_restriction"))
+		return booking_error(c, &b, "Confirmez avoir lu les informations à lire avant de prendre rendez-vous.");
+	if (booking_phone(c, &b))
+		return 0;
+	long long rdv_id = 0;
+	rc = booking_run(c, &b, &rdv_id);
+	if (rc == RDV_ECONFLICT && b.collectif)
+		return booking_error(c, &b, "Une personne de votre famille est déjà inscrite à cet atelier.");
+	if (rc == RDV_ENOTFOUND || rc == RDV_ECONFLICT)
+		return booking_gone(c, &b);
+	if (rc != 0)
+		return rc;
+	app_flash(c, "success", "Votre rendez-vous est confirmé.");
+	return app_redirect(c, arena_printf(c->a, "/users/rdvs/%lld?created=1", rdv_id));
+}
+
+ROUTE_TABLE(booking_flow_routes,
+	{HTTP_GET, "/reservation/new", booking_new, ROUTE_USER, 0},
+	{HTTP_POST, "/reservation", booking_create, ROUTE_USER, 0},
+);

@@ -1,0 +1,500 @@
+/*
+ * flow.c - the public wizard GET /prendre_rdv: address → services available
+ * there → motifs (grouped by name and location type) → lieux by distance
+ * with their next free créneau → créneaux week by week. The query string
+ * accumulates the choices (struct wizard); the step shown is the first one
+ * whose choice is missing. Phone and home motifs skip the lieu step;
+ * collective motifs list their workshops instead of créneaux.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "creneaux.h"
+#include "rdv.h"
+#include "search.h"
+#include "tz.h"
+#include "valid.h"
+
+#define WEEK (7 * 86400LL)
+
+/* One offered motif matching the chosen name and location type. */
+struct offer {
+	long long id, org_id;
+	int collectif, min_delay, max_delay;
+	const char *restriction, *instruction;
+};
+
+static int city_code_ok(const char *s)
+{
+	return s != NULL && strlen(s) == 5 && s[0] >= '0' && s[0] <= '9' && strspn(s + 2, "0123456789") == 3 &&
+	       strchr("0123456789AB", s[1]) != NULL;
+}
+
+static int flow_render(struct ctx *c, const struct wizard *w, const char *step)
+{
+	tmpl_set_var(c->vars, "title", "Prendre rendez-vous");
+	tmpl_set_var(c->vars, "step", step);
+	tmpl_set_var(c->vars, "address", w->address);
+	tmpl_set_var(c->vars, "back_services", wizard_url(c, w, 0));
+	tmpl_set_var(c->vars, "back_motifs", wizard_url(c, w, 1));
+	tmpl_set_var(c->vars, "back_lieux", wizard_url(c, w, 2));
+	return app_render(c, 200, "search/prendre_rdv.tmpl");
+}
+
+/* Without JavaScript the home form sends only the typed address: take the
+ * best match of the address base, or ask again. */
+static int flow_geocode(struct ctx *c, struct wizard *w)
+{
+	if (w->address == NULL || valid_required(w->address, NULL) != 0)
+		return app_redirect(c, "/");
+	PGresult *r = address_lookup(c, w->address, 5);
+	if (r == NULL)
+		return c->db->err;
+	if (PQntuples(r) == 0) {
+		PQclear(r);
+		tmpl_set_var(c->vars, "error", "Nous n'avons pas trouvé cette adresse. Vérifiez-la, ou saisissez "
+					       "le numéro, la rue et la commune (exemple : 12 rue Gambetta Arras).");
+		return flow_render(c, w, "address");
+	}
+	w->address = db_dup(c->a, r, 0, 1);
+	w->city_code = db_dup(c->a, r, 0, 2);
+	w->street_ban_id = db_dup(c->a, r, 0, 3);
+	w->lat = db_dup(c->a, r, 0, 4);
+	w->lon = db_dup(c->a, r, 0, 5);
+	PQclear(r);
+	return app_redirect(c, wizard_url(c, w, 1));
+}
+
+/* Tells the citizen when the address is in no secteur (only
+ * département-wide motifs then), or outside every territory. 1 = stop. */
+static int flow_sector_notice(struct ctx *c, const struct wizard *w)
+{
+	PGresult *r = db_q(c->db, SEARCH_OFFER_CTE
+		"SELECT (SELECT count(*) FROM terr), (SELECT count(*) FROM sect)",
+		w->city_code, w->street_ban_id, "");
+	if (r == NULL)
+		return c->db->err;
+	long long terr = db_ll(r, 0, 0), sect = db_ll(r, 0, 1);
+	PQclear(r);
+	if (terr == 0) {
+		tmpl_set_var(c->vars, "error", "Le département de cette adresse ne propose pas encore la prise de "
+					       "rendez-vous en ligne. Contactez directement le service social de votre "
+					       "département.");
+		flow_render(c, w, "address");
+		return 1;
+	}
+	if (sect == 0)
+		tmpl_set_var(c->vars, "sector_notice", "Votre adresse n'est rattachée à aucun secteur : seuls les "
+				"rendez-vous ouverts à tout le département vous sont proposés. Pour un autre rendez-vous, "
+				"appelez la maison départementale la plus proche.");
+	return 0;
+}
+
+static int flow_services(struct ctx *c, struct wizard *w, int *done)
+{
+	PGresult *r = db_q(c->db, SEARCH_OFFER_CTE
+		"SELECT s.id, s.name FROM services s WHERE s.id IN (SELECT service_id FROM offer) ORDER BY s.name",
+		w->city_code, w->street_ban_id, "");
+	if (r == NULL)
+		return c->db->err;
+	int n = PQntuples(r);
+	if (n == 1) {
+		w->service_id = db_dup(c->a, r, 0, 0);
+		PQclear(r);
+		return 0;
+	}
+	struct tmpl_loop *l = tmpl_add_loop(c->vars, "services");
+	for (int i = 0; i < n; i++) {
+		struct tmpl_vars *row = tmpl_loop_add_row(l);
+		struct wizard x = *w;
+		x.service_id = db_val(r, i, 0);
+		tmpl_set_var(row, "name", db_val(r, i, 1));
+		tmpl_set_var(row, "href", app_url(c, wizard_url(c, &x, 1)));
+	}
+	PQclear(r);
+	*done = 1;
+	return flow_render(c, w, "services");
+}
+
+static const char *location_label(const char *t)
+{
+	if (strcmp(t, "phone") == 0)
+		return "Par téléphone";
+	if (strcmp(t, "home") == 0)
+		return "À domicile";
+	if (strcmp(t, "visio") == 0)
+		return "En visioconférence";
+	return "Sur place";
+}
+
+static int flow_motifs(struct ctx *c, struct wizard *w, int *done)
+{
+	PGresult *r = db_q(c->db, SEARCH_OFFER_CTE
+		"SELECT name, location_type::text, bool_or(collectif) FROM offer"
+		" GROUP BY name, location_type ORDER BY name, location_type",
+		w->city_code, w->street_ban_id, w->service_id);
+	if (r == NULL)
+		return c->db->err;
+	int n = PQntuples(r);
+	if (n == 1) {
+		w->motif_name = db_dup(c->a, r, 0, 0);
+		w->location_type = db_dup(c->a, r, 0, 1);
+		PQclear(r);
+		return 0;
+	}
+	struct tmpl_loop *l = tmpl_add_loop(c->vars, "motifs");
+	for (int i = 0; i < n; i++) {
+		struct tmpl_vars *row = tmpl_loop_add_row(l);
+		struct wizard x = *w;
+		x.motif_name = db_val(r, i, 0);
+		x.location_type = db_val(r, i, 1);
+		tmpl_set_var(row, "name", x.motif_name);
+		tmpl_set_var(row, "location", location_label(x.location_type));
+		tmpl_set_bool(row, "collectif", db_bool(r, i, 2));
+		tmpl_set_var(row, "href", app_url(c, wizard_url(c, &x, 2)));
+	}
+	PQclear(r);
+	*done = 1;
+	return flow_render(c, w, "motifs");
+}
+
+/* The offered motifs of the chosen name/type (of one lieu's organisation
+ * when lieu_id is set). */
+static int flow_offers(struct ctx *c, const struct wizard *w, struct offer **out, int *n)
+{
+	PGresult *r = db_q(c->db, SEARCH_OFFER_CTE
+		"SELECT id, organisation_id, collectif, min_public_booking_delay, max_public_booking_delay,"
+		" restriction_for_rdv, instruction_for_rdv FROM offer"
+		" WHERE name = $4 AND location_type::text = $5"
+		" AND ($6::bigint = 0 OR organisation_id = (SELECT organisation_id FROM lieux WHERE id = $6::bigint))"
+		" ORDER BY id",
+		w->city_code, w->street_ban_id, w->service_id, w->motif_name, w->location_type,
+		db_int(c->a, w->lieu_id));
+	if (r == NULL)
+		return c->db->err;
+	*n = PQntuples(r);
+	*out = arena_calloc(c->a, (size_t)(*n ? *n : 1), sizeof(**out));
+	for (int i = 0; *out && i < *n; i++) {
+		struct offer *o = &(*out)[i];
+		o->id = db_ll(r, i, 0);
+		o->org_id = db_ll(r, i, 1);
+		o->collectif = db_bool(r, i, 2);
+		o->min_delay = (int)db_ll(r, i, 3);
+		o->max_delay = (int)db_ll(r, i, 4);
+		o->restriction = db_dup(c->a, r, i, 5);
+		o->instruction = db_dup(c->a, r, i, 6);
+	}
+	PQclear(r);
+	return *out ? 0 : RDV_ENOMEM;
+}
+
+/* A créneaux query for one motif, restricted to the attributed agents of
+ * agent-level motifs. 1 = nobody may be booked (skip). */
+static int flow_query(struct ctx *c, const struct wizard *w, const struct offer *o, long long lieu_id,
+		      struct creneaux_query *q)
+{
+	long long *ids;
+	size_t n;
+	int restricted;
+	if (search_motif_agents(c, o->id, w->city_code, w->street_ban_id, &ids, &n, &restricted) != 0)
+		return 1;
+	memset(q, 0, sizeof(*q));
+	q->motif_id = o->id;
+	q->lieu_id = lieu_id;
+	q->agent_ids = ids;
+	q->n_agents = n;
+	q->now = time(NULL);
+	q->public_side = 1;
+	return restricted && n == 0;
+}
+
+/* The earliest free créneau of these motifs at a lieu (0 = any) from
+ * `from`; 0 when none before the booking horizon. */
+static long long flow_next(struct ctx *c, const struct wizard *w, const struct offer *o, int n,
+			   long long lieu_id, long long from)
+{
+	long long best = 0;
+	for (int i = 0; i < n; i++) {
+		struct creneaux_query q;
+		if (o[i].collectif || flow_query(c, w, &o[i], lieu_id, &q))
+			continue;
+		q.from = from > q.now ? from : q.now;
+		q.to = q.now + o[i].max_delay + 1;
+		struct slot s;
+		if (creneaux_next(c->db, c->a, &q, &s) == 1 && (best == 0 || s.start < best))
+			best = s.start;
+	}
+	return best;
+}
+
+static const char *coord(const char *s)
+{
+	char *end;
+	if (s == NULL || s[0] == '\0')
+		return "";
+	strtod(s, &end);
+	return *end == '\0' ? s : "";
+}
+
+static int flow_lieux(struct ctx *c, struct wizard *w, const struct offer *o, int n)
+{
+	PGresult *r = db_q(c->db, SEARCH_OFFER_CTE
+		"SELECT l.id, l.name, l.address, o.name,"
+		" round((2 * 6371 * asin(sqrt(power(sin(radians(l.latitude - nullif($6, '')::float8) / 2), 2)"
+		"  + cos(radians(nullif($6, '')::float8)) * cos(radians(l.latitude))"
+		"  * power(sin(radians(l.longitude - nullif($7, '')::float8) / 2), 2))))::numeric, 1),"
+		" (SELECT extract(epoch FROM min(r.starts_at))::bigint FROM rdvs r WHERE r.motif_id = m.id AND r.lieu_id = l.id AND r.collectif"
+		"   AND r.cancelled_at IS NULL AND r.status <> 'revoked' AND r.starts_at > now()"
+		"   AND (r.max_participants_count IS NULL OR r.users_count < r.max_participants_count))"
+		" FROM offer m JOIN lieux l ON l.organisation_id = m.organisation_id AND l.availability <> 'disabled'"
+		" JOIN organisations o ON o.id = l.organisation_id"
+		" WHERE m.name = $4 AND m.location_type::text = $5"
+		" AND (m.collectif OR EXISTS (SELECT 1 FROM plage_ouverture_motifs pm"
+		"   JOIN plages_ouverture p ON p.id = pm.plage_ouverture_id WHERE pm.motif_id = m.id AND p.lieu_id = l.id"
+		"   AND coalesce(p.recurrence_ends_at, CASE WHEN p.recurrence IS NULL THEN p.first_day END,"
+		"                'infinity'::date) >= current_date))"
+		" ORDER BY 5 NULLS LAST, l.name, l.id",
+		w->city_code, w->street_ban_id, w->service_id, w->motif_name, w->location_type,
+		coord(w->lat), coord(w->lon));
+	if (r == NULL)
+		return c->db->err;
+	struct tmpl_loop *l = tmpl_add_loop(c->vars, "lieux");
+	long long prev = 0;
+	for (int i = 0; i < PQntuples(r); i++) {
+		long long id = db_ll(r, i, 0);
+		if (id == prev)
+			continue;
+		prev = id;
+		struct wizard x = *w;
+		x.lieu_id = id;
+		struct tmpl_vars *row = tmpl_loop_add_row(l);
+		tmpl_set_var(row, "name", db_val(r, i, 1));
+		tmpl_set_var(row, "address", db_val(r, i, 2));
+		tmpl_set_var(row, "organisation", db_val(r, i, 3));
+		tmpl_set_var(row, "km", db_val(r, i, 4));
+		tmpl_set_var(row, "href", app_url(c, wizard_url(c, &x, 3)));
+		long long next = 0;
+		if (db_val(r, i, 5) != NULL) {
+			next = db_ll(r, i, 5);
+		} else {
+			next = flow_next(c, &x, o, n, id, 0);
+		}
+		if (next)
+			tmpl_set_var(row, "next", search_fr_long(c, next));
+	}
+	PQclear(r);
+	return flow_render(c, w, "lieux");
+}
+
+/* The first local day of the week shown: ?date= or today. */
+static long long flow_week_start(const struct wizard *w, long long now)
+{
+	int y, m, d;
+	if (w->date != NULL && valid_date(w->date, &y, &m, &d, NULL) == 0) {
+		long long t = tz_local_midnight(y, m, d);
+		if (t + 86400 > now)
+			return t;
+	}
+	struct local_dt lt;
+	tz_utc_to_local(now, &lt);
+	return tz_local_midnight(lt.year, lt.month, lt.day);
+}
+
+struct found {
+	long long start, motif_id, lieu_id;
+};
+
+static int found_cmp(const void *a, const void *b)
+{
+	const struct found *x = a, *y = b;
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* Free créneaux of every motif in [from, to), one per start time. */
+static int flow_week_slots(struct ctx *c, const struct wizard *w, const struct offer *o, int n, long long from,
+			   long long to, struct found **out, size_t *nf)
+{
+	size_t cap = 0, k = 0;
+	struct found *all = NULL;
+	for (int i = 0; i < n; i++) {
+		struct creneaux_query q;
+		if (o[i].collectif || flow_query(c, w, &o[i], w->lieu_id, &q))
+			continue;
+		q.from = from;
+		q.to = to;
+		struct slot *s;
+		size_t ns;
+		int rc = creneaux_search(c->db, c->a, &q, &s, &ns);
+		if (rc != 0)
+			return rc;
+		if (k + ns > cap) {
+			cap = (k + ns) * 2;
+			struct found *bigger = arena_calloc(c->a, cap, sizeof(*bigger));
+			if (bigger == NULL)
+				return RDV_ENOMEM;
+			if (k)
+				memcpy(bigger, all, k * sizeof(*all));
+			all = bigger;
+		}
+		for (size_t j = 0; j < ns; j++)
+			all[k++] = (struct found){s[j].start, o[i].id, s[j].lieu_id};
+	}
+	if (k > 1)
+		qsort(all, k, sizeof(*all), found_cmp);
+	size_t u = 0;
+	for (size_t j = 0; j < k; j++)
+		if (u == 0 || all[u - 1].start != all[j].start)
+			all[u++] = all[j];
+	*out = all;
+	*nf = u;
+	return 0;
+}
+
+static const char *flow_book_href(struct ctx *c, const struct wizard *w, const struct found *f)
+{
+	return app_url(c, arena_printf(c->a, "/reservation/new?%s&motif_id=%lld&lieu_id=%lld&starts_at=%lld",
+				       wizard_query(c, w, 3), f->motif_id, f->lieu_id, f->start));
+}
+
+static void flow_days(struct ctx *c, const struct wizard *w, long long start, const struct found *f, size_t nf)
+{
+	struct tmpl_loop *days = tmpl_add_loop(c->vars, "days");
+	size_t j = 0;
+	for (int d = 0; d < 7; d++) {
+		long long day = tz_local_seconds_to_utc((tz_utc_to_local_days(start) + d) * 86400LL);
+		long long next = tz_local_seconds_to_utc((tz_utc_to_local_days(start) + d + 1) * 86400LL);
+		struct tmpl_vars *row = tmpl_loop_add_row(days);
+		tmpl_set_var(row, "day", search_fr_date(c, day));
+		struct tmpl_loop *slots = tmpl_add_loop(row, "slots");
+		for (; j < nf && f[j].start < next; j++) {
+			struct tmpl_vars *s = tmpl_loop_add_row(slots);
+			tmpl_set_var(s, "hm", search_hm(c, f[j].start));
+			tmpl_set_var(s, "when", search_fr_long(c, f[j].start));
+			tmpl_set_var(s, "href", flow_book_href(c, w, &f[j]));
+		}
+	}
+}
+
+static const char *day_param(struct ctx *c, long long utc)
+{
+	struct local_dt lt;
+	tz_utc_to_local(utc, &lt);
+	return arena_printf(c->a, "%04d-%02d-%02d", lt.year, lt.month, lt.day);
+}
+
+static int flow_creneaux(struct ctx *c, struct wizard *w, const struct offer *o, int n)
+{
+	long long now = time(NULL);
+	long long start = flow_week_start(w, now);
+	long long end = tz_local_seconds_to_utc((tz_utc_to_local_days(start) + 7) * 86400LL);
+	int max_delay = 0;
+	for (int i = 0; i < n; i++)
+		max_delay = o[i].max_delay > max_delay ? o[i].max_delay : max_delay;
+	struct found *f;
+	size_t nf;
+	int rc = flow_week_slots(c, w, o, n, start > now ? start : now, end, &f, &nf);
+	if (rc != 0)
+		return rc;
+	flow_days(c, w, start, f, nf);
+	tmpl_set_bool(c->vars, "empty_week", nf == 0);
+	tmpl_set_bool(c->vars, "closed", start > now + max_delay);
+	if (nf == 0 && start <= now + max_delay) {
+		long long next = flow_next(c, w, o, n, w->lieu_id, end);
+		if (next) {
+			struct wizard x = *w;
+			x.date = day_param(c, next);
+			tmpl_set_var(c->vars, "next_when", search_fr_long(c, next));
+			tmpl_set_var(c->vars, "next_href", app_url(c, wizard_url(c, &x, 4)));
+		}
+	}
+	tmpl_set_var(c->vars, "week_label", arena_printf(c->a, "Semaine du %s", search_fr_date(c, start)));
+	struct wizard x = *w;
+	x.date = day_param(c, end);
+	tmpl_set_var(c->vars, "next_week", app_url(c, wizard_url(c, &x, 4)));
+	if (start > now) {
+		x.date = day_param(c, start - WEEK);
+		tmpl_set_var(c->vars, "prev_week", app_url(c, wizard_url(c, &x, 4)));
+	}
+	return flow_render(c, w, "creneaux");
+}
+
+/* Collective motifs: the workshops with seats left, within the delays. */
+static int flow_workshops(struct ctx *c, struct wizard *w)
+{
+	PGresult *r = db_q(c->db, SEARCH_OFFER_CTE
+		"SELECT r.id, extract(epoch FROM r.starts_at)::bigint, r.name,"
+		" CASE WHEN r.max_participants_count IS NULL THEN -1 ELSE r.max_participants_count - r.users_count END"
+		" FROM offer m JOIN rdvs r ON r.motif_id = m.id"
+		" WHERE m.name = $4 AND m.location_type::text = $5 AND m.collectif AND r.collectif"
+		" AND ($6::bigint = 0 OR r.lieu_id = $6::bigint)"
+		" AND r.cancelled_at IS NULL AND r.status <> 'revoked'"
+		" AND r.starts_at > now() + make_interval(secs => m.min_public_booking_delay)"
+		" AND r.starts_at < now() + make_interval(secs => m.max_public_booking_delay)"
+		" AND (r.max_participants_count IS NULL OR r.users_count < r.max_participants_count)"
+		" ORDER BY r.starts_at, r.id LIMIT 50",
+		w->city_code, w->street_ban_id, w->service_id, w->motif_name, w->location_type,
+		db_int(c->a, w->lieu_id));
+	if (r == NULL)
+		return c->db->err;
+	struct tmpl_loop *l = tmpl_add_loop(c->vars, "workshops");
+	for (int i = 0; i < PQntuples(r); i++) {
+		struct tmpl_vars *row = tmpl_loop_add_row(l);
+		tmpl_set_var(row, "when", search_fr_long(c, db_ll(r, i, 1)));
+		tmpl_set_var(row, "name", db_val(r, i, 2));
+		long long seats = db_ll(r, i, 3);
+		if (seats >= 0)
+			tmpl_set_varf(row, "seats", "%lld place%s restante%s", seats, seats > 1 ? "s" : "",
+				      seats > 1 ? "s" : "");
+		tmpl_set_var(row, "href", app_url(c, arena_printf(c->a, "/reservation/new?%s&rdv_id=%s",
+								  wizard_query(c, w, 3), db_val(r, i, 0))));
+	}
+	PQclear(r);
+	return flow_render(c, w, "workshops");
+}
+
+static int flow_show(struct ctx *c)
+{
+	struct wizard w;
+	wizard_parse(c, &w);
+	if (!city_code_ok(w.city_code))
+		return flow_geocode(c, &w);
+	int rc = flow_sector_notice(c, &w);
+	if (rc != 0)
+		return rc < 0 ? rc : 0;
+	int done = 0;
+	if (w.service_id[0] == '\0' && ((rc = flow_services(c, &w, &done)) != 0 || done))
+		return rc;
+	if ((w.motif_name == NULL || w.location_type == NULL) && ((rc = flow_motifs(c, &w, &done)) != 0 || done))
+		return rc;
+	if (w.motif_name == NULL) {
+		tmpl_set_var(c->vars, "error", "Aucun rendez-vous ne peut être pris en ligne pour cette adresse.");
+		return flow_render(c, &w, "motifs");
+	}
+	struct offer *o;
+	int n;
+	if ((rc = flow_offers(c, &w, &o, &n)) != 0)
+		return rc;
+	tmpl_set_var(c->vars, "motif_name", w.motif_name);
+	tmpl_set_var(c->vars, "location", location_label(w.location_type));
+	if (n == 0) {
+		tmpl_set_var(c->vars, "error", "Ce motif n'est pas proposé en ligne pour votre adresse.");
+		return flow_render(c, &w, "motifs");
+	}
+	tmpl_set_var(c->vars, "restriction", o[0].restriction);
+	tmpl_set_var(c->vars, "instruction", o[0].instruction);
+	if (strcmp(w.location_type, "public_office") == 0 && w.lieu_id == 0)
+		return flow_lieux(c, &w, o, n);
+	if (w.lieu_id) {
+		char *name = db_s(c->db, c->a, "SELECT name || ' – ' || address FROM lieux WHERE id = $1",
+				  db_int(c->a, w.lieu_id));
+		tmpl_set_var(c->vars, "lieu", name);
+	}
+	if (o[0].collectif)
+		return flow_workshops(c, &w);
+	return flow_creneaux(c, &w, o, n);
+}
+
+ROUTE_TABLE(search_flow_routes,
+	{HTTP_GET, "/prendre_rdv", flow_show, ROUTE_PUBLIC, 0},
+);

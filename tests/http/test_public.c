@@ -1,0 +1,326 @@
+/*
+ * test_public.c - the public search and booking flow against the running
+ * stack: address autocomplete, sectorisation routing, motif rules, delays,
+ * the wizard steps, booking for oneself and for a proche, and the race of
+ * 20 citizens for one créneau. The booking tests need lib/creneaux.
+ */
+#include <CUnit/CUnit.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+
+#define USAGER "usager@demo.rdv-solidarites.fr"
+
+static long sign_in_usager(struct browser *b)
+{
+	browser_get(b, "/users/sign_in");
+	char form[256];
+	snprintf(form, sizeof(form), "email=%s&password=%s", USAGER, test_demo_password);
+	long st = browser_post(b, "/users/sign_in", form, 1);
+	if (st == 303)
+		browser_get(b, "/users/informations");   /* the session's CSRF token */
+	return st;
+}
+
+static void service_id(const char *short_name, char out[32])
+{
+	char sql[200];
+	snprintf(sql, sizeof(sql), "SELECT id FROM services WHERE short_name = '%s'", short_name);
+	out[0] = '\0';
+	test_sql(sql, out, 32);
+}
+
+/* GET the motif step of an address for a service. */
+static long motifs_of(struct browser *b, const char *city, const char *street, const char *svc)
+{
+	char path[512], sid[32];
+	service_id(svc, sid);
+	snprintf(path, sizeof(path), "/prendre_rdv?address=x&city_code=%s&street_ban_id=%s&service_id=%s", city,
+		 street, sid);
+	return browser_get(b, path);
+}
+
+static void test_address_autocomplete(void)
+{
+	struct browser b;
+	browser_init(&b);
+	CU_ASSERT_EQUAL(browser_get(&b, "/adresses?q=12%20rue%20gambetta%20arras"), 200);
+	CU_ASSERT(browser_body_has(&b, "\"street_ban_id\":\"62041_0460\""));
+	CU_ASSERT(browser_body_has(&b, "12 Rue Gambetta 62000 Arras"));
+	/* accents ignored both ways */
+	CU_ASSERT_EQUAL(browser_get(&b, "/adresses?q=EMILE%20zola%20lens"), 200);
+	CU_ASSERT(browser_body_has(&b, "62498_0710"));
+	CU_ASSERT_EQUAL(browser_get(&b, "/adresses?q=li%C3%A9vin%20thiers"), 200);
+	CU_ASSERT(browser_body_has(&b, "62510_0780"));
+	/* too short or nonsense: an empty list */
+	CU_ASSERT_EQUAL(browser_get(&b, "/adresses?q=ab"), 200);
+	CU_ASSERT(browser_body_has(&b, "{\"results\":[]}"));
+	CU_ASSERT_EQUAL(browser_get(&b, "/adresses?q=zzzzqqqq"), 200);
+	CU_ASSERT(browser_body_has(&b, "{\"results\":[]}"));
+	browser_free(&b);
+}
+
+static void test_geocode_without_js(void)
+{
+	struct browser b;
+	browser_init(&b);
+	CU_ASSERT_EQUAL(browser_get(&b, "/prendre_rdv?address=3+rue+ronville+arras&service_id="), 302);
+	CU_ASSERT(strstr(b.location, "city_code=62041") != NULL);
+	CU_ASSERT(strstr(b.location, "street_ban_id=62041_0740") != NULL);
+	CU_ASSERT_EQUAL(browser_follow(&b), 200);
+	CU_ASSERT(browser_body_has(&b, "Choisissez un service"));
+	CU_ASSERT_EQUAL(browser_get(&b, "/prendre_rdv?address=nulle+part+introuvable"), 200);
+	CU_ASSERT(browser_body_has(&b, "Nous n&#39;avons pas trouvé cette adresse"));
+	CU_ASSERT_EQUAL(browser_get(&b, "/prendre_rdv"), 302);
+	browser_free(&b);
+}
+
+#define PREMIER "Premier rendez-vous assistante sociale"
+#define DROITS "Permanence accès aux droits"
+
+static void test_sector_routing(void)
+{
+	struct browser b;
+	browser_init(&b);
+	/* commune zone (no street zone for Rue Baudimont): arras-centre, where the
+	 * agent-level motif is attributed to agent.social */
+	CU_ASSERT_EQUAL(motifs_of(&b, "62041", "62041_0060", "SSOC"), 200);
+	CU_ASSERT(browser_body_has(&b, PREMIER));
+	CU_ASSERT(!browser_body_has(&b, DROITS));
+	/* street zone of arras-sud only: the street wins over the commune, and
+	 * arras-sud has no agent attribution */
+	CU_ASSERT_EQUAL(motifs_of(&b, "62041", "62041_0740", "SSOC"), 200);
+	CU_ASSERT(!browser_body_has(&b, PREMIER));
+	CU_ASSERT(browser_body_has(&b, "Entretien téléphonique assistante sociale"));
+	/* Rue Gambetta is in two secteurs: both apply */
+	CU_ASSERT_EQUAL(motifs_of(&b, "62041", "62041_0460", "SSOC"), 200);
+	CU_ASSERT(browser_body_has(&b, PREMIER));
+	/* Lens: its organisation-level motifs */
+	CU_ASSERT_EQUAL(motifs_of(&b, "62498", "62498_0710", "SSOC"), 200);
+	CU_ASSERT(browser_body_has(&b, DROITS));
+	/* outside every secteur of the département: a clear message */
+	CU_ASSERT_EQUAL(browser_get(&b, "/prendre_rdv?address=x&city_code=62001"), 200);
+	CU_ASSERT(browser_body_has(&b, "n&#39;est rattachée à aucun secteur"));
+	/* outside every territory */
+	CU_ASSERT_EQUAL(browser_get(&b, "/prendre_rdv?address=x&city_code=75056"), 200);
+	CU_ASSERT(browser_body_has(&b, "ne propose pas encore la prise de rendez-vous en ligne"));
+	browser_free(&b);
+}
+
+static void test_not_bookable_invisible(void)
+{
+	struct browser b;
+	browser_init(&b);
+	CU_ASSERT_EQUAL(motifs_of(&b, "62041", "62041_0460", "PMI"), 200);
+	CU_ASSERT(browser_body_has(&b, "Consultation PMI nourrisson"));
+	CU_ASSERT(!browser_body_has(&b, "Visite à domicile"));          /* bookable by agents only */
+	CU_ASSERT_EQUAL(motifs_of(&b, "62041", "62041_0460", "SSOC"), 200);
+	CU_ASSERT(!browser_body_has(&b, "Suivi assistante sociale"));   /* follow-up, agents only */
+	CU_ASSERT(!browser_body_has(&b, "protection de l&#39;enfance"));
+	browser_free(&b);
+}
+
+static void test_lieux_then_creneaux(void)
+{
+	struct browser b;
+	browser_init(&b);
+	char sid[32], path[512];
+	service_id("PMI", sid);
+	snprintf(path, sizeof(path), "/prendre_rdv?address=x&city_code=62041&street_ban_id=62041_0460&lat=50.29&lon=2.78"
+		 "&service_id=%s&motif_name=Consultation%%20PMI%%20nourrisson&location_type=public_office", sid);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	CU_ASSERT(browser_body_has(&b, "Choisissez un lieu"));
+	CU_ASSERT(browser_body_has(&b, "MDS d&#39;Arras – site Gambetta"));
+	CU_ASSERT(browser_body_has(&b, " km"));
+	CU_ASSERT(!browser_body_has(&b, "Baudimont"));                  /* disabled lieu */
+	/* phone motifs skip the lieu step */
+	service_id("SSOC", sid);
+	snprintf(path, sizeof(path), "/prendre_rdv?address=x&city_code=62041&street_ban_id=62041_0460&service_id=%s"
+		 "&motif_name=Entretien%%20t%%C3%%A9l%%C3%%A9phonique%%20assistante%%20sociale&location_type=phone", sid);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	CU_ASSERT(browser_body_has(&b, "Choisissez un créneau"));
+	CU_ASSERT(!browser_body_has(&b, "Choisissez un lieu"));
+	/* past the max booking delay (~3 months): closed */
+	char far[32];
+	test_sql("SELECT to_char(current_date + 120, 'YYYY-MM-DD')", far, sizeof(far));
+	snprintf(path + strlen(path), sizeof(path) - strlen(path), "&date=%s", far);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	CU_ASSERT(browser_body_has(&b, "Date fermée à la réservation"));
+	/* a not-bookable motif asked by URL */
+	service_id("PMI", sid);
+	snprintf(path, sizeof(path), "/prendre_rdv?address=x&city_code=62041&service_id=%s"
+		 "&motif_name=Visite%%20%%C3%%A0%%20domicile%%20pu%%C3%%A9ricultrice&location_type=home", sid);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	CU_ASSERT(browser_body_has(&b, "pas proposé en ligne"));
+	browser_free(&b);
+}
+
+/* A one-off plage for agent.pmi on a Saturday ≥ 20 days ahead, 14:00-15:00
+ * at the MDS d'Arras site Gambetta, motif nourrisson (30 min): two créneaux
+ * that no demo RDV touches. Fills motif, lieu and the 14:00 start. */
+static int test_plage(char motif[32], char lieu[32], long long *start)
+{
+	char v[64];
+	if (test_sql("WITH d AS (SELECT min(x)::date AS day FROM generate_series(current_date + 20, current_date + 40,"
+		     " interval '1 day') x WHERE extract(isodow FROM x) = 6 AND to_char(x, 'MM-DD') NOT IN"
+		     " ('01-01','05-01','05-08','07-14','08-15','11-01','11-11','12-25')),"
+		     " p AS (INSERT INTO plages_ouverture (organisation_id, agent_id, lieu_id, title, first_day, start_time, end_time)"
+		     " SELECT l.organisation_id, a.id, l.id, 'Test public', d.day, '14:00', '15:00' FROM d,"
+		     " agents a, lieux l WHERE a.email = 'agent.pmi@demo.rdv-solidarites.fr' AND l.name = 'MDS d''Arras – site Gambetta'"
+		     " RETURNING id, lieu_id, organisation_id, first_day)"
+		     " , pm AS (INSERT INTO plage_ouverture_motifs SELECT p.id, m.id FROM p JOIN motifs m ON"
+		     " m.organisation_id = p.organisation_id AND m.name = 'Consultation PMI nourrisson' RETURNING motif_id)"
+		     " SELECT (SELECT motif_id FROM pm) || ' ' || lieu_id || ' '"
+		     " || extract(epoch FROM (first_day + time '14:00') AT TIME ZONE 'Europe/Paris')::bigint FROM p",
+		     v, sizeof(v)) != 0)
+		return -1;
+	return sscanf(v, "%31s %31s %lld", motif, lieu, start) == 3 ? 0 : -1;
+}
+
+static char g_motif[32], g_lieu[32];
+static long long g_start;
+
+static void booking_form(char *out, size_t n, long long start, const char *for_user)
+{
+	snprintf(out, n, "motif_id=%s&lieu_id=%s&starts_at=%lld&for_user_id=%s&city_code=62041&street_ban_id=62041_0420",
+		 g_motif, g_lieu, start, for_user);
+}
+
+static void test_book_for_me_and_a_proche(void)
+{
+	if (g_start == 0)
+		CU_ASSERT_EQUAL_FATAL(test_plage(g_motif, g_lieu, &g_start), 0);
+	struct browser b;
+	browser_init(&b);
+	char form[512], path[512], leo[32], me[32];
+	/* signed out: the confirm step asks to sign in and comes back */
+	snprintf(path, sizeof(path), "/reservation/new?city_code=62041&street_ban_id=62041_0420&motif_id=%s&lieu_id=%s&starts_at=%lld",
+		 g_motif, g_lieu, g_start);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 302);
+	CU_ASSERT(strncmp(b.location, "/users/sign_in?return_to=%2Freservation%2Fnew", 45) == 0);
+	CU_ASSERT_EQUAL(sign_in_usager(&b), 303);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	CU_ASSERT(browser_body_has(&b, "Pour qui est ce rendez-vous"));
+	CU_ASSERT(browser_body_has(&b, "Léo Demoulin"));
+	CU_ASSERT(browser_body_has(&b, "carnet de santé"));             /* instruction before booking */
+	/* for a proche (Léo), at 14:00 */
+	test_sql("SELECT id FROM users WHERE first_name = 'Léo' AND last_name = 'Demoulin'", leo, sizeof(leo));
+	booking_form(form, sizeof(form), g_start, leo);
+	CU_ASSERT_EQUAL(browser_post(&b, "/reservation", form, 1), 303);
+	CU_ASSERT(strncmp(b.location, "/users/rdvs/", 12) == 0);
+	CU_ASSERT_EQUAL(browser_follow(&b), 200);
+	CU_ASSERT(browser_body_has(&b, "Votre rendez-vous est confirmé"));
+	CU_ASSERT(browser_body_has(&b, "carnet de santé"));             /* and after */
+	char n[16];
+	snprintf(path, sizeof(path), "SELECT count(*) FROM rdvs r JOIN participations p ON p.rdv_id = r.id"
+		 " WHERE r.starts_at = to_timestamp(%lld) AND r.cancelled_at IS NULL AND p.user_id = %s"
+		 " AND r.created_by_type = 'user'", g_start, leo);
+	test_sql(path, n, sizeof(n));
+	CU_ASSERT_STRING_EQUAL(n, "1");
+	/* the same créneau again: gone, a French message, back to the créneaux */
+	test_sql("SELECT id FROM users WHERE email = 'usager@demo.rdv-solidarites.fr'", me, sizeof(me));
+	booking_form(form, sizeof(form), g_start, me);
+	CU_ASSERT_EQUAL(browser_post(&b, "/reservation", form, 1), 303);
+	CU_ASSERT(strncmp(b.location, "/prendre_rdv?", 13) == 0);
+	/* someone else's user id is refused */
+	booking_form(form, sizeof(form), g_start + 1800, "1");
+	CU_ASSERT_EQUAL(browser_post(&b, "/reservation", form, 1), 422);
+	browser_free(&b);
+}
+
+struct racer {
+	char cookie[256];
+	char csrf[128];
+	long status;
+	char location[1024];
+};
+
+static void *race_one(void *arg)
+{
+	struct racer *r = arg;
+	struct browser b;
+	browser_init(&b);
+	char form[512];
+	booking_form(form, sizeof(form), g_start + 1800, "");
+	size_t len = strlen(form);
+	snprintf(form + len, sizeof(form) - len, "&csrf_token=%s", r->csrf);
+	const char *h[] = {"Content-Type: application/x-www-form-urlencoded", r->cookie, NULL};
+	r->status = browser_request(&b, "POST", "/reservation", h, form, strlen(form));
+	snprintf(r->location, sizeof(r->location), "%s", b.location);
+	browser_free(&b);
+	return NULL;
+}
+
+static void test_race_for_one_creneau(void)
+{
+	if (g_start == 0)
+		CU_ASSERT_EQUAL_FATAL(test_plage(g_motif, g_lieu, &g_start), 0);
+	struct browser b;
+	browser_init(&b);
+	/* the session cookie of the sign-in answer, shared by 20 threads */
+	browser_get(&b, "/users/sign_in");
+	char form0[256], set[512], *tok = NULL;
+	snprintf(form0, sizeof(form0), "email=%s&password=%s", USAGER, test_demo_password);
+	if (browser_post(&b, "/users/sign_in", form0, 1) == 303 && browser_header(&b, "Set-Cookie", set, sizeof(set)))
+		tok = strstr(set, "rdv_usager=");
+	CU_ASSERT(tok != NULL);
+	if (tok == NULL) {
+		browser_free(&b);
+		return;
+	}
+	tok[strcspn(tok, ";")] = '\0';
+	browser_get(&b, "/users/informations");
+	struct racer r[20];
+	pthread_t t[20];
+	for (int i = 0; i < 20; i++) {
+		snprintf(r[i].cookie, sizeof(r[i].cookie), "Cookie: %s", tok);
+		snprintf(r[i].csrf, sizeof(r[i].csrf), "%s", b.csrf);
+		pthread_create(&t[i], NULL, race_one, &r[i]);
+	}
+	int won = 0, lost = 0;
+	for (int i = 0; i < 20; i++) {
+		pthread_join(t[i], NULL);
+		if (r[i].status == 303 && strncmp(r[i].location, "/users/rdvs/", 12) == 0)
+			won++;
+		else if (r[i].status == 303 && strncmp(r[i].location, "/prendre_rdv?", 13) == 0)
+			lost++;
+	}
+	CU_ASSERT_EQUAL(won, 1);
+	CU_ASSERT_EQUAL(lost, 19);
+	char sql[256], n[16];
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM rdvs WHERE starts_at = to_timestamp(%lld) AND motif_id = %s"
+		 " AND cancelled_at IS NULL", g_start + 1800, g_motif);
+	test_sql(sql, n, sizeof(n));
+	CU_ASSERT_STRING_EQUAL(n, "1");
+	browser_free(&b);
+}
+
+static void test_booking_needs_csrf_and_valid_motif(void)
+{
+	struct browser b;
+	browser_init(&b);
+	CU_ASSERT_EQUAL(sign_in_usager(&b), 303);
+	CU_ASSERT_EQUAL(browser_post(&b, "/reservation", "motif_id=1&starts_at=1&csrf_token=nope", 0), 403);
+	/* a not-bookable motif (Visite à domicile) */
+	char vad[32], form[256];
+	test_sql("SELECT min(id) FROM motifs WHERE bookable_by = 'agents'", vad, sizeof(vad));
+	snprintf(form, sizeof(form), "motif_id=%s&lieu_id=0&starts_at=2000000000&city_code=62041", vad);
+	CU_ASSERT_EQUAL(browser_post(&b, "/reservation", form, 1), 404);
+	browser_free(&b);
+}
+
+void register_public_http(void)
+{
+	CU_pSuite s = CU_add_suite("public", NULL, NULL);
+	CU_add_test(s, "address autocomplete (local base, accents)", test_address_autocomplete);
+	CU_add_test(s, "typed address geocoded without JavaScript", test_geocode_without_js);
+	CU_add_test(s, "sectorisation routing", test_sector_routing);
+	CU_add_test(s, "motifs not bookable online never appear", test_not_bookable_invisible);
+	CU_add_test(s, "lieux by distance, phone skips lieux, max delay", test_lieux_then_creneaux);
+	CU_add_test(s, "booking needs CSRF and an offered motif", test_booking_needs_csrf_and_valid_motif);
+	CU_add_test(s, "book for a proche, then the créneau is gone", test_book_for_me_and_a_proche);
+	CU_add_test(s, "20 parallel bookings of one créneau: 1 success", test_race_for_one_creneau);
+}

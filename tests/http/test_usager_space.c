@@ -1,0 +1,253 @@
+/*
+ * test_usager_space.c - the citizen's space: sign-in, sign-up with e-mail
+ * confirmation, magic link, "Mes rendez-vous", cancellation before and after
+ * the deadline, the waiting list, proches, RDV links (valid, expired,
+ * tampered, wrong letters, scope), account deletion.
+ */
+#include <CUnit/CUnit.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+
+#define USAGER "usager@demo.rdv-solidarites.fr"
+
+static long sign_in(struct browser *b, const char *email, const char *password)
+{
+	browser_get(b, "/users/sign_in");
+	char form[512];
+	snprintf(form, sizeof(form), "email=%s&password=%s", email, password ? password : test_demo_password);
+	long st = browser_post(b, "/users/sign_in", form, 1);
+	if (st == 303)
+		browser_get(b, "/users/informations");
+	return st;
+}
+
+/* An RDV of the demo usager (Arras, nourrisson) starting in `in` (SQL
+ * interval); returns its id into out. */
+static void make_rdv(const char *in, char out[32])
+{
+	char sql[1024];
+	snprintf(sql, sizeof(sql),
+		 "WITH u AS (SELECT id FROM users WHERE email = '" USAGER "'),"
+		 " m AS (SELECT m.id, m.organisation_id FROM motifs m JOIN organisations o ON o.id = m.organisation_id"
+		 "  WHERE o.name = 'MDS d''Arras' AND m.name = 'Consultation PMI nourrisson'),"
+		 " r AS (INSERT INTO rdvs (organisation_id, motif_id, starts_at, ends_at, created_by_type, users_count)"
+		 "  SELECT organisation_id, id, date_trunc('minute', now() + interval '%s'),"
+		 "  date_trunc('minute', now() + interval '%s') + interval '30 minutes', 'user', 1 FROM m RETURNING id),"
+		 " p AS (INSERT INTO participations (rdv_id, user_id) SELECT r.id, u.id FROM r, u RETURNING rdv_id)"
+		 " SELECT rdv_id FROM p", in, in);
+	out[0] = '\0';
+	test_sql(sql, out, 32);
+}
+
+static void test_signed_out_redirects(void)
+{
+	struct browser b;
+	browser_init(&b);
+	CU_ASSERT_EQUAL(browser_get(&b, "/users/rdvs"), 302);
+	CU_ASSERT(strncmp(b.location, "/users/sign_in?return_to=", 25) == 0);
+	CU_ASSERT_EQUAL(browser_get(&b, "/relatives"), 302);
+	CU_ASSERT_EQUAL(browser_get(&b, "/users/informations"), 302);
+	CU_ASSERT_EQUAL(sign_in(&b, USAGER, "mauvais-mot-de-passe-9"), 422);
+	CU_ASSERT(browser_body_has(&b, "E-mail ou mot de passe incorrect."));
+	browser_free(&b);
+}
+
+static void test_my_rdvs(void)
+{
+	struct browser b;
+	browser_init(&b);
+	CU_ASSERT_EQUAL(sign_in(&b, USAGER, NULL), 303);
+	CU_ASSERT_EQUAL(browser_get(&b, "/users/rdvs"), 200);
+	CU_ASSERT(browser_body_has(&b, "Rendez-vous à venir"));
+	CU_ASSERT(browser_body_has(&b, "Léo Demoulin"));
+	CU_ASSERT_EQUAL(browser_get(&b, "/users/rdvs?past=1"), 200);
+	CU_ASSERT(browser_body_has(&b, "Jade Demoulin"));
+	/* someone else's RDV: not found */
+	char other[32];
+	test_sql("SELECT min(r.id) FROM rdvs r JOIN participations p ON p.rdv_id = r.id JOIN users u ON u.id = p.user_id"
+		 " WHERE u.email IS DISTINCT FROM '" USAGER "' AND u.responsible_id IS NULL", other, sizeof(other));
+	char path[64];
+	snprintf(path, sizeof(path), "/users/rdvs/%s", other);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 404);
+	browser_free(&b);
+}
+
+static void test_cancel_deadline(void)
+{
+	struct browser b;
+	browser_init(&b);
+	CU_ASSERT_EQUAL(sign_in(&b, USAGER, NULL), 303);
+	char soon[32], later[32], path[160], st[32];
+	make_rdv("2 hours", soon);
+	make_rdv("3 days", later);
+	/* 2 hours before: too late, call the service */
+	snprintf(path, sizeof(path), "/users/rdvs/%s", soon);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	CU_ASSERT(browser_body_has(&b, "ne peut plus être annulé en ligne"));
+	CU_ASSERT(!browser_body_has(&b, "Annuler le rendez-vous"));
+	snprintf(path, sizeof(path), "/users/rdvs/%s/cancel", soon);
+	CU_ASSERT_EQUAL(browser_post(&b, path, "", 1), 303);
+	snprintf(path, sizeof(path), "SELECT status FROM rdvs WHERE id = %s", soon);
+	test_sql(path, st, sizeof(st));
+	CU_ASSERT_STRING_EQUAL(st, "unknown");
+	/* 3 days before: cancelled */
+	snprintf(path, sizeof(path), "/users/rdvs/%s/cancel", later);
+	CU_ASSERT_EQUAL(browser_post(&b, path, "", 1), 303);
+	snprintf(path, sizeof(path), "SELECT status || ' ' || (cancelled_at IS NOT NULL) FROM rdvs WHERE id = %s", later);
+	test_sql(path, st, sizeof(st));
+	CU_ASSERT_STRING_EQUAL(st, "excused true");
+	/* a territory with a 1-hour deadline lets the 2-hour one go */
+	test_sql("UPDATE territories SET cancellation_deadline_hours = 1 WHERE departement_number = '62'", NULL, 0);
+	snprintf(path, sizeof(path), "/users/rdvs/%s/cancel", soon);
+	CU_ASSERT_EQUAL(browser_post(&b, path, "", 1), 303);
+	snprintf(path, sizeof(path), "SELECT status FROM rdvs WHERE id = %s", soon);
+	test_sql(path, st, sizeof(st));
+	CU_ASSERT_STRING_EQUAL(st, "excused");
+	test_sql("UPDATE territories SET cancellation_deadline_hours = 4 WHERE departement_number = '62'", NULL, 0);
+	browser_free(&b);
+}
+
+static void test_waiting_list(void)
+{
+	struct browser b;
+	browser_init(&b);
+	CU_ASSERT_EQUAL(sign_in(&b, USAGER, NULL), 303);
+	char id[32], path[160], n[16];
+	make_rdv("10 days", id);
+	snprintf(path, sizeof(path), "/users/rdvs/%s/file_attente", id);
+	CU_ASSERT_EQUAL(browser_post(&b, path, "action=join", 1), 303);
+	snprintf(path, sizeof(path), "SELECT count(*) FROM file_attentes WHERE rdv_id = %s", id);
+	test_sql(path, n, sizeof(n));
+	CU_ASSERT_STRING_EQUAL(n, "1");
+	snprintf(path, sizeof(path), "/users/rdvs/%s/file_attente", id);
+	CU_ASSERT_EQUAL(browser_post(&b, path, "action=leave", 1), 303);
+	snprintf(path, sizeof(path), "SELECT count(*) FROM file_attentes WHERE rdv_id = %s", id);
+	test_sql(path, n, sizeof(n));
+	CU_ASSERT_STRING_EQUAL(n, "0");
+	browser_free(&b);
+}
+
+static void test_relatives_crud(void)
+{
+	struct browser b;
+	browser_init(&b);
+	CU_ASSERT_EQUAL(sign_in(&b, USAGER, NULL), 303);
+	CU_ASSERT_EQUAL(browser_get(&b, "/relatives"), 200);
+	CU_ASSERT(browser_body_has(&b, "Jade"));
+	CU_ASSERT_EQUAL(browser_post(&b, "/relatives", "first_name=&last_name=Demoulin", 1), 422);
+	CU_ASSERT(browser_body_has(&b, "Indiquez le prénom"));
+	CU_ASSERT_EQUAL(browser_post(&b, "/relatives", "first_name=Tom&last_name=Demoulin&birth_date=2020-02-03", 1), 303);
+	char id[32], path[64];
+	test_sql("SELECT max(id) FROM users WHERE first_name = 'Tom' AND last_name = 'Demoulin'", id, sizeof(id));
+	snprintf(path, sizeof(path), "/relatives/%s", id);
+	CU_ASSERT_EQUAL(browser_post(&b, path, "first_name=Thomas&last_name=Demoulin", 1), 303);
+	snprintf(path, sizeof(path), "/relatives/%s/delete", id);
+	CU_ASSERT_EQUAL(browser_post(&b, path, "", 1), 303);
+	/* not my proche */
+	CU_ASSERT_EQUAL(browser_post(&b, "/relatives/1/delete", "", 1), 404);
+	browser_free(&b);
+}
+
+static void test_sign_up_confirm_and_magic_link(void)
+{
+	struct browser b;
+	browser_init(&b);
+	browser_get(&b, "/users/sign_up");
+	CU_ASSERT_EQUAL(browser_post(&b, "/users/sign_up", "first_name=Ana&last_name=Nouvel&email=ana.nouvel@exemple.fr"
+						    "&password=azerty", 1), 422);
+	CU_ASSERT_EQUAL(browser_post(&b, "/users/sign_up", "first_name=Ana&last_name=Nouvel&email=ana.nouvel@exemple.fr"
+						    "&password=Ch4mbre-bleue-du-nord", 1), 200);
+	CU_ASSERT(browser_body_has(&b, "e-mail de confirmation"));
+	/* not confirmed yet */
+	CU_ASSERT_EQUAL(sign_in(&b, "ana.nouvel@exemple.fr", "Ch4mbre-bleue-du-nord"), 422);
+	char link[512];
+	test_sql("SELECT payload->>'link' FROM outbox WHERE event = 'user_confirmation'"
+		 " AND recipient = 'ana.nouvel@exemple.fr' ORDER BY id DESC LIMIT 1", link, sizeof(link));
+	const char *path = strstr(link, "/users/confirmation?token=");
+	CU_ASSERT_FATAL(path != NULL);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 302);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 404);                  /* single use */
+	struct browser c;
+	browser_init(&c);
+	CU_ASSERT_EQUAL(sign_in(&c, "ana.nouvel@exemple.fr", "Ch4mbre-bleue-du-nord"), 303);
+	/* magic link */
+	struct browser d;
+	browser_init(&d);
+	browser_get(&d, "/users/sign_in");
+	CU_ASSERT_EQUAL(browser_post(&d, "/users/magic_link", "email=ana.nouvel@exemple.fr", 1), 303);
+	test_sql("SELECT payload->>'link' FROM outbox WHERE event = 'user_magic_link'"
+		 " AND recipient = 'ana.nouvel@exemple.fr' ORDER BY id DESC LIMIT 1", link, sizeof(link));
+	path = strstr(link, "token=");
+	CU_ASSERT_FATAL(path != NULL);
+	char form[128];
+	snprintf(form, sizeof(form), "%s", path);
+	CU_ASSERT_EQUAL(browser_post(&d, "/users/magic_link/sign_in", form, 1), 303);
+	CU_ASSERT_EQUAL(browser_get(&d, "/users/rdvs"), 200);
+	/* delete the account: anonymised, signed out */
+	CU_ASSERT_EQUAL(browser_post(&d, "/users/delete", "", 1), 303);
+	char n[16];
+	test_sql("SELECT count(*) FROM users WHERE email = 'ana.nouvel@exemple.fr'", n, sizeof(n));
+	CU_ASSERT_STRING_EQUAL(n, "0");
+	CU_ASSERT_EQUAL(browser_get(&d, "/users/rdvs"), 302);
+	browser_free(&b);
+	browser_free(&c);
+	browser_free(&d);
+}
+
+#define TOKEN "Tok3nTok3nTok3nTok3nTok3nTok3nTok3nTok3nTok"
+
+static void test_rdv_links(void)
+{
+	char id[32], sql[512], path[160];
+	make_rdv("6 days", id);
+	snprintf(sql, sizeof(sql), "INSERT INTO rdv_tokens (token_hash, participation_id, expires_at)"
+		 " SELECT sha256(convert_to('%s', 'UTF8')), p.id, now() + interval '7 days' FROM participations p"
+		 " WHERE p.rdv_id = %s", TOKEN, id);
+	CU_ASSERT_EQUAL(test_sql(sql, NULL, 0), 0);
+	struct browser b;
+	browser_init(&b);
+	snprintf(path, sizeof(path), "/r/%s/%s", id, TOKEN);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	CU_ASSERT(browser_body_has(&b, "trois premières lettres"));
+	CU_ASSERT_EQUAL(browser_post(&b, path, "letters=xyz", 1), 422);
+	CU_ASSERT_EQUAL(browser_post(&b, path, "letters=d%C3%A9m", 1), 303);   /* "Dém", accents ignored */
+	CU_ASSERT(strstr(b.location, "/users/rdvs/") != NULL);
+	CU_ASSERT_EQUAL(browser_follow(&b), 200);
+	/* the session is limited to that RDV */
+	CU_ASSERT_EQUAL(browser_get(&b, "/users/rdvs"), 302);
+	CU_ASSERT_EQUAL(browser_get(&b, "/relatives"), 403);
+	char other[32];
+	make_rdv("7 days", other);
+	snprintf(path, sizeof(path), "/users/rdvs/%s", other);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 404);
+	/* tampered token, wrong RDV id */
+	struct browser c;
+	browser_init(&c);
+	snprintf(path, sizeof(path), "/r/%s/%.42sX", id, TOKEN);
+	CU_ASSERT_EQUAL(browser_get(&c, path), 404);
+	snprintf(path, sizeof(path), "/r/%s/%s", other, TOKEN);
+	CU_ASSERT_EQUAL(browser_get(&c, path), 404);
+	/* expired */
+	snprintf(sql, sizeof(sql), "UPDATE rdv_tokens SET expires_at = now() - interval '1 minute'"
+		 " WHERE token_hash = sha256(convert_to('%s', 'UTF8'))", TOKEN);
+	test_sql(sql, NULL, 0);
+	snprintf(path, sizeof(path), "/r/%s/%s", id, TOKEN);
+	CU_ASSERT_EQUAL(browser_get(&c, path), 404);
+	browser_free(&b);
+	browser_free(&c);
+}
+
+void register_usager_space_http(void)
+{
+	CU_pSuite s = CU_add_suite("usager_space", NULL, NULL);
+	CU_add_test(s, "signed out: redirected to sign-in", test_signed_out_redirects);
+	CU_add_test(s, "my RDVs, upcoming and past, not others'", test_my_rdvs);
+	CU_add_test(s, "cancellation before / after the deadline", test_cancel_deadline);
+	CU_add_test(s, "waiting list join / leave", test_waiting_list);
+	CU_add_test(s, "proches CRUD", test_relatives_crud);
+	CU_add_test(s, "sign-up, confirmation, magic link, delete", test_sign_up_confirm_and_magic_link);
+	CU_add_test(s, "RDV links: valid, wrong letters, scope, tampered, expired", test_rdv_links);
+}
