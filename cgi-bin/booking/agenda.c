@@ -506,9 +506,22 @@ static int journee_show(struct ctx *c)
 	return app_render(c, 200, "booking/journee.tmpl");
 }
 
+/* /agent/rdvs/:id — the short link of e-mails: the RDV's page in its
+ * organisation, when the agent has a role there (else 404). */
+static int rdv_short_link(struct ctx *c)
+{
+	char *org = db_s(c->db, c->a,
+		"SELECT r.organisation_id FROM rdvs r JOIN agent_roles ar ON ar.organisation_id = r.organisation_id"
+		" WHERE r.id = $1 AND ar.agent_id = $2", db_int(c->a, route_id(&c->match, "id")), db_int(c->a, c->agent_id));
+	if (org == NULL)
+		return c->db->err ? c->db->err : RDV_ENOTFOUND;
+	return app_redirect(c, arena_printf(c->a, "/agent/organisations/%s/rdvs/%lld", org, route_id(&c->match, "id")));
+}
+
 ROUTE_TABLE(agenda_routes,
 	{HTTP_GET, "/agent/", agenda_home, ROUTE_AGENT, 0},
 	{HTTP_GET, "/agent/agenda", agenda_home, ROUTE_AGENT, 0},
+	{HTTP_GET, "/agent/rdvs/:id", rdv_short_link, ROUTE_AGENT, 0},
 	{HTTP_GET, "/agent/organisations/:org_id/agenda", agenda_show, ROUTE_AGENT, 0},
 	{HTTP_GET, "/agent/organisations/:org_id/agenda/events.json", agenda_events, ROUTE_AGENT, ROUTE_JSON},
 	{HTTP_GET, "/agent/organisations/:org_id/lieux/:lieu_id/journee", journee_show, ROUTE_AGENT, 0},

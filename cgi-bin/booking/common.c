@@ -58,6 +58,7 @@ void booking_nav(struct ctx *c)
 		{"Usagers", "usagers"},
 		{"Plages d'ouverture", "plages_ouverture"},
 		{"Absences", "absences"},
+		{"Mes usagers", "mes_usagers"},
 	};
 	struct tmpl_loop *nav = tmpl_add_loop(c->vars, "nav");
 	if (tmpl_loop_rows(nav) > 0)
@@ -70,5 +71,15 @@ void booking_nav(struct ctx *c)
 		tmpl_set_var(row, "label", items[i].label);
 		tmpl_set_bool(row, "current", c->path != NULL && strstr(c->path, items[i].suffix) != NULL &&
 					      strncmp(c->path, href + strlen(c->conf->base_path), strlen(href) - strlen(c->conf->base_path)) == 0);
+	}
+	/* the other programs' pages of the same organisation */
+	static const struct { const char *label, *fmt; } more[] = {
+		{"Exports", "%s/export/organisations/%lld"},
+		{"Statistiques", "%s/export/organisations/%lld/stats"},
+	};
+	for (size_t i = 0; i < sizeof(more) / sizeof(more[0]); i++) {
+		struct tmpl_vars *row = tmpl_loop_add_row(nav);
+		tmpl_set_var(row, "href", arena_printf(c->a, more[i].fmt, c->conf->base_path, org));
+		tmpl_set_var(row, "label", more[i].label);
 	}
 }
