@@ -33,10 +33,15 @@ const char *const export_participation_header[EXPORT_PARTICIPATION_COLUMNS] = {
 	"rdv collectif", "inscription au rdv collectif par",
 };
 
-/* The shared part: one row per RDV with everything both exports need.
- * $1 org ids, $2 viewer, $3 from, $4 to, $5 agent, $6 lieu, $7 motif, $8 status. */
+/* The shared part, set-based (hash joins over the selection, no query per
+ * row): the selected RDVs, their agents, usagers and receipts aggregated once.
+ * $1 org ids, $2 viewer, $3 from, $4 to, $5 agent, $6 lieu, $7 motif,
+ * $8 status, $9 every agenda (a territory-wide right was checked). */
 #define EXPORT_RDV_CTE \
-	"WITH sel AS (" \
+	"WITH vis AS (" \
+	" SELECT o AS organisation_id, v.agent_id FROM unnest($1::bigint[]) o, visible_agendas($2, o) v" \
+	" WHERE NOT $9 AND v.level IN ('read', 'write')" \
+	"), sel AS (" \
 	" SELECT r.* FROM rdvs r" \
 	" WHERE r.organisation_id = ANY($1::bigint[])" \
 	"   AND ($3::date IS NULL OR r.starts_at >= $3::date)" \
@@ -47,8 +52,16 @@ const char *const export_participation_header[EXPORT_PARTICIPATION_COLUMNS] = {
 	"   AND ($8::text IS NULL OR ($8 = 'unknown_past' AND r.status = 'unknown' AND r.starts_at < now())" \
 	"        OR ($8 = 'unknown_future' AND r.status = 'unknown' AND r.starts_at >= now())" \
 	"        OR r.status::text = $8)" \
-	"   AND ($9 OR EXISTS (SELECT 1 FROM agents_rdvs v WHERE v.rdv_id = r.id" \
-	"               AND agenda_access_level($2, v.agent_id, r.organisation_id) IN ('read', 'write')))" \
+	"   AND ($9 OR EXISTS (SELECT 1 FROM agents_rdvs v JOIN vis ON vis.agent_id = v.agent_id" \
+	"               AND vis.organisation_id = r.organisation_id WHERE v.rdv_id = r.id))" \
+	"), ag AS (" \
+	" SELECT x.rdv_id, string_agg(a.first_name || ' ' || upper(a.last_name), ', ' ORDER BY a.last_name) AS names," \
+	"  string_agg(a.email, ', ' ORDER BY a.last_name) AS emails" \
+	" FROM sel JOIN agents_rdvs x ON x.rdv_id = sel.id JOIN agents a ON a.id = x.agent_id GROUP BY x.rdv_id" \
+	"), rc AS (" \
+	" SELECT rc.rdv_id, CASE WHEN bool_or(rc.result = 'failure') THEN 'Échec' WHEN bool_or(rc.result = 'delivered')" \
+	"  THEN 'Délivré' WHEN bool_or(rc.result = 'sent') THEN 'Envoyé' ELSE 'Traité' END AS result" \
+	" FROM sel JOIN receipts rc ON rc.rdv_id = sel.id GROUP BY rc.rdv_id" \
 	"), base AS (" \
 	" SELECT r.id, r.status, r.starts_at, r.collectif," \
 	"  extract(year FROM r.created_at)::int::text AS annee," \
@@ -62,15 +75,11 @@ const char *const export_participation_header[EXPORT_PARTICIPATION_COLUMNS] = {
 	"  ag.names AS agents, ag.emails AS agent_emails, o.name AS organisation," \
 	"  CASE WHEN r.created_by_type = 'agent' THEN nullif(trim(ca.first_name || ' ' || upper(ca.last_name)), '')" \
 	"   WHEN r.created_by_type = 'user' THEN 'Usager' END AS cree_par," \
-	"  (SELECT CASE WHEN bool_or(rc.result = 'failure') THEN 'Échec' WHEN bool_or(rc.result = 'delivered') THEN 'Délivré'" \
-	"    WHEN bool_or(rc.result = 'sent') THEN 'Envoyé' WHEN count(*) > 0 THEN 'Traité' END" \
-	"   FROM receipts rc WHERE rc.rdv_id = r.id) AS notifications" \
+	"  rc.result AS notifications" \
 	" FROM sel r JOIN motifs m ON m.id = r.motif_id JOIN services s ON s.id = m.service_id" \
 	" JOIN organisations o ON o.id = r.organisation_id LEFT JOIN lieux l ON l.id = r.lieu_id" \
 	" LEFT JOIN agents ca ON ca.id = r.created_by_agent_id" \
-	" LEFT JOIN LATERAL (SELECT string_agg(a.first_name || ' ' || upper(a.last_name), ', ' ORDER BY a.last_name) AS names," \
-	"   string_agg(a.email, ', ' ORDER BY a.last_name) AS emails" \
-	"   FROM agents_rdvs x JOIN agents a ON a.id = x.agent_id WHERE x.rdv_id = r.id) ag ON true" \
+	" LEFT JOIN ag ON ag.rdv_id = r.id LEFT JOIN rc ON rc.rdv_id = r.id" \
 	")"
 
 /* Status label as the reference shows it ("À renseigner" for a past unknown). */
@@ -80,21 +89,21 @@ const char *const export_participation_header[EXPORT_PARTICIPATION_COLUMNS] = {
 	" WHEN 'revoked' THEN 'Annulé' END"
 
 static const char rdv_sql[] =
-	"DECLARE rdv_export NO SCROLL CURSOR FOR " EXPORT_RDV_CTE
+	"DECLARE rdv_export NO SCROLL CURSOR FOR " EXPORT_RDV_CTE ", us AS ("
+	"  SELECT p.rdv_id, string_agg(u.first_name || ' ' || upper(u.last_name), ', ' ORDER BY p.id) AS names,"
+	"   string_agg(to_char(u.birth_date, 'DD/MM/YYYY'), ', ' ORDER BY p.id) AS birth_dates,"
+	"   bool_or(u.birth_date > current_date - interval '18 years') AS has_minor,"
+	"   (array_agg(coalesce(rs.city_name, u.city_name) ORDER BY p.id)"
+	"     FILTER (WHERE coalesce(rs.city_name, u.city_name) IS NOT NULL))[1] AS first_city,"
+	"   (array_agg(coalesce(rs.post_code, u.post_code) ORDER BY p.id)"
+	"     FILTER (WHERE coalesce(rs.post_code, u.post_code) IS NOT NULL))[1] AS first_post_code"
+	"  FROM sel JOIN participations p ON p.rdv_id = sel.id JOIN users u ON u.id = p.user_id"
+	"  LEFT JOIN users rs ON rs.id = u.responsible_id GROUP BY p.rdv_id)"
 	" SELECT b.annee, b.date_prise, b.heure_prise, b.origine, b.date_rdv, b.heure_rdv, b.service, b.motif,"
 	"  b.context, " EXPORT_STATUS("b.status", "b.starts_at") ", b.lieu, b.agents, u.names,"
 	"  u.first_city, CASE WHEN u.has_minor THEN 'oui' ELSE 'non' END, b.notifications, b.organisation,"
 	"  u.birth_dates, u.first_post_code, b.cree_par, b.agent_emails, CASE WHEN b.collectif THEN 'oui' ELSE 'non' END"
-	" FROM base b LEFT JOIN LATERAL ("
-	"  SELECT string_agg(us.first_name || ' ' || upper(us.last_name), ', ' ORDER BY p.id) AS names,"
-	"   string_agg(to_char(us.birth_date, 'DD/MM/YYYY'), ', ' ORDER BY p.id) AS birth_dates,"
-	"   bool_or(us.birth_date > current_date - interval '18 years') AS has_minor,"
-	"   (array_agg(coalesce(rs.city_name, us.city_name) ORDER BY p.id)"
-	"     FILTER (WHERE coalesce(rs.city_name, us.city_name) IS NOT NULL))[1] AS first_city,"
-	"   (array_agg(coalesce(rs.post_code, us.post_code) ORDER BY p.id)"
-	"     FILTER (WHERE coalesce(rs.post_code, us.post_code) IS NOT NULL))[1] AS first_post_code"
-	"  FROM participations p JOIN users us ON us.id = p.user_id LEFT JOIN users rs ON rs.id = us.responsible_id"
-	"  WHERE p.rdv_id = b.id) u ON true"
+	" FROM base b LEFT JOIN us u ON u.rdv_id = b.id"
 	" ORDER BY b.starts_at, b.id";
 
 static const char participation_sql[] =
