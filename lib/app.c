@@ -732,8 +732,25 @@ static int master_loop(void)
 	return 0;
 }
 
+/* `rdv-<prog> --routes`: one line per route (method, pattern, access), so
+ * that tests (the IDOR sweep) derive their cases from the real tables. */
+static int print_routes(const struct app_program *prog)
+{
+	static const char *const access[] = {"public", "agent", "user", "api"};
+	for (size_t t = 0; t < prog->n_tables; t++) {
+		const struct route_table *tab = prog->tables[t];
+		for (size_t i = 0; tab != NULL && i < tab->n; i++)
+			printf("%s %s %s%s\n", http_method_name(tab->routes[i].method), tab->routes[i].pattern,
+			       access[tab->routes[i].access], tab->routes[i].flags & ROUTE_JSON ? " json" : "");
+	}
+	return 0;
+}
+
 int app_main(const struct app_program *prog)
 {
+	const char *argv1 = getenv("RDV_PRINT_ROUTES");
+	if (argv1 != NULL && argv1[0] == '1')
+		return print_routes(prog);
 	state.prog = prog;
 	conf_load(&state.conf, prog->name);
 	log_set_program(prog->name);

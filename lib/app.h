@@ -56,7 +56,10 @@ struct app_program {
 };
 
 /* Runs the program: parses the configuration, compiles the templates, opens
- * the socket, forks and serves until SIGTERM. Returns the exit status. */
+ * the socket, forks and serves until SIGTERM. Returns the exit status.
+ * With RDV_PRINT_ROUTES=1 in the environment it only prints its route table
+ * ("METHOD pattern access [json]" per line) and exits: the IDOR sweep of the
+ * tests derives its cases from it. */
 int app_main(const struct app_program *prog);
 
 /* Handles one request whose raw fields are already in c (exposed for tests:
