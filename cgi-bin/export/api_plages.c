@@ -1,0 +1,201 @@
+/*
+ * api_plages.c - JSON API (api.md) of plages d'ouverture and absences:
+ * GET and POST /api/v1/organisations/:org/plages_ouverture and …/absences.
+ * The token's agent needs a role in :org (else 404); reading or writing
+ * another agent's plages goes through plages_may (else 403).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "export.h"
+#include "plages.h"
+#include "rdv.h"
+#include "valid.h"
+
+#define PER_PAGE_DEFAULT 50
+#define PER_PAGE_MAX 100
+
+/* A body value as the validators want it: strings as is, integers printed,
+ * null or absent → NULL, anything else → a value every validator refuses. */
+static const char *body_str(struct ctx *c, const json_t *body, const char *key)
+{
+	const json_t *v = json_object_get(body, key);
+	if (v == NULL || json_is_null(v))
+		return NULL;
+	if (json_is_string(v))
+		return json_string_value(v);
+	if (json_is_integer(v))
+		return db_int(c->a, (long long)json_integer_value(v));
+	return "\x01";
+}
+
+/* The organisation of the path, with the caller's role there. */
+static int api_org(struct ctx *c, long long *org, enum org_role *role)
+{
+	*org = route_id(&c->match, "org");
+	int rc = policy_require_role(c->db, c->agent_id, *org, ROLE_INTERVENANT);
+	return rc ? rc : policy_org_role(c->db, c->agent_id, *org, role);
+}
+
+/* ?agent_id= (checked), or every agent for admins, else the caller. */
+static int list_agent(struct ctx *c, long long org, enum org_role role, long long *agent)
+{
+	const char *s = http_param(&c->req, "agent_id");
+	if (s == NULL || s[0] == '\0') {
+		*agent = role == ROLE_ADMIN ? 0 : c->agent_id;
+		return 0;
+	}
+	if (valid_id(s, agent, NULL) != 0)
+		return app_json_error(c, 400, "bad_request", "Le paramètre agent_id doit être un identifiant.", NULL), 1;
+	if (!plages_may(c->db, c->agent_id, *agent, org, role, AGENDA_READ))
+		return app_json_error(c, 403, "forbidden", "Vous n'avez pas accès à l'agenda de cet agent.", NULL), 1;
+	return 0;
+}
+
+static void page_params(struct ctx *c, int *page, int *per_page)
+{
+	long long n;
+	const char *s = http_param(&c->req, "per_page");
+	*page = plages_page_param(http_param(&c->req, "page"));
+	*per_page = PER_PAGE_DEFAULT;
+	if (s != NULL && valid_int(s, 1, 1000000, &n, NULL) == 0)
+		*per_page = n > PER_PAGE_MAX ? PER_PAGE_MAX : (int)n;
+}
+
+typedef int (*list_fn)(struct db *, struct arena *, long long, long long, int, int, json_t **, long long *);
+
+static int api_list(struct ctx *c, const char *key, list_fn fn)
+{
+	long long org, agent;
+	enum org_role role;
+	int rc = api_org(c, &org, &role);
+	if (rc != 0)
+		return rc;
+	if (list_agent(c, org, role, &agent) != 0)
+		return 0;
+	int page, per_page;
+	page_params(c, &page, &per_page);
+	json_t *items;
+	long long total;
+	if ((rc = fn(c->db, c->a, org, agent, page, per_page, &items, &total)) != 0)
+		return rc;
+	return app_json(c, 200, json_pack("{s:o, s:{s:i, s:i, s:I}}", key, items, "meta", "page", page,
+					   "per_page", per_page, "total", (json_int_t)total));
+}
+
+static int api_plage_index(struct ctx *c) { return api_list(c, "plages_ouverture", plages_json_list); }
+static int api_absence_index(struct ctx *c) { return api_list(c, "absences", absences_json_list); }
+
+/* The body (an object, else 400), the target agent (default: the caller;
+ * 403 when not writable). 0 to go on, 1 when the answer is set. */
+static int write_prelude(struct ctx *c, long long org, enum org_role role, const char **agent_id)
+{
+	if (!json_is_object(c->req.json))
+		return app_json_error(c, 400, "bad_request", "Le corps de la requête doit être un objet JSON.", NULL), 1;
+	*agent_id = body_str(c, c->req.json, "agent_id");
+	if (*agent_id == NULL)
+		*agent_id = db_int(c->a, c->agent_id);
+	long long id;
+	if (valid_id(*agent_id, &id, NULL) == 0 && !plages_may(c->db, c->agent_id, id, org, role, AGENDA_WRITE))
+		return app_json_error(c, 403, "forbidden", "Vous ne pouvez pas modifier l'agenda de cet agent.", NULL), 1;
+	return 0;
+}
+
+static int validation_failed(struct ctx *c, json_t *errors)
+{
+	return app_json_error(c, 422, "validation_failed", "Les données envoyées ne sont pas valides.", errors);
+}
+
+static void body_motifs(struct ctx *c, struct plage_input *in, json_t *errors)
+{
+	const json_t *ids = json_object_get(c->req.json, "motif_ids");
+	if (ids != NULL && !json_is_array(ids)) {
+		plages_error_add(errors, "motif_ids", "« motif_ids » doit être une liste d'identifiants.");
+		return;
+	}
+	size_t i;
+	const json_t *v;
+	json_array_foreach(ids, i, v) {
+		if (in->n_motifs > PLAGES_MAX_MOTIFS)
+			break;
+		in->motif_ids[in->n_motifs++] = json_is_integer(v) ? db_int(c->a, (long long)json_integer_value(v))
+								   : json_is_string(v) ? json_string_value(v) : "\x01";
+	}
+}
+
+static int api_plage_create(struct ctx *c)
+{
+	long long org;
+	enum org_role role;
+	int rc = api_org(c, &org, &role);
+	if (rc != 0)
+		return rc;
+	struct plage_input in = {0};
+	if (write_prelude(c, org, role, &in.agent_id) != 0)
+		return 0;
+	const json_t *b = c->req.json;
+	json_t *errors = json_object();
+	in.lieu_id = body_str(c, b, "lieu_id");
+	in.title = body_str(c, b, "title");
+	in.first_day = body_str(c, b, "first_day");
+	in.start_time = body_str(c, b, "start_time");
+	in.end_time = body_str(c, b, "end_time");
+	body_motifs(c, &in, errors);
+	struct recurrence rule;
+	if (plages_rule_from_json(json_object_get(b, "recurrence"), &rule, errors) == 0)
+		in.rule = &rule;
+	struct plage p;
+	rc = plages_validate(c->db, c->a, org, &in, &p, errors);
+	if (rc == RDV_EINVAL)
+		return validation_failed(c, errors);
+	json_decref(errors);
+	struct plages_actor who = {c->agent_id, app_client_ip(c)};
+	if (rc == 0)
+		rc = plages_create(c->db, c->a, &who, &p);
+	if (rc != 0)
+		return rc;
+	return app_json(c, 201, json_pack("{s:o}", "plage_ouverture", plages_json(c->db, p.id)));
+}
+
+static int api_absence_create(struct ctx *c)
+{
+	long long org;
+	enum org_role role;
+	int rc = api_org(c, &org, &role);
+	if (rc != 0)
+		return rc;
+	struct absence_input in = {0};
+	if (write_prelude(c, org, role, &in.agent_id) != 0)
+		return 0;
+	const json_t *b = c->req.json;
+	json_t *errors = json_object();
+	in.title = body_str(c, b, "title");
+	in.first_day = body_str(c, b, "first_day");
+	in.start_time = body_str(c, b, "start_time");
+	in.end_day = body_str(c, b, "end_day");
+	in.end_time = body_str(c, b, "end_time");
+	struct recurrence rule;
+	if (plages_rule_from_json(json_object_get(b, "recurrence"), &rule, errors) == 0)
+		in.rule = &rule;
+	struct absence ab;
+	rc = absences_validate(c->db, c->a, org, &in, &ab, errors);
+	if (rc == RDV_EINVAL)
+		return validation_failed(c, errors);
+	json_decref(errors);
+	struct plages_actor who = {c->agent_id, app_client_ip(c)};
+	if (rc == 0)
+		rc = absences_create(c->db, c->a, &who, &ab);
+	if (rc != 0)
+		return rc;
+	return app_json(c, 201, json_pack("{s:o}", "absence", absences_json(c->db, ab.id)));
+}
+
+ROUTE_TABLE(api_plage_routes,
+	{HTTP_GET, "/api/v1/organisations/:org/plages_ouverture", api_plage_index, ROUTE_API, ROUTE_JSON},
+	{HTTP_POST, "/api/v1/organisations/:org/plages_ouverture", api_plage_create, ROUTE_API, ROUTE_JSON},
+);
+
+ROUTE_TABLE(api_absence_routes,
+	{HTTP_GET, "/api/v1/organisations/:org/absences", api_absence_index, ROUTE_API, ROUTE_JSON},
+	{HTTP_POST, "/api/v1/organisations/:org/absences", api_absence_create, ROUTE_API, ROUTE_JSON},
+);
