@@ -42,11 +42,14 @@ int api_page_parse(struct ctx *c, struct api_page *p, const char **msg)
 		*msg = "Le paramètre page doit être un entier supérieur ou égal à 1.";
 		return RDV_EINVAL;
 	}
-	if (per_page != NULL &&
-	    (parse_positive(per_page, &p->per_page) != 0 || p->per_page > API_PER_PAGE_MAX)) {
-		*msg = "Le paramètre per_page doit être un entier entre 1 et 100.";
+	if (per_page != NULL && parse_positive(per_page, &p->per_page) != 0) {
+		*msg = "Le paramètre per_page doit être un entier supérieur ou égal à 1 (100 au plus).";
 		return RDV_EINVAL;
 	}
+	/* "max 100": a larger request is served 100 per page, and meta.per_page
+	 * says so — the client pages on with the real value. */
+	if (p->per_page > API_PER_PAGE_MAX)
+		p->per_page = API_PER_PAGE_MAX;
 	p->limit = db_int(c->a, p->per_page);
 	p->offset = db_int(c->a, (p->page - 1) * p->per_page);
 	return 0;

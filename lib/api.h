@@ -40,8 +40,9 @@ struct api_page {
  * RDV_EFORBIDDEN when a lower role (403). */
 int api_org(struct ctx *c, enum org_role min, long long *org);
 
-/* Reads ?page= and ?per_page= into p. 0, or RDV_EINVAL with *msg set to a
- * French sentence for api_bad_request(). */
+/* Reads ?page= and ?per_page= into p (defaults 1 and 50; per_page above 100
+ * is served as 100, which meta.per_page reports). 0, or RDV_EINVAL with *msg
+ * set to a French sentence for api_bad_request() when not whole numbers ≥ 1. */
 int api_page_parse(struct ctx *c, struct api_page *p, const char **msg);
 
 /* 400 {"error": {"code": "bad_request", "message": msg}}; returns 0 (the

@@ -7,13 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api.h"
 #include "export.h"
 #include "plages.h"
 #include "rdv.h"
 #include "valid.h"
 
-#define PER_PAGE_DEFAULT 50
-#define PER_PAGE_MAX 100
 
 /* A body value as the validators want it: strings as is, integers printed,
  * null or absent → NULL, anything else → a value every validator refuses. */
@@ -30,7 +29,7 @@ static const char *body_str(struct ctx *c, const json_t *body, const char *key)
 }
 
 /* The organisation of the path, with the caller's role there. */
-static int api_org(struct ctx *c, long long *org, enum org_role *role)
+static int plage_api_org(struct ctx *c, long long *org, enum org_role *role)
 {
 	*org = route_id(&c->match, "org");
 	int rc = policy_require_role(c->db, c->agent_id, *org, ROLE_INTERVENANT);
@@ -52,39 +51,31 @@ static int list_agent(struct ctx *c, long long org, enum org_role role, long lon
 	return 0;
 }
 
-static void page_params(struct ctx *c, int *page, int *per_page)
-{
-	long long n;
-	const char *s = http_param(&c->req, "per_page");
-	*page = plages_page_param(http_param(&c->req, "page"));
-	*per_page = PER_PAGE_DEFAULT;
-	if (s != NULL && valid_int(s, 1, 1000000, &n, NULL) == 0)
-		*per_page = n > PER_PAGE_MAX ? PER_PAGE_MAX : (int)n;
-}
 
 typedef int (*list_fn)(struct db *, struct arena *, long long, long long, int, int, json_t **, long long *);
 
-static int api_list(struct ctx *c, const char *key, list_fn fn)
+static int plage_api_list(struct ctx *c, const char *key, list_fn fn)
 {
 	long long org, agent;
 	enum org_role role;
-	int rc = api_org(c, &org, &role);
+	int rc = plage_api_org(c, &org, &role);
 	if (rc != 0)
 		return rc;
 	if (list_agent(c, org, role, &agent) != 0)
 		return 0;
-	int page, per_page;
-	page_params(c, &page, &per_page);
+	struct api_page pg;
+	const char *msg;
+	if (api_page_parse(c, &pg, &msg) != 0)
+		return api_bad_request(c, msg);
 	json_t *items;
 	long long total;
-	if ((rc = fn(c->db, c->a, org, agent, page, per_page, &items, &total)) != 0)
+	if ((rc = fn(c->db, c->a, org, agent, (int)pg.page, (int)pg.per_page, &items, &total)) != 0)
 		return rc;
-	return app_json(c, 200, json_pack("{s:o, s:{s:i, s:i, s:I}}", key, items, "meta", "page", page,
-					   "per_page", per_page, "total", (json_int_t)total));
+	return app_json(c, 200, json_pack("{s:o, s:o}", key, items, "meta", api_meta(&pg, total)));
 }
 
-static int api_plage_index(struct ctx *c) { return api_list(c, "plages_ouverture", plages_json_list); }
-static int api_absence_index(struct ctx *c) { return api_list(c, "absences", absences_json_list); }
+static int api_plage_index(struct ctx *c) { return plage_api_list(c, "plages_ouverture", plages_json_list); }
+static int api_absence_index(struct ctx *c) { return plage_api_list(c, "absences", absences_json_list); }
 
 /* The body (an object, else 400), the target agent (default: the caller;
  * 403 when not writable). 0 to go on, 1 when the answer is set. */
@@ -127,7 +118,7 @@ static int api_plage_create(struct ctx *c)
 {
 	long long org;
 	enum org_role role;
-	int rc = api_org(c, &org, &role);
+	int rc = plage_api_org(c, &org, &role);
 	if (rc != 0)
 		return rc;
 	struct plage_input in = {0};
@@ -161,7 +152,7 @@ static int api_absence_create(struct ctx *c)
 {
 	long long org;
 	enum org_role role;
-	int rc = api_org(c, &org, &role);
+	int rc = plage_api_org(c, &org, &role);
 	if (rc != 0)
 		return rc;
 	struct absence_input in = {0};

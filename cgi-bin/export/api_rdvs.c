@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api.h"
 #include "export.h"
 #include "rdv.h"
 #include "rdvs.h"
@@ -13,7 +14,7 @@
 #include "valid.h"
 
 /* 0 when the token's agent has a role in :org_id (404 otherwise, per api.md). */
-static int api_org(struct ctx *c, long long *org)
+static int rdv_api_org(struct ctx *c, long long *org)
 {
 	*org = route_id(&c->match, "org_id");
 	return policy_require_role(c->db, c->agent_id, *org, ROLE_INTERVENANT);
@@ -146,7 +147,7 @@ static json_t *body_object(struct ctx *c)
 static int api_rdv_create(struct ctx *c)
 {
 	long long org;
-	int rc = api_org(c, &org);
+	int rc = rdv_api_org(c, &org);
 	if (rc != 0)
 		return rc;
 	json_t *body = body_object(c);
@@ -188,7 +189,7 @@ static int api_rdv_create(struct ctx *c)
 static int api_rdv_show(struct ctx *c)
 {
 	long long org, id = route_id(&c->match, "id");
-	int rc = api_org(c, &org);
+	int rc = rdv_api_org(c, &org);
 	enum agenda_access lvl = AGENDA_NONE;
 	if (rc == 0)
 		rc = rdvs_access(c->db, c->agent_id, org, id, &lvl);
@@ -200,7 +201,7 @@ static int api_rdv_show(struct ctx *c)
 static int api_rdv_patch(struct ctx *c)
 {
 	long long org, id = route_id(&c->match, "id");
-	int rc = api_org(c, &org);
+	int rc = rdv_api_org(c, &org);
 	if (rc != 0)
 		return rc;
 	json_t *body = body_object(c);
@@ -247,7 +248,7 @@ static int api_rdv_patch(struct ctx *c)
 static int api_rdv_cancel(struct ctx *c)
 {
 	long long org, id = route_id(&c->match, "id");
-	int rc = api_org(c, &org);
+	int rc = rdv_api_org(c, &org);
 	if (rc != 0)
 		return rc;
 	json_t *body = body_object(c);
@@ -297,7 +298,7 @@ static long long query_id(struct ctx *c, const char *name, json_t *fields)
 static int api_rdv_list(struct ctx *c)
 {
 	long long org;
-	int rc = api_org(c, &org);
+	int rc = rdv_api_org(c, &org);
 	if (rc != 0)
 		return rc;
 	json_t *fields = json_object();
@@ -309,15 +310,16 @@ static int api_rdv_list(struct ctx *c)
 		field_error(fields, "status", "Statut inconnu (unknown, seen, noshow, excused ou revoked).");
 	query_time(c, "from", 0, &f.from, fields);
 	query_time(c, "to", 1, &f.to, fields);
-	long long page = 1, per = 50;
-	const char *msg, *s;
-	if ((s = kv_get(&c->req.query, "page")) != NULL && valid_int(s, 1, 100000, &page, &msg) != 0)
-		field_error(fields, "page", msg);
-	if ((s = kv_get(&c->req.query, "per_page")) != NULL && valid_int(s, 1, 100, &per, &msg) != 0)
-		field_error(fields, "per_page", "Entre 1 et 100.");
+	struct api_page pg;
+	const char *msg;
+	if (api_page_parse(c, &pg, &msg) != 0) {
+		json_decref(fields);
+		return api_bad_request(c, msg);
+	}
 	if (json_object_size(fields) > 0)
 		return parse_failed(c, fields);
 	json_decref(fields);
+	long long page = pg.page, per = pg.per_page;
 	f.page = (int)page;
 	f.per_page = (int)per;
 	PGresult *r = rdvs_list(c->db, c->a, c->agent_id, org, &f);
@@ -342,8 +344,7 @@ static int api_rdv_list(struct ctx *c)
 		total = PQntuples(r) ? db_ll(r, 0, RDVS_LIST_TOTAL) : 0;
 		PQclear(r);
 	}
-	return app_json(c, 200, json_pack("{s:o, s:{s:I, s:I, s:I}}", "rdvs", list, "meta", "page", (json_int_t)page,
-					   "per_page", (json_int_t)per, "total", (json_int_t)total));
+	return api_list(c, "rdvs", list, &pg, total);
 }
 
 ROUTE_TABLE(api_rdv_routes,

@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "api.h"
 #include "export.h"
 #include "rdv.h"
 #include "usager.h"
@@ -105,12 +106,11 @@ static int api_users_index(struct ctx *c)
 	int rc = api_scope(c, &s);
 	if (rc != 0)
 		return rc;
-	long long page = 1, per_page = 50;
-	const char *p = http_param(&c->req, "page"), *pp = http_param(&c->req, "per_page");
-	if ((p && valid_int(p, 1, 1000000, &page, NULL) != 0) || (pp && valid_int(pp, 1, 1000000, &per_page, NULL) != 0))
-		return app_json_error(c, 400, "bad_request", "page et per_page doivent être des entiers positifs.", NULL);
-	if (per_page > 100)
-		per_page = 100;
+	struct api_page pg;
+	const char *msg;
+	if (api_page_parse(c, &pg, &msg) != 0)
+		return api_bad_request(c, msg);
+	long long page = pg.page, per_page = pg.per_page;
 	PGresult *r = usager_search(c->db, c->a, &s, http_param(&c->req, "search"), 0, (int)page, (int)per_page);
 	if (r == NULL)
 		return c->db->err;
@@ -126,8 +126,7 @@ static int api_users_index(struct ctx *c)
 			PQclear(t);
 		}
 	}
-	return app_json(c, 200, json_pack("{s:o, s:{s:I, s:I, s:I}}", "users", list, "meta", "page", (json_int_t)page,
-					  "per_page", (json_int_t)per_page, "total", (json_int_t)total));
+	return api_list(c, "users", list, &pg, total);
 }
 
 static int api_users_show(struct ctx *c)
