@@ -76,6 +76,8 @@ void booking_nav(struct ctx *c)
 	static const struct { const char *label, *fmt; } more[] = {
 		{"Exports", "%s/export/organisations/%lld"},
 		{"Statistiques", "%s/export/organisations/%lld/stats"},
+		{"Synchroniser mon agenda", "%s/agent/calendar_sync#%lld"},
+		{"Mon profil", "%s/agent/profile#%lld"},
 	};
 	for (size_t i = 0; i < sizeof(more) / sizeof(more[0]); i++) {
 		struct tmpl_vars *row = tmpl_loop_add_row(nav);
