@@ -76,12 +76,21 @@ void booking_nav(struct ctx *c)
 	static const struct { const char *label, *fmt; } more[] = {
 		{"Exports", "%s/export/organisations/%lld"},
 		{"Statistiques", "%s/export/organisations/%lld/stats"},
-		{"Synchroniser mon agenda", "%s/agent/calendar_sync#%lld"},
-		{"Mon profil", "%s/agent/profile#%lld"},
 	};
 	for (size_t i = 0; i < sizeof(more) / sizeof(more[0]); i++) {
 		struct tmpl_vars *row = tmpl_loop_add_row(nav);
 		tmpl_set_var(row, "href", arena_printf(c->a, more[i].fmt, c->conf->base_path, org));
 		tmpl_set_var(row, "label", more[i].label);
+	}
+	/* the agent's own pages, whatever the organisation */
+	static const struct { const char *label, *path; } mine[] = {
+		{"Synchroniser mon agenda", "/agent/calendar_sync"},
+		{"Mon profil", "/agent/profile"},
+	};
+	for (size_t i = 0; i < sizeof(mine) / sizeof(mine[0]); i++) {
+		struct tmpl_vars *row = tmpl_loop_add_row(nav);
+		tmpl_set_var(row, "href", app_url(c, mine[i].path));
+		tmpl_set_var(row, "label", mine[i].label);
+		tmpl_set_bool(row, "current", c->path != NULL && strcmp(c->path, mine[i].path) == 0);
 	}
 }
