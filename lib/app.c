@@ -337,7 +337,9 @@ static int check_access(struct ctx *c)
 		app_error(c, app_status_of(rc), NULL);
 		return 1;
 	}
-	ensure_csrf(c);
+	/* JSON answers and feeds carry no form: no pre-session CSRF cookie for them. */
+	if (!wants_json(c) && !(r->flags & ROUTE_NO_CSRF))
+		ensure_csrf(c);
 	int changes = c->req.method != HTTP_GET && c->req.method != HTTP_HEAD;
 	if (changes && !(r->flags & ROUTE_NO_CSRF) && !csrf_ok(c)) {
 		app_error(c, 403, "Le formulaire a expiré ou ne provient pas de ce site. "

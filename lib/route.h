@@ -33,7 +33,7 @@ enum route_access {
 };
 
 enum route_flags {
-	ROUTE_NO_CSRF = 1,     /* a POST that carries its own proof (sign-in uses the pre-session token anyway) */
+	ROUTE_NO_CSRF = 1,     /* no form involved (feeds, machine POSTs): no CSRF check, no CSRF cookie */
 	ROUTE_JSON = 2,        /* errors answered as JSON */
 };
 

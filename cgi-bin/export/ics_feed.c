@@ -312,5 +312,5 @@ static int feed_show(struct ctx *c)
 }
 
 ROUTE_TABLE(ics_routes,
-	{HTTP_GET, "/calendrier/*token", feed_show, ROUTE_PUBLIC, 0},
+	{HTTP_GET, "/calendrier/*token", feed_show, ROUTE_PUBLIC, ROUTE_NO_CSRF},
 );
