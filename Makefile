@@ -95,6 +95,8 @@ stop:
 # (RDV_HTTP_SUITE=name runs one HTTP suite).
 TEST_BUILD ?= $(VAR)/build-test
 test: deps
+	@# the release build too: -O2 finds warnings (-Werror) that -O1 does not, and make run uses it
+	@$(MAKE) --no-print-directory build
 	@$(MAKE) --no-print-directory BUILD=$(TEST_BUILD) SAN=1 OPT=-O1 build
 	@BUILD=$(TEST_BUILD) nginx/stack.sh test
 

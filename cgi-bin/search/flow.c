@@ -471,8 +471,8 @@ static int flow_show(struct ctx *c)
 		tmpl_set_var(c->vars, "error", "Aucun rendez-vous ne peut être pris en ligne pour cette adresse.");
 		return flow_render(c, &w, "motifs");
 	}
-	struct offer *o;
-	int n;
+	struct offer *o = NULL;
+	int n = 0;
 	if ((rc = flow_offers(c, &w, &o, &n)) != 0)
 		return rc;
 	tmpl_set_var(c->vars, "motif_name", w.motif_name);

@@ -295,7 +295,7 @@ static void test_occurrences(void)
 static long api(struct browser *b, const char *method, const char *path, const char *token, const char *body)
 {
 	char auth[128];
-	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token ? token : "");
 	const char *h[] = {"Content-Type: application/json", token ? auth : NULL, NULL};
 	return browser_request(b, method, path, h, body, body ? strlen(body) : 0);
 }

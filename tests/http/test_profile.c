@@ -39,7 +39,7 @@ static int token_from_page(const struct browser *b, char out[64])
 static long api_get(struct browser *b, const char *token, const char *path)
 {
 	char auth[128];
-	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token ? token : "");
 	const char *const h[] = {auth, NULL};
 	return browser_request(b, "GET", path, h, NULL, 0);
 }

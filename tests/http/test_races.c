@@ -85,7 +85,7 @@ static void test_same_slot(void)
 		users[i] = sql_ll(q);
 	}
 	snprintf(path, sizeof(path), "/api/v1/organisations/%lld/rdvs", org);
-	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token ? token : "");
 	const char *h[] = {"Content-Type: application/json", auth, NULL};
 	static char bodies[N_CREATE][512];
 	for (int i = 0; i < N_CREATE; i++) {
@@ -117,7 +117,7 @@ static void test_seats(void)
 {
 	/* a collective RDV with 3 seats */
 	char q[512], out[32], auth[128], path[160], body[512];
-	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token ? token : "");
 	const char *h[] = {"Content-Type: application/json", auth, NULL};
 	struct browser b;
 	browser_init(&b);
