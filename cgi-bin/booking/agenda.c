@@ -163,7 +163,10 @@ static int agenda_events_rdvs(struct ctx *c, long long org, const struct ag_agen
 		" FROM agents_rdvs ar JOIN rdvs r ON r.id = ar.rdv_id JOIN motifs m ON m.id = r.motif_id"
 		" LEFT JOIN lieux l ON l.id = r.lieu_id"
 		" WHERE ar.agent_id = ANY($1::bigint[])"
-		" AND r.starts_at < to_timestamp($3::float8) AND r.ends_at > to_timestamp($2::float8)"
+		/* agents_rdvs carries the RDV's times (index agent_id, starts_at): an
+		 * RDV lasts at most 12 h, so the lower bound keeps the scan short */
+		" AND ar.starts_at < to_timestamp($3::float8) AND ar.starts_at > to_timestamp($2::float8) - interval '12 hours'"
+		" AND ar.ends_at > to_timestamp($2::float8)"
 		" ORDER BY r.starts_at, r.id",
 		ids, db_int(c->a, from), db_int(c->a, to));
 	if (r == NULL)
