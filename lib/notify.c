@@ -8,7 +8,7 @@
  * the worker always shows the RDV as it is then.
  *
  * Payload keys: kind ("user" | "agent"), rdv_id, participation_id, user_id,
- * agent_id, token (the link /r/<participation>/<token>; removed from the row
+ * agent_id, token (the link /r/<rdv id>/<token>; removed from the row
  * once sent), previous_starts_at, sequence, author ("agent" | "user" | "").
  * Webhook rows: endpoint_id and body (the exact JSON that is signed and sent).
  */

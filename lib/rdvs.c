@@ -213,6 +213,7 @@ struct motif_info {
 	int duration;
 	char location_type[16];
 	int collectif;
+	int follow_up;
 	long long territory_id;
 };
 
@@ -222,7 +223,7 @@ static int motif_load(struct db *db, struct arena *a, long long agent, long long
 		      struct motif_info *out)
 {
 	PGresult *r = db_q(db,
-		"SELECT m.default_duration_in_min, m.location_type::text, m.collectif, o.territory_id"
+		"SELECT m.default_duration_in_min, m.location_type::text, m.collectif, o.territory_id, m.follow_up"
 		" FROM motifs m JOIN organisations o ON o.id = m.organisation_id"
 		" WHERE m.id = $1 AND m.organisation_id = $2 AND m.deleted_at IS NULL"
 		" AND EXISTS (SELECT 1 FROM agent_roles ar WHERE ar.agent_id = $3 AND ar.organisation_id = m.organisation_id"
@@ -238,6 +239,7 @@ static int motif_load(struct db *db, struct arena *a, long long agent, long long
 		snprintf(out->location_type, sizeof(out->location_type), "%s", db_val(r, 0, 1));
 		out->collectif = db_bool(r, 0, 2);
 		out->territory_id = db_ll(r, 0, 3);
+		out->follow_up = db_bool(r, 0, 4);
 	}
 	PQclear(r);
 	return rc;
@@ -312,6 +314,24 @@ static int check_users(struct db *db, struct arena *a, long long org, const long
 		return db->err;
 	if ((size_t)db_ll(r, 0, 0) != n)
 		rep_error(rep, "user_ids", "Un des usagers choisis n'est pas suivi par cette organisation.");
+	PQclear(r);
+	return 0;
+}
+
+/* Follow-up motifs are booked only with a referent (referent_assignations)
+ * of every usager: each (agent, usager) pair must be an assignation. */
+static int check_follow_up(struct db *db, struct arena *a, const struct rdvs_new *in, struct rdvs_report *rep)
+{
+	if (in->n_agents == 0 || in->n_users == 0)
+		return 0;
+	PGresult *r = db_q(db, "SELECT count(*) FROM referent_assignations"
+			       " WHERE agent_id = ANY($1::bigint[]) AND user_id = ANY($2::bigint[])",
+			   occurrences_id_array(a, in->agent_ids, in->n_agents),
+			   occurrences_id_array(a, in->user_ids, in->n_users));
+	if (r == NULL)
+		return db->err;
+	if ((size_t)db_ll(r, 0, 0) != in->n_agents * in->n_users)
+		rep_error(rep, "agent_ids", "Ce motif de suivi ne peut être pris qu'avec un référent de l'usager.");
 	PQclear(r);
 	return 0;
 }
@@ -548,6 +568,8 @@ static int create_validate(struct db *db, struct create_job *j, struct motif_inf
 		rc = check_agents(db, j->a, j->who->agent_id, in->org_id, in->agent_ids, in->n_agents, rep);
 	if (rc == 0)
 		rc = check_users(db, j->a, in->org_id, in->user_ids, in->n_users, m->collectif, rep);
+	if (rc == 0 && m->follow_up)
+		rc = check_follow_up(db, j->a, in, rep);
 	if (m->collectif) {
 		if (in->name != NULL && strlen(in->name) > 200)
 			rep_error(rep, "name", "Le nom de l'atelier ne doit pas dépasser 200 caractères.");

@@ -156,8 +156,10 @@ static int render_rdv_vars(struct worker *w, const struct outbox_row *row, struc
 	const char *token = payload_str(row, "token");
 	if (!agent && token != NULL) {
 		out->token = token;
+		/* /r/<rdv id>/<token>: the search program finds the participation
+		 * from the token and checks it belongs to that RDV */
 		tmpl_set_var(v, "link", arena_printf(w->a, "%s/r/%lld/%s", w->conf.public_url,
-						     payload_ll(row, "participation_id"), token));
+						     payload_ll(row, "rdv_id"), token));
 	}
 	tmpl_set_var(v, "agent_link", arena_printf(w->a, "%s/agent/rdvs/%lld", w->conf.public_url,
 						   payload_ll(row, "rdv_id")));

@@ -175,7 +175,7 @@ static void test_worker_rdv_events(void)
 	CU_ASSERT_EQUAL(sink_has(&smtp, agent_mail, "invite.ics"), 1);
 	CU_ASSERT_EQUAL(sink_count(&http), 1);
 	char link[64];
-	snprintf(link, sizeof(link), "/r/%lld/", pid);
+	snprintf(link, sizeof(link), "/r/%lld/", rdv);   /* the RDV id: rdv_links.c checks the token belongs to it */
 	CU_ASSERT_EQUAL(sink_has(&http, "/sms", "\"to\":\"+33612345678\""), 1);
 	CU_ASSERT_EQUAL(sink_has(&http, "/sms", link), 1);
 	CU_ASSERT_EQUAL(q_ll("SELECT count(*) FROM outbox WHERE rdv_id = $1 AND status = 'sent' AND attempts = 1"
