@@ -520,8 +520,12 @@ int absences_load(struct db *db, struct arena *a, long long org, long long id, s
 	" 'start_time', to_char(p.start_time, 'HH24:MI'), 'end_day', p.end_day, 'end_time'," \
 	" to_char(p.end_time, 'HH24:MI'), 'recurrence', p.recurrence)::text"
 
-static json_t *json_of_result(PGresult *r)
+/* The api.md object sql ($1 = id) selects. */
+static json_t *json_of_id(struct db *db, const char *sql, long long id)
 {
+	char s[24];
+	snprintf(s, sizeof(s), "%lld", id);
+	PGresult *r = db_q(db, sql, s);
 	json_t *v = NULL;
 	if (r != NULL && PQntuples(r) == 1)
 		v = json_loads(db_val(r, 0, 0), 0, NULL);
@@ -531,16 +535,12 @@ static json_t *json_of_result(PGresult *r)
 
 json_t *plages_json(struct db *db, long long id)
 {
-	char s[24];
-	snprintf(s, sizeof(s), "%lld", id);
-	return json_of_result(db_q(db, "SELECT " PLAGE_JSON_SQL " FROM plages_ouverture p WHERE p.id = $1", s));
+	return json_of_id(db, "SELECT " PLAGE_JSON_SQL " FROM plages_ouverture p WHERE p.id = $1", id);
 }
 
 json_t *absences_json(struct db *db, long long id)
 {
-	char s[24];
-	snprintf(s, sizeof(s), "%lld", id);
-	return json_of_result(db_q(db, "SELECT " ABSENCE_JSON_SQL " FROM absences p WHERE p.id = $1", s));
+	return json_of_id(db, "SELECT " ABSENCE_JSON_SQL " FROM absences p WHERE p.id = $1", id);
 }
 
 static int json_rows(PGresult *r, struct db *db, json_t **items)
@@ -563,32 +563,37 @@ static int count_of(PGresult *r, struct db *db, long long *total)
 	return 0;
 }
 
+/* The rows of org (and agent, unless 0): $1 org, $2 agent or NULL. */
+#define LIST_WHERE " p WHERE p.organisation_id = $1 AND ($2::bigint IS NULL OR p.agent_id = $2::bigint)"
+#define LIST_PAGE " ORDER BY p.first_day, p.start_time, p.id LIMIT $3 OFFSET $4"
+
+/* A page of a list: count_sql counts, page_sql selects the JSON (both with
+ * org, agent; page_sql with limit, offset too). */
+static int json_list(struct db *db, struct arena *a, const char *count_sql, const char *page_sql, long long org,
+		     long long agent, int page, int per_page, json_t **items, long long *total)
+{
+	const char *o = db_int(a, org), *ag = id_param(a, agent);
+	int rc = count_of(db_q(db, count_sql, o, ag), db, total);
+	if (rc != 0)
+		return rc;
+	return json_rows(db_q(db, page_sql, o, ag, db_int(a, per_page), db_int(a, (long long)(page - 1) * per_page)),
+			 db, items);
+}
+
 int plages_json_list(struct db *db, struct arena *a, long long org, long long agent, int page,
 		     int per_page, json_t **items, long long *total)
 {
-	const char *o = db_int(a, org), *ag = id_param(a, agent);
-	int rc = count_of(db_q(db, "SELECT count(*) FROM plages_ouverture p WHERE p.organisation_id = $1"
-				   " AND ($2::bigint IS NULL OR p.agent_id = $2::bigint)", o, ag), db, total);
-	if (rc != 0)
-		return rc;
-	return json_rows(db_q(db, "SELECT " PLAGE_JSON_SQL " FROM plages_ouverture p WHERE p.organisation_id = $1"
-				  " AND ($2::bigint IS NULL OR p.agent_id = $2::bigint)"
-				  " ORDER BY p.first_day, p.start_time, p.id LIMIT $3 OFFSET $4",
-			      o, ag, db_int(a, per_page), db_int(a, (long long)(page - 1) * per_page)), db, items);
+	return json_list(db, a, "SELECT count(*) FROM plages_ouverture" LIST_WHERE,
+			 "SELECT " PLAGE_JSON_SQL " FROM plages_ouverture" LIST_WHERE LIST_PAGE,
+			 org, agent, page, per_page, items, total);
 }
 
 int absences_json_list(struct db *db, struct arena *a, long long org, long long agent, int page,
 		       int per_page, json_t **items, long long *total)
 {
-	const char *o = db_int(a, org), *ag = id_param(a, agent);
-	int rc = count_of(db_q(db, "SELECT count(*) FROM absences p WHERE p.organisation_id = $1"
-				   " AND ($2::bigint IS NULL OR p.agent_id = $2::bigint)", o, ag), db, total);
-	if (rc != 0)
-		return rc;
-	return json_rows(db_q(db, "SELECT " ABSENCE_JSON_SQL " FROM absences p WHERE p.organisation_id = $1"
-				  " AND ($2::bigint IS NULL OR p.agent_id = $2::bigint)"
-				  " ORDER BY p.first_day, p.start_time, p.id LIMIT $3 OFFSET $4",
-			      o, ag, db_int(a, per_page), db_int(a, (long long)(page - 1) * per_page)), db, items);
+	return json_list(db, a, "SELECT count(*) FROM absences" LIST_WHERE,
+			 "SELECT " ABSENCE_JSON_SQL " FROM absences" LIST_WHERE LIST_PAGE,
+			 org, agent, page, per_page, items, total);
 }
 
 /* ----------------------------------------------------------- series */
@@ -837,13 +842,19 @@ static int add_exception(struct db *db, struct write_op *op, int absence, char *
 				  " VALUES ($1, date '1970-01-01' + $2::int) ON CONFLICT DO NOTHING", i, d);
 }
 
+/* The exception with its audit row and webhook: what both deleting and
+ * moving an occurrence do first. */
+static int skip_recorded(struct db *db, struct write_op *op, int absence)
+{
+	char *before;
+	int rc = add_exception(db, op, absence, &before);
+	return rc ? rc : record_current(db, op, op->org, absence, op->id, "update", before);
+}
+
 static int tx_plage_skip(struct db *db, void *arg)
 {
 	struct write_op *op = arg;
-	char *before;
-	int rc = add_exception(db, op, 0, &before);
-	if (rc == 0)
-		rc = record_current(db, op, op->org, 0, op->id, "update", before);
+	int rc = skip_recorded(db, op, 0);
 	if (rc != 0 || op->new_day == 0)
 		return rc;
 	/* the moved occurrence: a one-off copy pointing at its series */
@@ -857,23 +868,22 @@ static int tx_plage_skip(struct db *db, void *arg)
 	return rc ? rc : record_current(db, op, op->org, 0, op->new_id, "create", NULL);
 }
 
-static int check_occurrence(struct db *db, int absence, long long id, const struct series *s, long long day)
+/* Deletes (new_id NULL, op->new_day 0) or moves occurrence op->day of
+ * series s through tx, once the day is known to be an occurrence and the
+ * new times sane. */
+static int skip_occurrence(struct db *db, struct write_op *op, int absence, const struct series *s,
+			   int (*tx)(struct db *, void *), long long *new_id)
 {
 	if (s->rule.every == REC_NONE)
 		return RDV_EINVAL;   /* a one-off is deleted or edited as a whole */
-	return plages_is_occurrence(db, absence, id, s, day) ? 0 : RDV_EINVAL;
-}
-
-int plages_delete_occurrence(struct db *db, struct arena *a, const struct plages_actor *who,
-			     const struct plage *p, long long day)
-{
-	struct series s;
-	plages_series(p, &s);
-	int rc = check_occurrence(db, 0, p->id, &s, day);
-	if (rc != 0)
-		return rc;
-	struct write_op op = {.a = a, .who = who, .cp = p, .org = p->organisation_id, .id = p->id, .day = day};
-	return db_transaction(db, tx_plage_skip, &op);
+	if (!plages_is_occurrence(db, absence, op->id, s, op->day))
+		return RDV_EINVAL;
+	if (new_id != NULL && op->end_min <= op->start_min)
+		return RDV_EINVAL;
+	int rc = db_transaction(db, tx, op);
+	if (rc == 0 && new_id != NULL)
+		*new_id = op->new_id;
+	return rc;
 }
 
 int plages_move_occurrence(struct db *db, struct arena *a, const struct plages_actor *who,
@@ -882,15 +892,15 @@ int plages_move_occurrence(struct db *db, struct arena *a, const struct plages_a
 {
 	struct series s;
 	plages_series(p, &s);
-	int rc = check_occurrence(db, 0, p->id, &s, day);
-	if (rc != 0 || end_min <= start_min)
-		return rc ? rc : RDV_EINVAL;
 	struct write_op op = {.a = a, .who = who, .cp = p, .org = p->organisation_id, .id = p->id, .day = day,
 			      .new_day = new_day, .start_min = start_min, .end_min = end_min};
-	rc = db_transaction(db, tx_plage_skip, &op);
-	if (rc == 0)
-		*new_id = op.new_id;
-	return rc;
+	return skip_occurrence(db, &op, 0, &s, tx_plage_skip, new_id);
+}
+
+int plages_delete_occurrence(struct db *db, struct arena *a, const struct plages_actor *who,
+			     const struct plage *p, long long day)
+{
+	return plages_move_occurrence(db, a, who, p, day, 0, 0, 0, NULL);   /* no replacement */
 }
 
 static int absence_insert_row(struct db *db, struct arena *a, const struct absence *ab, long long *id)
@@ -950,10 +960,7 @@ int absences_update(struct db *db, struct arena *a, const struct plages_actor *w
 static int tx_absence_skip(struct db *db, void *arg)
 {
 	struct write_op *op = arg;
-	char *before;
-	int rc = add_exception(db, op, 1, &before);
-	if (rc == 0)
-		rc = record_current(db, op, op->org, 1, op->id, "update", before);
+	int rc = skip_recorded(db, op, 1);
 	if (rc != 0 || op->new_day == 0)
 		return rc;
 	struct absence copy = *op->cab;
@@ -967,33 +974,21 @@ static int tx_absence_skip(struct db *db, void *arg)
 	return rc ? rc : record_current(db, op, op->org, 1, op->new_id, "create", NULL);
 }
 
-int absences_delete_occurrence(struct db *db, struct arena *a, const struct plages_actor *who,
-			       const struct absence *ab, long long day)
-{
-	struct series s;
-	absences_series(ab, &s);
-	int rc = check_occurrence(db, 1, ab->id, &s, day);
-	if (rc != 0)
-		return rc;
-	struct write_op op = {.a = a, .who = who, .cab = ab, .org = ab->organisation_id, .id = ab->id, .day = day};
-	return db_transaction(db, tx_absence_skip, &op);
-}
-
 int absences_move_occurrence(struct db *db, struct arena *a, const struct plages_actor *who,
 			     const struct absence *ab, long long day, long long new_day, int start_min,
 			     int end_min, long long *new_id)
 {
 	struct series s;
 	absences_series(ab, &s);
-	int rc = check_occurrence(db, 1, ab->id, &s, day);
-	if (rc != 0 || end_min <= start_min)
-		return rc ? rc : RDV_EINVAL;
 	struct write_op op = {.a = a, .who = who, .cab = ab, .org = ab->organisation_id, .id = ab->id, .day = day,
 			      .new_day = new_day, .start_min = start_min, .end_min = end_min};
-	rc = db_transaction(db, tx_absence_skip, &op);
-	if (rc == 0)
-		*new_id = op.new_id;
-	return rc;
+	return skip_occurrence(db, &op, 1, &s, tx_absence_skip, new_id);
+}
+
+int absences_delete_occurrence(struct db *db, struct arena *a, const struct plages_actor *who,
+			       const struct absence *ab, long long day)
+{
+	return absences_move_occurrence(db, a, who, ab, day, 0, 0, 0, NULL);   /* no replacement */
 }
 
 /* ---------------------------------------------------------- warnings */

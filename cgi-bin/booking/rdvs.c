@@ -107,6 +107,12 @@ static long long param_id(struct ctx *c, const char *name)
 	return v;
 }
 
+/* A field error of the form (the report has room for every field). */
+static void issue_add(struct rdvs_report *rep, const char *field, const char *message)
+{
+	rep->errors[rep->n_errors++] = (struct rdvs_issue){field, NULL, message};
+}
+
 /* date + time fields (local) → UTC; 0 and a field error when invalid. */
 static long long form_time(struct ctx *c, struct rdvs_report *rep)
 {
@@ -114,15 +120,29 @@ static long long form_time(struct ctx *c, struct rdvs_report *rep)
 	const char *msg;
 	const char *ds = http_param(&c->req, "date"), *ts = http_param(&c->req, "time");
 	if (valid_date(ds, &y, &m, &d, &msg) != 0) {
-		rep->errors[rep->n_errors++] = (struct rdvs_issue){"date", NULL, msg};
+		issue_add(rep, "date", msg);
 		return 0;
 	}
 	if (valid_time(ts, &h, &mi, &msg) != 0) {
-		rep->errors[rep->n_errors++] = (struct rdvs_issue){"time", NULL, msg};
+		issue_add(rep, "time", msg);
 		return 0;
 	}
 	struct local_dt lt = {y, m, d, h, mi, 0};
 	return tz_local_to_utc(&lt);
+}
+
+/* duration_in_min when given (1, *minutes set; 0 when absent), a field
+ * error when out of range. */
+static int form_duration(struct ctx *c, struct rdvs_report *rep, int *minutes)
+{
+	const char *dur = http_param(&c->req, "duration_in_min");
+	long long d = 0;
+	if (dur == NULL || *dur == '\0')
+		return 0;
+	if (valid_int(dur, 5, 720, &d, NULL) != 0)
+		issue_add(rep, "duration_in_min", "La durée doit être comprise entre 5 et 720 minutes.");
+	*minutes = (int)d;
+	return 1;
 }
 
 static void time_vars(struct ctx *c, long long utc)
@@ -184,12 +204,7 @@ static int rdv_create(struct ctx *c)
 	in.motif_id = param_id(c, "motif_id");
 	in.lieu_id = param_id(c, "lieu_id");
 	in.starts_at = form_time(c, &pre);
-	const char *dur = http_param(&c->req, "duration_in_min");
-	long long d = 0;
-	if (dur != NULL && *dur != '\0' && valid_int(dur, 5, 720, &d, NULL) != 0)
-		pre.errors[pre.n_errors++] = (struct rdvs_issue){"duration_in_min", NULL,
-			"La durée doit être comprise entre 5 et 720 minutes."};
-	in.duration_min = (int)d;
+	form_duration(c, &pre, &in.duration_min);
 	in.n_agents = param_ids(c, "agent_ids", in.agent_ids, RDVS_MAX_AGENTS);
 	in.n_users = param_ids(c, "user_ids", in.user_ids, RDVS_MAX_USERS);
 	in.context = http_param(&c->req, "context");
@@ -198,12 +213,11 @@ static int rdv_create(struct ctx *c)
 	const char *max = http_param(&c->req, "max_participants_count");
 	long long mx = 0;
 	if (max != NULL && *max != '\0' && valid_int(max, 1, 1000, &mx, NULL) != 0)
-		pre.errors[pre.n_errors++] = (struct rdvs_issue){"max_participants_count", NULL,
-			"Le nombre de places doit être compris entre 1 et 1000."};
+		issue_add(&pre, "max_participants_count", "Le nombre de places doit être compris entre 1 et 1000.");
 	in.max_participants = (int)mx;
 	valid_bool(http_param(&c->req, "confirm_warnings"), &in.confirm_warnings);
 	if (in.motif_id == 0)
-		pre.errors[pre.n_errors++] = (struct rdvs_issue){"motif_id", NULL, "Choisissez un motif."};
+		issue_add(&pre, "motif_id", "Choisissez un motif.");
 	if (pre.n_errors > 0) {
 		report_vars(c, &pre);
 		return render_form(c, 422, org, &in);
@@ -427,16 +441,25 @@ static int show_details(struct ctx *c, long long org, long long id)
 	return 0;
 }
 
+/* The organisation of the page and the caller's access to RDV id there;
+ * RDV_ENOTFOUND when they may not even read it. */
+static int rdv_access(struct ctx *c, long long id, long long *org, enum org_role *role, enum agenda_access *lvl)
+{
+	*lvl = AGENDA_NONE;
+	int rc = booking_org(c, org, role);
+	if (rc == 0)
+		rc = rdvs_access(c->db, c->agent_id, *org, id, lvl);
+	if (rc == 0 && *lvl < AGENDA_READ)
+		rc = RDV_ENOTFOUND;
+	return rc;
+}
+
 static int rdv_show(struct ctx *c)
 {
 	long long org, id = route_id(&c->match, "id");
 	enum org_role role;
-	enum agenda_access lvl = AGENDA_NONE;
-	int rc = booking_org(c, &org, &role);
-	if (rc == 0)
-		rc = rdvs_access(c->db, c->agent_id, org, id, &lvl);
-	if (rc == 0 && lvl < AGENDA_READ)
-		rc = RDV_ENOTFOUND;
+	enum agenda_access lvl;
+	int rc = rdv_access(c, id, &org, &role, &lvl);
 	if (rc == 0)
 		rc = show_details(c, org, id);
 	if (rc == 0)
@@ -457,6 +480,15 @@ static int rdv_show(struct ctx *c)
 
 /* -------------------------------------------------------------- changes */
 
+/* The organisation and the :id of a page about one RDV (access to the RDV
+ * itself is lib/rdvs's to check, per change). */
+static int rdv_page(struct ctx *c, long long *org, long long *id)
+{
+	enum org_role role;
+	*id = route_id(&c->match, "id");
+	return booking_org(c, org, &role);
+}
+
 /* After a failed change on the RDV page: the page again with the message. */
 static int change_failed(struct ctx *c, int rc, const struct rdvs_report *rep, long long org, long long id)
 {
@@ -472,12 +504,30 @@ static int change_failed(struct ctx *c, int rc, const struct rdvs_report *rep, l
 	return app_redirect(c, rdv_path(c, org, id, ""));
 }
 
+/* A change refused before reaching lib/rdvs: field's message on the RDV page. */
+static int change_refused(struct ctx *c, struct rdvs_report *rep, long long org, long long id, const char *field,
+			  const char *message)
+{
+	issue_add(rep, field, message);
+	return change_failed(c, RDV_EINVAL, rep, org, id);
+}
+
+/* After a change by lib/rdvs (rc): back on the RDV page, with done as the
+ * success message or with what went wrong. */
+static int change_done(struct ctx *c, int rc, const struct rdvs_report *rep, long long org, long long id,
+		       const char *done)
+{
+	if (rc != 0)
+		return change_failed(c, rc, rep, org, id);
+	app_flash(c, "success", done);
+	return app_redirect(c, rdv_path(c, org, id, ""));
+}
+
 /* POST …/rdvs/:id: date, time, duration, agents, lieu, context, collective name/seats. */
 static int rdv_update(struct ctx *c)
 {
-	long long org, id = route_id(&c->match, "id");
-	enum org_role role;
-	int rc = booking_org(c, &org, &role);
+	long long org, id;
+	int rc = rdv_page(c, &org, &id);
 	if (rc != 0)
 		return rc;
 	struct rdvs_change ch = {0};
@@ -486,15 +536,7 @@ static int rdv_update(struct ctx *c)
 		ch.set_starts = 1;
 		ch.starts_at = form_time(c, &rep);
 	}
-	long long d;
-	const char *dur = http_param(&c->req, "duration_in_min");
-	if (dur != NULL && *dur != '\0') {
-		ch.set_duration = 1;
-		if (valid_int(dur, 5, 720, &d, NULL) != 0)
-			rep.errors[rep.n_errors++] = (struct rdvs_issue){"duration_in_min", NULL,
-				"La durée doit être comprise entre 5 et 720 minutes."};
-		ch.duration_min = (int)d;
-	}
+	ch.set_duration = form_duration(c, &rep, &ch.duration_min);
 	ch.n_agents = param_ids(c, "agent_ids", ch.agent_ids, RDVS_MAX_AGENTS);
 	ch.set_agents = ch.n_agents > 0;
 	if (http_param(&c->req, "context") != NULL) {
@@ -506,65 +548,46 @@ static int rdv_update(struct ctx *c)
 		return change_failed(c, RDV_EINVAL, &rep, org, id);
 	struct rdvs_actor who = {c->agent_id, app_client_ip(c)};
 	rc = rdvs_update(c->db, c->a, &who, org, id, &ch, &rep);
-	if (rc != 0)
-		return change_failed(c, rc, &rep, org, id);
-	app_flash(c, "success", "Le rendez-vous a été modifié.");
-	return app_redirect(c, rdv_path(c, org, id, ""));
+	return change_done(c, rc, &rep, org, id, "Le rendez-vous a été modifié.");
 }
 
 static int rdv_status(struct ctx *c)
 {
-	long long org, id = route_id(&c->match, "id");
-	enum org_role role;
-	int rc = booking_org(c, &org, &role);
+	long long org, id;
+	int rc = rdv_page(c, &org, &id);
 	if (rc != 0)
 		return rc;
 	struct rdvs_change ch = {.set_status = 1, .status = http_param(&c->req, "status")};
 	struct rdvs_report rep = {0};
-	if (!rdvs_status_valid(ch.status)) {
-		rep.errors[rep.n_errors++] = (struct rdvs_issue){"status", NULL, "Choisissez un statut."};
-		return change_failed(c, RDV_EINVAL, &rep, org, id);
-	}
+	if (!rdvs_status_valid(ch.status))
+		return change_refused(c, &rep, org, id, "status", "Choisissez un statut.");
 	valid_bool(http_param(&c->req, "confirm_warnings"), &ch.confirm_warnings);
 	struct rdvs_actor who = {c->agent_id, app_client_ip(c)};
 	rc = rdvs_update(c->db, c->a, &who, org, id, &ch, &rep);
-	if (rc != 0)
-		return change_failed(c, rc, &rep, org, id);
-	app_flash(c, "success", "Le statut du rendez-vous a été mis à jour.");
-	return app_redirect(c, rdv_path(c, org, id, ""));
+	return change_done(c, rc, &rep, org, id, "Le statut du rendez-vous a été mis à jour.");
 }
 
 static int rdv_cancel(struct ctx *c)
 {
-	long long org, id = route_id(&c->match, "id");
-	enum org_role role;
-	int rc = booking_org(c, &org, &role);
+	long long org, id;
+	int rc = rdv_page(c, &org, &id);
 	if (rc != 0)
 		return rc;
 	const char *by = http_param(&c->req, "by");
 	struct rdvs_report rep = {0};
-	if (by == NULL || (strcmp(by, "user") != 0 && strcmp(by, "service") != 0)) {
-		rep.errors[rep.n_errors++] = (struct rdvs_issue){"by", NULL, "Indiquez qui annule le rendez-vous."};
-		return change_failed(c, RDV_EINVAL, &rep, org, id);
-	}
+	if (by == NULL || (strcmp(by, "user") != 0 && strcmp(by, "service") != 0))
+		return change_refused(c, &rep, org, id, "by", "Indiquez qui annule le rendez-vous.");
 	struct rdvs_actor who = {c->agent_id, app_client_ip(c)};
 	rc = rdvs_cancel(c->db, c->a, &who, org, id, strcmp(by, "user") == 0, &rep);
-	if (rc != 0)
-		return change_failed(c, rc, &rep, org, id);
-	app_flash(c, "success", "Le rendez-vous a été annulé.");
-	return app_redirect(c, rdv_path(c, org, id, ""));
+	return change_done(c, rc, &rep, org, id, "Le rendez-vous a été annulé.");
 }
 
 static int rdv_delete(struct ctx *c)
 {
 	long long org, id = route_id(&c->match, "id");
 	enum org_role role;
-	enum agenda_access lvl = AGENDA_NONE;
-	int rc = booking_org(c, &org, &role);
-	if (rc == 0)
-		rc = rdvs_access(c->db, c->agent_id, org, id, &lvl);
-	if (rc == 0 && lvl < AGENDA_READ)
-		rc = RDV_ENOTFOUND;
+	enum agenda_access lvl;
+	int rc = rdv_access(c, id, &org, &role, &lvl);
 	if (rc == 0 && role != ROLE_ADMIN)
 		rc = RDV_EFORBIDDEN;
 	struct rdvs_actor who = {c->agent_id, app_client_ip(c)};
@@ -578,39 +601,29 @@ static int rdv_delete(struct ctx *c)
 
 static int rdv_participant_add(struct ctx *c)
 {
-	long long org, id = route_id(&c->match, "id");
-	enum org_role role;
-	int rc = booking_org(c, &org, &role);
+	long long org, id;
+	int rc = rdv_page(c, &org, &id);
 	if (rc != 0)
 		return rc;
 	struct rdvs_report rep = {0};
 	long long user = param_id(c, "user_id");
-	if (user == 0) {
-		rep.errors[rep.n_errors++] = (struct rdvs_issue){"user_id", NULL, "Choisissez un usager."};
-		return change_failed(c, RDV_EINVAL, &rep, org, id);
-	}
+	if (user == 0)
+		return change_refused(c, &rep, org, id, "user_id", "Choisissez un usager.");
 	struct rdvs_actor who = {c->agent_id, app_client_ip(c)};
 	rc = rdvs_add_participant(c->db, c->a, &who, org, id, user, &rep);
-	if (rc != 0)
-		return change_failed(c, rc, &rep, org, id);
-	app_flash(c, "success", "Le participant a été ajouté.");
-	return app_redirect(c, rdv_path(c, org, id, ""));
+	return change_done(c, rc, &rep, org, id, "Le participant a été ajouté.");
 }
 
 static int rdv_participant_remove(struct ctx *c)
 {
-	long long org, id = route_id(&c->match, "id"), user = route_id(&c->match, "user_id");
-	enum org_role role;
-	int rc = booking_org(c, &org, &role);
+	long long org, id, user = route_id(&c->match, "user_id");
+	int rc = rdv_page(c, &org, &id);
 	if (rc != 0)
 		return rc;
 	struct rdvs_report rep = {0};
 	struct rdvs_actor who = {c->agent_id, app_client_ip(c)};
 	rc = rdvs_remove_participant(c->db, c->a, &who, org, id, user, &rep);
-	if (rc != 0)
-		return change_failed(c, rc, &rep, org, id);
-	app_flash(c, "success", "Le participant a été retiré.");
-	return app_redirect(c, rdv_path(c, org, id, ""));
+	return change_done(c, rc, &rep, org, id, "Le participant a été retiré.");
 }
 
 /* ----------------------------------------------------------------- move */
@@ -654,9 +667,8 @@ static int move_answer(struct ctx *c, int rc, const struct rdvs_report *rep, lon
  * or the signed-in one) is replaced by agent_id. */
 static int rdv_move(struct ctx *c)
 {
-	long long org, id = route_id(&c->match, "id");
-	enum org_role role;
-	int rc = booking_org(c, &org, &role);
+	long long org, id;
+	int rc = rdv_page(c, &org, &id);
 	if (rc != 0)
 		return rc;
 	struct rdvs_change ch = {.set_starts = 1};
@@ -664,8 +676,7 @@ static int rdv_move(struct ctx *c)
 	json_t *raw;
 	const char *s = move_param(c, "starts_at", &raw);
 	if (s == NULL || valid_iso_datetime(s, &ch.starts_at, NULL) != 0)
-		rep.errors[rep.n_errors++] = (struct rdvs_issue){"starts_at", NULL,
-			"La nouvelle date est invalide (format ISO 8601 attendu)."};
+		issue_add(&rep, "starts_at", "La nouvelle date est invalide (format ISO 8601 attendu).");
 	const char *f = move_param(c, "force", &raw);
 	ch.confirm_warnings = json_is_true(raw) || (f && valid_bool(f, &ch.confirm_warnings) == 0 && ch.confirm_warnings);
 	long long to = 0, from = 0;

@@ -46,6 +46,14 @@ static int page_scope(struct ctx *c, struct usager_scope *s)
 	return rc ? rc : usager_scope_load(c->db, c->agent_id, org, s);
 }
 
+/* The scope and the :id of a page about one usager (usager_get or the
+ * lib/usager call checks the usager is in scope). */
+static int page_usager(struct ctx *c, struct usager_scope *s, long long *id)
+{
+	*id = route_id(&c->match, "id");
+	return page_scope(c, s);
+}
+
 static const char *upath(struct ctx *c, const struct usager_scope *s, const char *fmt_suffix, long long id)
 {
 	if (id > 0)
@@ -257,6 +265,16 @@ static void set_duplicates(struct ctx *c, const struct usager_scope *s, const st
 	}
 }
 
+/* After a change to usager id (rc): its page with done as the success
+ * message, or the error. */
+static int usager_done(struct ctx *c, const struct usager_scope *s, long long id, int rc, const char *done)
+{
+	if (rc != 0)
+		return rc;
+	app_flash(c, "success", done);
+	return app_redirect(c, upath(c, s, "", id));
+}
+
 /* The new/edit form with the values typed, errors next to fields and
  * duplicate warnings above. */
 static int render_form(struct ctx *c, const struct usager_scope *s, const struct usager_input *in,
@@ -383,7 +401,7 @@ static int usagers_create(struct ctx *c)
 		return render_form(c, &s, &in, &err, 0, 200);
 	if (rc != 0)
 		return rc;
-	long long id;
+	long long id = 0;
 	rc = usager_create(c->db, c->a, &s, app_client_ip(c), &in, &id);
 	if (rc == RDV_ECONFLICT) {   /* the same e-mail saved meanwhile */
 		usager_error_add(&err, "email", "Cette adresse e-mail est déjà utilisée par un autre usager.");
@@ -393,19 +411,16 @@ static int usagers_create(struct ctx *c)
 		usager_error_add(&err, "responsible_id", "Le responsable choisi n'existe pas dans votre organisation.");
 		return render_form(c, &s, &in, &err, 0, 422);
 	}
-	if (rc != 0)
-		return rc;
-	app_flash(c, "success", in.responsible_id ? "Le proche a été ajouté." : "L'usager a été créé.");
-	return app_redirect(c, upath(c, &s, "", id));
+	return usager_done(c, &s, id, rc, in.responsible_id ? "Le proche a été ajouté." : "L'usager a été créé.");
 }
 
 static int usagers_edit(struct ctx *c)
 {
 	struct usager_scope s;
-	int rc = page_scope(c, &s);
+	long long id;
+	int rc = page_usager(c, &s, &id);
 	if (rc != 0)
 		return rc;
-	long long id = route_id(&c->match, "id");
 	struct usager_input in;
 	memset(&in, 0, sizeof(in));
 	if ((rc = usager_fill_input(c->db, c->a, &s, id, &in)) != 0)
@@ -417,10 +432,10 @@ static int usagers_edit(struct ctx *c)
 static int usagers_update(struct ctx *c)
 {
 	struct usager_scope s;
-	int rc = page_scope(c, &s);
+	long long id;
+	int rc = page_usager(c, &s, &id);
 	if (rc != 0)
 		return rc;
-	long long id = route_id(&c->match, "id");
 	PGresult *before = usager_get(c->db, &s, id, &rc);
 	if (before == NULL)
 		return rc;
@@ -441,10 +456,7 @@ static int usagers_update(struct ctx *c)
 		usager_error_add(&err, "email", "Cette adresse e-mail est déjà utilisée par un autre usager.");
 		return render_form(c, &s, &in, &err, id, 422);
 	}
-	if (rc != 0)
-		return rc;
-	app_flash(c, "success", "Les informations de l'usager ont été enregistrées.");
-	return app_redirect(c, upath(c, &s, "", id));
+	return usager_done(c, &s, id, rc, "Les informations de l'usager ont été enregistrées.");
 }
 
 /* ------------------------------------------------------------ show */
@@ -615,10 +627,10 @@ static void show_identity(struct ctx *c, const struct usager_scope *s, const PGr
 static int usagers_show(struct ctx *c)
 {
 	struct usager_scope s;
-	int rc = page_scope(c, &s);
+	long long id;
+	int rc = page_usager(c, &s, &id);
 	if (rc != 0)
 		return rc;
-	long long id = route_id(&c->match, "id");
 	PGresult *r = usager_get(c->db, &s, id, &rc);
 	if (r == NULL)
 		return rc;
@@ -648,18 +660,30 @@ static int usagers_show(struct ctx *c)
 
 /* ------------------------------------------------------------ delete */
 
+/* What every form about usager id shows: its name, the page title, the
+ * error, where the form posts (…/:id<suffix>) and the way back. The
+ * usager's row (the caller clears it), or NULL with *rc. */
+static PGresult *usager_form_vars(struct ctx *c, const struct usager_scope *s, long long id, const char *title,
+				  const char *suffix, const char *error, int *rc)
+{
+	PGresult *r = usager_get(c->db, s, id, rc);
+	if (r == NULL)
+		return NULL;
+	tmpl_set_var(c->vars, "name", display_name(c, r, 0));
+	tmpl_set_var(c->vars, "title", title);
+	tmpl_set_var(c->vars, "error", error);
+	tmpl_set_var(c->vars, "action", app_url(c, upath(c, s, suffix, id)));
+	tmpl_set_var(c->vars, "usager_url", app_url(c, upath(c, s, "", id)));
+	return r;
+}
+
 static int render_delete(struct ctx *c, const struct usager_scope *s, long long id, int status, const char *error)
 {
 	int rc;
-	PGresult *r = usager_get(c->db, s, id, &rc);
+	PGresult *r = usager_form_vars(c, s, id, "Supprimer l'usager", "/delete", error, &rc);
 	if (r == NULL)
 		return rc;
-	tmpl_set_var(c->vars, "name", display_name(c, r, 0));
 	PQclear(r);
-	tmpl_set_var(c->vars, "title", "Supprimer l'usager");
-	tmpl_set_var(c->vars, "error", error);
-	tmpl_set_var(c->vars, "action", app_url(c, upath(c, s, "/delete", id)));
-	tmpl_set_var(c->vars, "usager_url", app_url(c, upath(c, s, "", id)));
 	char *others = db_s(c->db, c->a,
 		"SELECT string_agg(o.name, ', ' ORDER BY o.name) FROM user_profiles p JOIN organisations o"
 		" ON o.id = p.organisation_id WHERE p.user_id = $1 AND p.organisation_id <> $2",
@@ -680,10 +704,10 @@ static int usagers_delete_confirm(struct ctx *c)
 static int usagers_destroy(struct ctx *c)
 {
 	struct usager_scope s;
-	int rc = page_scope(c, &s);
+	long long id;
+	int rc = page_usager(c, &s, &id);
 	if (rc != 0)
 		return rc;
-	long long id = route_id(&c->match, "id");
 	const char *p = http_param(&c->req, "proches");
 	enum usager_proches_decision d = p == NULL ? USAGER_PROCHES_NONE : strcmp(p, "delete") == 0 ? USAGER_PROCHES_DELETE
 					 : strcmp(p, "detach") == 0 ? USAGER_PROCHES_DETACH : USAGER_PROCHES_NONE;
@@ -703,31 +727,24 @@ static int usagers_destroy(struct ctx *c)
 static int usagers_add_to_org(struct ctx *c)
 {
 	struct usager_scope s;
-	int rc = page_scope(c, &s);
+	long long id;
+	int rc = page_usager(c, &s, &id);
 	if (rc != 0)
 		return rc;
-	long long id = route_id(&c->match, "id");
-	if ((rc = usager_add_to_org(c->db, c->a, &s, app_client_ip(c), id)) != 0)
-		return rc;
-	app_flash(c, "success", "L'usager a été ajouté à votre organisation.");
-	return app_redirect(c, upath(c, &s, "", id));
+	rc = usager_add_to_org(c->db, c->a, &s, app_client_ip(c), id);
+	return usager_done(c, &s, id, rc, "L'usager a été ajouté à votre organisation.");
 }
 
 static int render_move(struct ctx *c, const struct usager_scope *s, long long id, int status, const char *error)
 {
 	int rc;
-	PGresult *r = usager_get(c->db, s, id, &rc);
+	PGresult *r = usager_form_vars(c, s, id, "Changer le responsable", "/move", error, &rc);
 	if (r == NULL)
 		return rc;
-	tmpl_set_var(c->vars, "name", display_name(c, r, 0));
 	tmpl_set_var(c->vars, "responsible_label", db_val(r, 0, UC_RESPONSIBLE_LABEL));
 	PQclear(r);
 	const char *q = http_param(&c->req, "q");
-	tmpl_set_var(c->vars, "title", "Changer le responsable");
 	tmpl_set_var(c->vars, "q", q);
-	tmpl_set_var(c->vars, "error", error);
-	tmpl_set_var(c->vars, "action", app_url(c, upath(c, s, "/move", id)));
-	tmpl_set_var(c->vars, "usager_url", app_url(c, upath(c, s, "", id)));
 	struct tmpl_loop *l = tmpl_add_loop(c->vars, "candidates");
 	if (q != NULL && q[0]) {
 		PGresult *res = usager_search(c->db, c->a, s, q, 0, 1, 20);
@@ -751,51 +768,42 @@ static int usagers_move_form(struct ctx *c)
 static int usagers_move(struct ctx *c)
 {
 	struct usager_scope s;
-	int rc = page_scope(c, &s);
+	long long id;
+	int rc = page_usager(c, &s, &id);
 	if (rc != 0)
 		return rc;
-	long long id = route_id(&c->match, "id");
 	rc = usager_move_proche(c->db, c->a, &s, app_client_ip(c), id, param_id(c, "responsible_id"));
 	if (rc == RDV_EINVAL)
 		return render_move(c, &s, id, 422, "Choisissez un responsable de votre organisation, qui n'est pas "
 						   "lui-même un proche (un responsable qui a des proches ne peut pas "
 						   "devenir un proche).");
-	if (rc != 0)
-		return rc;
-	app_flash(c, "success", "Le proche a été rattaché à son nouveau responsable.");
-	return app_redirect(c, upath(c, &s, "", id));
+	return usager_done(c, &s, id, rc, "Le proche a été rattaché à son nouveau responsable.");
 }
 
 static int usagers_referent_add(struct ctx *c)
 {
 	struct usager_scope s;
-	int rc = page_scope(c, &s);
+	long long id;
+	int rc = page_usager(c, &s, &id);
 	if (rc != 0)
 		return rc;
-	long long id = route_id(&c->match, "id");
 	rc = usager_referent_add(c->db, c->a, &s, app_client_ip(c), id, param_id(c, "agent_id"));
 	if (rc == RDV_EINVAL)
 		return app_error(c, 422, "Choisissez un agent de votre organisation.");
-	if (rc != 0)
-		return rc;
-	app_flash(c, "success", "Le référent a été ajouté.");
-	return app_redirect(c, upath(c, &s, "", id));
+	return usager_done(c, &s, id, rc, "Le référent a été ajouté.");
 }
 
 static int usagers_referent_remove(struct ctx *c)
 {
 	struct usager_scope s;
-	int rc = page_scope(c, &s);
+	long long id;
+	int rc = page_usager(c, &s, &id);
 	if (rc != 0)
 		return rc;
-	long long id = route_id(&c->match, "id");
 	rc = usager_referent_remove(c->db, c->a, &s, app_client_ip(c), id, route_id(&c->match, "agent_id"));
 	if (rc == RDV_EINVAL)
 		return RDV_ENOTFOUND;
-	if (rc != 0)
-		return rc;
-	app_flash(c, "success", "Le référent a été retiré.");
-	return app_redirect(c, upath(c, &s, "", id));
+	return usager_done(c, &s, id, rc, "Le référent a été retiré.");
 }
 
 /* ------------------------------------------------------------ merge */

@@ -114,18 +114,11 @@ static void body_motifs(struct ctx *c, struct plage_input *in, json_t *errors)
 	}
 }
 
-static int api_plage_create(struct ctx *c)
+/* The body of a new plage (agent_id already read), validated into *p. */
+static int plage_from_body(struct ctx *c, long long org, const char *agent_id, struct plage *p, json_t *errors)
 {
-	long long org;
-	enum org_role role;
-	int rc = plage_api_org(c, &org, &role);
-	if (rc != 0)
-		return rc;
-	struct plage_input in = {0};
-	if (write_prelude(c, org, role, &in.agent_id) != 0)
-		return 0;
 	const json_t *b = c->req.json;
-	json_t *errors = json_object();
+	struct plage_input in = {.agent_id = agent_id};
 	in.lieu_id = body_str(c, b, "lieu_id");
 	in.title = body_str(c, b, "title");
 	in.first_day = body_str(c, b, "first_day");
@@ -135,31 +128,14 @@ static int api_plage_create(struct ctx *c)
 	struct recurrence rule;
 	if (plages_rule_from_json(json_object_get(b, "recurrence"), &rule, errors) == 0)
 		in.rule = &rule;
-	struct plage p;
-	rc = plages_validate(c->db, c->a, org, &in, &p, errors);
-	if (rc == RDV_EINVAL)
-		return validation_failed(c, errors);
-	json_decref(errors);
-	struct plages_actor who = {c->agent_id, app_client_ip(c)};
-	if (rc == 0)
-		rc = plages_create(c->db, c->a, &who, &p);
-	if (rc != 0)
-		return rc;
-	return app_json(c, 201, json_pack("{s:o}", "plage_ouverture", plages_json(c->db, p.id)));
+	return plages_validate(c->db, c->a, org, &in, p, errors);
 }
 
-static int api_absence_create(struct ctx *c)
+/* The body of a new absence (agent_id already read), validated into *ab. */
+static int absence_from_body(struct ctx *c, long long org, const char *agent_id, struct absence *ab, json_t *errors)
 {
-	long long org;
-	enum org_role role;
-	int rc = plage_api_org(c, &org, &role);
-	if (rc != 0)
-		return rc;
-	struct absence_input in = {0};
-	if (write_prelude(c, org, role, &in.agent_id) != 0)
-		return 0;
 	const json_t *b = c->req.json;
-	json_t *errors = json_object();
+	struct absence_input in = {.agent_id = agent_id};
 	in.title = body_str(c, b, "title");
 	in.first_day = body_str(c, b, "first_day");
 	in.start_time = body_str(c, b, "start_time");
@@ -168,18 +144,42 @@ static int api_absence_create(struct ctx *c)
 	struct recurrence rule;
 	if (plages_rule_from_json(json_object_get(b, "recurrence"), &rule, errors) == 0)
 		in.rule = &rule;
-	struct absence ab;
-	rc = absences_validate(c->db, c->a, org, &in, &ab, errors);
+	return absences_validate(c->db, c->a, org, &in, ab, errors);
+}
+
+/* POST of a plage (absence 0) or an absence: 201 with the object, 422 with
+ * the field errors. */
+static int series_api_create(struct ctx *c, int absence)
+{
+	long long org;
+	enum org_role role;
+	int rc = plage_api_org(c, &org, &role);
+	if (rc != 0)
+		return rc;
+	const char *agent_id;
+	if (write_prelude(c, org, role, &agent_id) != 0)
+		return 0;
+	json_t *errors = json_object();
+	union {
+		struct plage plage;
+		struct absence absence;
+	} it;
+	rc = absence ? absence_from_body(c, org, agent_id, &it.absence, errors)
+		     : plage_from_body(c, org, agent_id, &it.plage, errors);
 	if (rc == RDV_EINVAL)
 		return validation_failed(c, errors);
 	json_decref(errors);
 	struct plages_actor who = {c->agent_id, app_client_ip(c)};
 	if (rc == 0)
-		rc = absences_create(c->db, c->a, &who, &ab);
+		rc = absence ? absences_create(c->db, c->a, &who, &it.absence) : plages_create(c->db, c->a, &who, &it.plage);
 	if (rc != 0)
 		return rc;
-	return app_json(c, 201, json_pack("{s:o}", "absence", absences_json(c->db, ab.id)));
+	json_t *obj = absence ? absences_json(c->db, it.absence.id) : plages_json(c->db, it.plage.id);
+	return app_json(c, 201, json_pack("{s:o}", absence ? "absence" : "plage_ouverture", obj));
 }
+
+static int api_plage_create(struct ctx *c) { return series_api_create(c, 0); }
+static int api_absence_create(struct ctx *c) { return series_api_create(c, 1); }
 
 ROUTE_TABLE(api_plage_routes,
 	{HTTP_GET, "/api/v1/organisations/:org/plages_ouverture", api_plage_index, ROUTE_API, ROUTE_JSON},

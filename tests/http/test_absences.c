@@ -10,11 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client.h"
+#include "fixtures.h"
 
-#define PMI "agent.pmi@demo.rdv-solidarites.fr"
-#define SOCIAL "agent.social@demo.rdv-solidarites.fr"
-#define ADMIN_ARRAS "admin.arras@demo.rdv-solidarites.fr"
+#define PMI FX_PMI
+#define SOCIAL FX_SOCIAL
+#define ADMIN_ARRAS FX_ADMIN_ARRAS
 #define TOKEN_ADMIN "absencesTestTokenAdminArras0123456789abcdef"
 #define TOKEN_PMI "absencesTestTokenAgentPmi0123456789abcdefgh"
 
@@ -24,41 +24,21 @@ static struct {
 	int ready;
 } fx;
 
-static void sql1(char *out, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void sql1(char *out, size_t n, const char *fmt, ...)
-{
-	char q[2048];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(q, sizeof(q), fmt, ap);
-	va_end(ap);
-	test_sql(q, out, n);
-}
-
 static void fixture(void)
 {
 	if (fx.ready)
 		return;
-	sql1(fx.arras, 16, "SELECT id FROM organisations WHERE name = 'MDS d''Arras'");
-	sql1(fx.lens, 16, "SELECT id FROM organisations WHERE name = 'MDS de Lens'");
-	sql1(fx.pmi, 16, "SELECT id FROM agents WHERE email = '%s'", PMI);
-	sql1(fx.social, 16, "SELECT id FROM agents WHERE email = '%s'", SOCIAL);
-	sql1(fx.admin, 16, "SELECT id FROM agents WHERE email = '%s'", ADMIN_ARRAS);
-	sql1(fx.monday, 16, "SELECT (current_date + 42 - extract(isodow FROM current_date)::int + 1)::text");
-	sql1(fx.lens_absence, 16, "SELECT min(id) FROM absences WHERE organisation_id = %s", fx.lens);
-	sql1(fx.social_absence, 16, "SELECT min(id) FROM absences WHERE agent_id = %s", fx.social);
-	sql1(NULL, 0, "INSERT INTO api_tokens (agent_id, token_hash) VALUES (%s, sha256('" TOKEN_ADMIN "'::bytea)),"
-		      " (%s, sha256('" TOKEN_PMI "'::bytea)) ON CONFLICT DO NOTHING", fx.admin, fx.pmi);
+	fx_demo_ids(fx.arras, fx.lens, fx.pmi, fx.social, fx.admin);
+	fx_monday(fx.monday, 6);
+	fx_sql(fx.lens_absence, 16, "SELECT min(id) FROM absences WHERE organisation_id = %s", fx.lens);
+	fx_sql(fx.social_absence, 16, "SELECT min(id) FROM absences WHERE agent_id = %s", fx.social);
+	fx_tokens(fx.admin, TOKEN_ADMIN, fx.pmi, TOKEN_PMI);
 	fx.ready = 1;
 }
 
 static const char *day_after(int d)
 {
-	static char out[4][16];
-	static int k;
-	k = (k + 1) % 4;
-	sql1(out[k], 16, "SELECT ('%s'::date + %d)::text", fx.monday, d);
-	return out[k];
+	return fx_day_after(fx.monday, d);
 }
 
 static const char *ab_path(const char *org, const char *fmt, ...)
@@ -115,7 +95,7 @@ static void test_list_and_empty_state(void)
 	browser_free(&b);
 	sign_in(&b, ADMIN_ARRAS);
 	char sec[16];
-	sql1(sec, 16, "SELECT id FROM agents WHERE email = 'secretariat.arras@demo.rdv-solidarites.fr'");
+	fx_sql(sec, 16, "SELECT id FROM agents WHERE email = 'secretariat.arras@demo.rdv-solidarites.fr'");
 	CU_ASSERT_EQUAL(browser_get(&b, ab_path(fx.arras, "?agent_id=%s", sec)), 200);
 	CU_ASSERT(browser_body_has(&b, "Aucune absence pour cet agent. Déclarez une absence"));
 	browser_free(&b);
@@ -138,12 +118,12 @@ static void test_create_multi_day_and_audit(void)
 	CU_ASSERT(browser_body_has(&b, "L&#39;absence a été enregistrée."));
 	CU_ASSERT(browser_body_has(&b, "Conges test"));
 	CU_ASSERT(browser_body_has(&b, " à 08:00 au "));
-	sql1(v, sizeof(v), "SELECT first_day::text || ' ' || end_day::text || ' ' || coalesce(recurrence::text, 'null')"
+	fx_sql(v, sizeof(v), "SELECT first_day::text || ' ' || end_day::text || ' ' || coalesce(recurrence::text, 'null')"
 		 " || ' ' || organisation_id FROM absences WHERE id = %lld", id);
 	char want[128];
 	snprintf(want, sizeof(want), "%s %s null %s", fx.monday, day_after(4), fx.arras);
 	CU_ASSERT_STRING_EQUAL(v, want);
-	sql1(v, sizeof(v), "SELECT count(*) FROM audit WHERE item_type = 'absence' AND item_id = %lld AND event = 'create'"
+	fx_sql(v, sizeof(v), "SELECT count(*) FROM audit WHERE item_type = 'absence' AND item_id = %lld AND event = 'create'"
 		 " AND after->>'title' = 'Conges test'", id);
 	CU_ASSERT_STRING_EQUAL(v, "1");
 	browser_free(&b);
@@ -188,7 +168,7 @@ static void test_csrf_and_other_org(void)
 	CU_ASSERT_EQUAL(browser_post(&b, ab_path(fx.arras, ""), form, 0), 403);
 	CU_ASSERT(browser_body_has(&b, "Rechargez la page"));
 	char n[16];
-	sql1(n, 16, "SELECT count(*) FROM absences WHERE title = 'Sans jeton'");
+	fx_sql(n, 16, "SELECT count(*) FROM absences WHERE title = 'Sans jeton'");
 	CU_ASSERT_STRING_EQUAL(n, "0");
 	CU_ASSERT_EQUAL(browser_get(&b, ab_path(fx.lens, "")), 404);
 	CU_ASSERT_EQUAL(browser_get(&b, ab_path(fx.lens, "/%s", fx.lens_absence)), 404);
@@ -196,7 +176,7 @@ static void test_csrf_and_other_org(void)
 	sign_in(&b, ADMIN_ARRAS);
 	CU_ASSERT_EQUAL(browser_get(&b, ab_path(fx.arras, "/%s", fx.lens_absence)), 404);
 	CU_ASSERT_EQUAL(browser_post(&b, ab_path(fx.arras, "/%s/delete", fx.lens_absence), "", 1), 404);
-	sql1(n, 16, "SELECT count(*) FROM absences WHERE id = %s", fx.lens_absence);
+	fx_sql(n, 16, "SELECT count(*) FROM absences WHERE id = %s", fx.lens_absence);
 	CU_ASSERT_STRING_EQUAL(n, "1");
 	browser_free(&b);
 }
@@ -237,10 +217,10 @@ static void test_edit_update_delete(void)
 	CU_ASSERT_EQUAL(browser_post(&b, ab_path(fx.arras, "/%lld", id), form, 1), 303);
 	CU_ASSERT_EQUAL(browser_follow(&b), 200);
 	CU_ASSERT(browser_body_has(&b, "L&#39;absence a été modifiée."));
-	sql1(v, sizeof(v), "SELECT title || ' ' || (recurrence->>'every') || ' ' || (recurrence->'day'->>'weekday')"
+	fx_sql(v, sizeof(v), "SELECT title || ' ' || (recurrence->>'every') || ' ' || (recurrence->'day'->>'weekday')"
 		 " || ' ' || (recurrence_ends_at = '%s'::date) FROM absences WHERE id = %lld", day_after(120), id);
 	CU_ASSERT_STRING_EQUAL(v, "Reunion mensuelle month wednesday true");
-	sql1(v, sizeof(v), "SELECT before->>'title' || '|' || (after->>'title') FROM audit WHERE item_type = 'absence'"
+	fx_sql(v, sizeof(v), "SELECT before->>'title' || '|' || (after->>'title') FROM audit WHERE item_type = 'absence'"
 		 " AND item_id = %lld AND event = 'update'", id);
 	CU_ASSERT_STRING_EQUAL(v, "Reunion hebdo|Reunion mensuelle");
 	/* invalid update keeps the row */
@@ -249,9 +229,9 @@ static void test_edit_update_delete(void)
 	CU_ASSERT(browser_body_has(&b, "Saisissez un titre."));
 	/* delete */
 	CU_ASSERT_EQUAL(browser_post(&b, ab_path(fx.arras, "/%lld/delete", id), "", 1), 303);
-	sql1(v, sizeof(v), "SELECT count(*) FROM absences WHERE id = %lld", id);
+	fx_sql(v, sizeof(v), "SELECT count(*) FROM absences WHERE id = %lld", id);
 	CU_ASSERT_STRING_EQUAL(v, "0");
-	sql1(v, sizeof(v), "SELECT count(*) FROM audit WHERE item_type = 'absence' AND item_id = %lld AND event = 'destroy'", id);
+	fx_sql(v, sizeof(v), "SELECT count(*) FROM audit WHERE item_type = 'absence' AND item_id = %lld AND event = 'destroy'", id);
 	CU_ASSERT_STRING_EQUAL(v, "1");
 	CU_ASSERT_EQUAL(browser_get(&b, ab_path(fx.arras, "/%lld", id)), 404);
 	browser_free(&b);
@@ -271,33 +251,25 @@ static void test_occurrences(void)
 	CU_ASSERT(browser_body_has(&b, "Ce jour n&#39;est pas une occurrence de cette absence"));
 	snprintf(form, sizeof(form), "day=%s", day_after(9));
 	CU_ASSERT_EQUAL(browser_post(&b, ab_path(fx.arras, "/%lld/occurrences/delete", id), form, 1), 303);
-	sql1(v, sizeof(v), "SELECT day::text FROM absence_exceptions WHERE absence_id = %lld", id);
+	fx_sql(v, sizeof(v), "SELECT day::text FROM absence_exceptions WHERE absence_id = %lld", id);
 	CU_ASSERT_STRING_EQUAL(v, day_after(9));
 	/* move the third one to the Thursday */
 	CU_ASSERT_EQUAL(browser_get(&b, ab_path(fx.arras, "/%lld/occurrences/move?day=%s", id, day_after(16))), 200);
 	snprintf(form, sizeof(form), "day=%s&new_day=%s&start_time=16:00&end_time=17:00", day_after(16), day_after(17));
 	CU_ASSERT_EQUAL(browser_post(&b, ab_path(fx.arras, "/%lld/occurrences/move", id), form, 1), 303);
 	long long moved = strtoll(strrchr(b.location, '/') + 1, NULL, 10);
-	sql1(v, sizeof(v), "SELECT first_day::text || ' ' || to_char(start_time, 'HH24:MI') || ' ' || exception_of_id"
+	fx_sql(v, sizeof(v), "SELECT first_day::text || ' ' || to_char(start_time, 'HH24:MI') || ' ' || exception_of_id"
 		 " FROM absences WHERE id = %lld", moved);
 	char want[64];
 	snprintf(want, sizeof(want), "%s 16:00 %lld", day_after(17), id);
 	CU_ASSERT_STRING_EQUAL(v, want);
-	sql1(v, sizeof(v), "SELECT count(*) FROM absence_exceptions WHERE absence_id = %lld", id);
+	fx_sql(v, sizeof(v), "SELECT count(*) FROM absence_exceptions WHERE absence_id = %lld", id);
 	CU_ASSERT_STRING_EQUAL(v, "2");
 	/* bad move: no new day */
 	snprintf(form, sizeof(form), "day=%s&new_day=&start_time=16:00&end_time=17:00", day_after(23));
 	CU_ASSERT_EQUAL(browser_post(&b, ab_path(fx.arras, "/%lld/occurrences/move", id), form, 1), 422);
 	CU_ASSERT(browser_body_has(&b, "Saisissez une date."));
 	browser_free(&b);
-}
-
-static long api(struct browser *b, const char *method, const char *path, const char *token, const char *body)
-{
-	char auth[128];
-	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token ? token : "");
-	const char *h[] = {"Content-Type: application/json", token ? auth : NULL, NULL};
-	return browser_request(b, method, path, h, body, body ? strlen(body) : 0);
 }
 
 static void test_api(void)
@@ -307,20 +279,20 @@ static void test_api(void)
 	browser_init(&b);
 	char path[160], body[512];
 	snprintf(path, sizeof(path), "/api/v1/organisations/%s/absences", fx.arras);
-	CU_ASSERT_EQUAL(api(&b, "GET", path, NULL, NULL), 401);
+	CU_ASSERT_EQUAL(fx_api(&b, "GET", path, NULL, NULL), 401);
 	const char *rec = "{\"every\":\"week\",\"interval\":1,\"on\":[\"monday\",\"thursday\"],\"until\":\"%s\"}";
 	char recurrence[160];
 	snprintf(recurrence, sizeof(recurrence), rec, day_after(60));
 	snprintf(body, sizeof(body), "{\"title\": \"Permanence interne\", \"first_day\": \"%s\", \"start_time\": \"12:00\","
 		 " \"end_time\": \"13:00\", \"recurrence\": %s}", fx.monday, recurrence);
-	CU_ASSERT_EQUAL_FATAL(api(&b, "POST", path, TOKEN_PMI, body), 201);
+	CU_ASSERT_EQUAL_FATAL(fx_api(&b, "POST", path, TOKEN_PMI, body), 201);
 	json_t *got = json_loads(b.body.data, 0, NULL), *want = json_loads(recurrence, 0, NULL);
 	json_t *ab = json_object_get(got, "absence");
 	CU_ASSERT(json_equal(json_object_get(ab, "recurrence"), want));
 	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(ab, "end_day")), fx.monday);   /* defaults to first_day */
 	CU_ASSERT_EQUAL(json_integer_value(json_object_get(ab, "agent_id")), atoll(fx.pmi));
 	long long id = json_integer_value(json_object_get(ab, "id"));
-	CU_ASSERT_EQUAL(api(&b, "GET", path, TOKEN_PMI, NULL), 200);   /* default: the caller's own */
+	CU_ASSERT_EQUAL(fx_api(&b, "GET", path, TOKEN_PMI, NULL), 200);   /* default: the caller's own */
 	json_t *list = json_loads(b.body.data, 0, NULL), *it, *found = NULL;
 	size_t i;
 	json_array_foreach(json_object_get(list, "absences"), i, it) {
@@ -334,18 +306,18 @@ static void test_api(void)
 	json_decref(want);
 	json_decref(got);
 	/* errors */
-	CU_ASSERT_EQUAL(api(&b, "POST", path, TOKEN_PMI, "{\"title\": \"x\""), 400);
+	CU_ASSERT_EQUAL(fx_api(&b, "POST", path, TOKEN_PMI, "{\"title\": \"x\""), 400);
 	snprintf(body, sizeof(body), "{\"title\": \"Sur deux jours\", \"first_day\": \"%s\", \"start_time\": \"12:00\","
 		 " \"end_day\": \"%s\", \"end_time\": \"13:00\", \"recurrence\": {\"every\": \"week\"}}", fx.monday, day_after(1));
-	CU_ASSERT_EQUAL(api(&b, "POST", path, TOKEN_PMI, body), 422);
+	CU_ASSERT_EQUAL(fx_api(&b, "POST", path, TOKEN_PMI, body), 422);
 	CU_ASSERT(browser_body_has(&b, "\"validation_failed\""));
 	CU_ASSERT(browser_body_has(&b, "La récurrence n'est possible que pour une absence sur une seule journée."));
 	snprintf(body, sizeof(body), "{\"agent_id\": %s, \"title\": \"Pour une autre\", \"first_day\": \"%s\","
 		 " \"start_time\": \"12:00\", \"end_time\": \"13:00\"}", fx.social, fx.monday);
-	CU_ASSERT_EQUAL(api(&b, "POST", path, TOKEN_PMI, body), 403);
-	CU_ASSERT_EQUAL(api(&b, "POST", path, TOKEN_ADMIN, body), 201);   /* the admin may */
+	CU_ASSERT_EQUAL(fx_api(&b, "POST", path, TOKEN_PMI, body), 403);
+	CU_ASSERT_EQUAL(fx_api(&b, "POST", path, TOKEN_ADMIN, body), 201);   /* the admin may */
 	snprintf(path, sizeof(path), "/api/v1/organisations/%s/absences", fx.lens);
-	CU_ASSERT_EQUAL(api(&b, "GET", path, TOKEN_ADMIN, NULL), 404);
+	CU_ASSERT_EQUAL(fx_api(&b, "GET", path, TOKEN_ADMIN, NULL), 404);
 	browser_free(&b);
 }
 

@@ -5,16 +5,15 @@
  */
 #include <CUnit/CUnit.h>
 #include <jansson.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "client.h"
+#include "fixtures.h"
 
-#define PMI "agent.pmi@demo.rdv-solidarites.fr"
-#define SOCIAL "agent.social@demo.rdv-solidarites.fr"
-#define ADMIN_ARRAS "admin.arras@demo.rdv-solidarites.fr"
+#define PMI FX_PMI
+#define SOCIAL FX_SOCIAL
+#define ADMIN_ARRAS FX_ADMIN_ARRAS
 #define LENS "agent.lens@demo.rdv-solidarites.fr"
 #define TOKEN_ADMIN "plagesTestTokenAdminArras0123456789abcdefgh"
 #define TOKEN_PMI "plagesTestTokenAgentPmi0123456789abcdefghij"
@@ -27,47 +26,27 @@ static struct {
 	int ready;
 } fx;
 
-static void sql1(char *out, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void sql1(char *out, size_t n, const char *fmt, ...)
-{
-	char q[2048];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(q, sizeof(q), fmt, ap);
-	va_end(ap);
-	test_sql(q, out, n);
-}
-
 static void fixture(void)
 {
 	if (fx.ready)
 		return;
-	sql1(fx.arras, 16, "SELECT id FROM organisations WHERE name = 'MDS d''Arras'");
-	sql1(fx.lens, 16, "SELECT id FROM organisations WHERE name = 'MDS de Lens'");
-	sql1(fx.pmi, 16, "SELECT id FROM agents WHERE email = '%s'", PMI);
-	sql1(fx.social, 16, "SELECT id FROM agents WHERE email = '%s'", SOCIAL);
-	sql1(fx.admin, 16, "SELECT id FROM agents WHERE email = '%s'", ADMIN_ARRAS);
-	sql1(fx.nourrisson, 16, "SELECT id FROM motifs WHERE organisation_id = %s AND name = 'Consultation PMI nourrisson'", fx.arras);
-	sql1(fx.vad, 16, "SELECT id FROM motifs WHERE organisation_id = %s AND name = 'Visite à domicile puéricultrice'", fx.arras);
-	sql1(fx.tel_as, 16, "SELECT id FROM motifs WHERE organisation_id = %s AND location_type = 'phone'", fx.arras);
-	sql1(fx.lieu, 16, "SELECT id FROM lieux WHERE organisation_id = %s AND availability = 'enabled' ORDER BY id LIMIT 1", fx.arras);
-	sql1(fx.lieu_off, 16, "SELECT id FROM lieux WHERE organisation_id = %s AND availability = 'disabled' LIMIT 1", fx.arras);
-	sql1(fx.monday, 16, "SELECT (current_date + 35 - extract(isodow FROM current_date)::int + 1)::text");
-	sql1(fx.lens_plage, 16, "SELECT min(id) FROM plages_ouverture WHERE organisation_id = %s", fx.lens);
-	sql1(fx.social_plage, 16, "SELECT min(id) FROM plages_ouverture WHERE agent_id = %s", fx.social);
-	sql1(NULL, 0, "INSERT INTO api_tokens (agent_id, token_hash) VALUES (%s, sha256('" TOKEN_ADMIN "'::bytea)),"
-		      " (%s, sha256('" TOKEN_PMI "'::bytea)) ON CONFLICT DO NOTHING", fx.admin, fx.pmi);
+	fx_demo_ids(fx.arras, fx.lens, fx.pmi, fx.social, fx.admin);
+	fx_sql(fx.nourrisson, 16, "SELECT id FROM motifs WHERE organisation_id = %s AND name = 'Consultation PMI nourrisson'", fx.arras);
+	fx_sql(fx.vad, 16, "SELECT id FROM motifs WHERE organisation_id = %s AND name = 'Visite à domicile puéricultrice'", fx.arras);
+	fx_sql(fx.tel_as, 16, "SELECT id FROM motifs WHERE organisation_id = %s AND location_type = 'phone'", fx.arras);
+	fx_sql(fx.lieu, 16, "SELECT id FROM lieux WHERE organisation_id = %s AND availability = 'enabled' ORDER BY id LIMIT 1", fx.arras);
+	fx_sql(fx.lieu_off, 16, "SELECT id FROM lieux WHERE organisation_id = %s AND availability = 'disabled' LIMIT 1", fx.arras);
+	fx_monday(fx.monday, 5);
+	fx_sql(fx.lens_plage, 16, "SELECT min(id) FROM plages_ouverture WHERE organisation_id = %s", fx.lens);
+	fx_sql(fx.social_plage, 16, "SELECT min(id) FROM plages_ouverture WHERE agent_id = %s", fx.social);
+	fx_tokens(fx.admin, TOKEN_ADMIN, fx.pmi, TOKEN_PMI);
 	fx.ready = 1;
 }
 
 /* The day d days after the test Monday, as YYYY-MM-DD. */
 static const char *day_after(int d)
 {
-	static char out[4][16];
-	static int k;
-	k = (k + 1) % 4;
-	sql1(out[k], 16, "SELECT ('%s'::date + %d)::text", fx.monday, d);
-	return out[k];
+	return fx_day_after(fx.monday, d);
 }
 
 static void sign_in(struct browser *b, const char *email)
@@ -129,7 +108,7 @@ static void test_list_and_empty_state(void)
 	/* an admin looks at an agent without plages: the empty state says what to do */
 	sign_in(&b, ADMIN_ARRAS);
 	char sec[16], path[256];
-	sql1(sec, 16, "SELECT id FROM agents WHERE email = 'secretariat.arras@demo.rdv-solidarites.fr'");
+	fx_sql(sec, 16, "SELECT id FROM agents WHERE email = 'secretariat.arras@demo.rdv-solidarites.fr'");
 	snprintf(path, sizeof(path), "/agent/organisations/%s/plages_ouverture?agent_id=%s", fx.arras, sec);
 	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
 	CU_ASSERT(browser_body_has(&b, "Aucune plage d'ouverture pour cet agent"));
@@ -158,11 +137,11 @@ static void test_create_show_and_audit(void)
 	CU_ASSERT(browser_body_has(&b, "Toutes les 2 semaines : mardi, vendredi, jusqu&#39;au"));
 	CU_ASSERT(browser_body_has(&b, "13:30 – 15:00"));
 	char v[512];
-	sql1(v, sizeof(v), "SELECT recurrence->>'every' || ' ' || (recurrence->>'interval') || ' ' || (recurrence->'on')::text"
+	fx_sql(v, sizeof(v), "SELECT recurrence->>'every' || ' ' || (recurrence->>'interval') || ' ' || (recurrence->'on')::text"
 		 " || ' ' || (recurrence_ends_at = '%s'::date)::text || ' ' || (SELECT count(*) FROM plage_ouverture_motifs"
 		 " WHERE plage_ouverture_id = p.id) FROM plages_ouverture p WHERE id = %lld", day_after(90), id);
 	CU_ASSERT_STRING_EQUAL(v, "week 2 [\"tuesday\", \"friday\"] true 2");
-	sql1(v, sizeof(v), "SELECT count(*) FROM audit WHERE item_type = 'plage_ouverture' AND item_id = %lld"
+	fx_sql(v, sizeof(v), "SELECT count(*) FROM audit WHERE item_type = 'plage_ouverture' AND item_id = %lld"
 		 " AND event = 'create' AND after->>'title' = 'Consultations test creation' AND agent_id = %s", id, fx.pmi);
 	CU_ASSERT_STRING_EQUAL(v, "1");
 	browser_free(&b);
@@ -217,12 +196,12 @@ static void test_csrf_required(void)
 	struct browser b;
 	sign_in(&b, PMI);
 	char form[512], count[16], after[16];
-	sql1(count, 16, "SELECT count(*) FROM plages_ouverture");
+	fx_sql(count, 16, "SELECT count(*) FROM plages_ouverture");
 	snprintf(form, sizeof(form), "agent_id=%s&title=Sans+jeton&lieu_id=%s&motif_ids=%s&first_day=%s&start_time=09:00"
 		 "&end_time=10:00", fx.pmi, fx.lieu, fx.nourrisson, fx.monday);
 	CU_ASSERT_EQUAL(browser_post(&b, po_path(fx.arras, ""), form, 0), 403);
 	CU_ASSERT(browser_body_has(&b, "Rechargez la page"));
-	sql1(after, 16, "SELECT count(*) FROM plages_ouverture");
+	fx_sql(after, 16, "SELECT count(*) FROM plages_ouverture");
 	CU_ASSERT_STRING_EQUAL(count, after);
 	char path[64];
 	snprintf(path, sizeof(path), "/%s/delete", fx.social_plage);
@@ -250,7 +229,7 @@ static void test_other_organisation_404(void)
 	CU_ASSERT_EQUAL(browser_post(&b, po_path(fx.arras, path), "", 1), 404);
 	CU_ASSERT_EQUAL(browser_post(&b, po_path(fx.lens, ""), "title=x", 1), 404);
 	char n[16];
-	sql1(n, 16, "SELECT count(*) FROM plages_ouverture WHERE id = %s", fx.lens_plage);
+	fx_sql(n, 16, "SELECT count(*) FROM plages_ouverture WHERE id = %s", fx.lens_plage);
 	CU_ASSERT_STRING_EQUAL(n, "1");
 	browser_free(&b);
 }
@@ -273,10 +252,10 @@ static void test_basic_agent_on_other_agent(void)
 		 "&start_time=09:00&end_time=10:00", fx.social, fx.lieu, fx.tel_as, fx.monday);
 	CU_ASSERT_EQUAL(browser_post(&b, po_path(fx.arras, ""), form, 1), 403);
 	char n[16];
-	sql1(n, 16, "SELECT count(*) FROM plages_ouverture WHERE id = %s", fx.social_plage);
+	fx_sql(n, 16, "SELECT count(*) FROM plages_ouverture WHERE id = %s", fx.social_plage);
 	CU_ASSERT_STRING_EQUAL(n, "1");
 	/* an explicit read grant: the plage shows, but changing it is 403 */
-	sql1(NULL, 0, "INSERT INTO agenda_accesses (owner_agent_id, grantee_agent_id, level) VALUES (%s, %s, 'read')"
+	fx_sql(NULL, 0, "INSERT INTO agenda_accesses (owner_agent_id, grantee_agent_id, level) VALUES (%s, %s, 'read')"
 		      " ON CONFLICT DO NOTHING", fx.social, fx.pmi);
 	snprintf(path, sizeof(path), "/%s", fx.social_plage);
 	CU_ASSERT_EQUAL(browser_get(&b, po_path(fx.arras, path)), 200);
@@ -286,8 +265,8 @@ static void test_basic_agent_on_other_agent(void)
 	CU_ASSERT_EQUAL(browser_get(&b, po_path(fx.arras, path)), 403);
 	snprintf(path, sizeof(path), "/%s/delete", fx.social_plage);
 	CU_ASSERT_EQUAL(browser_post(&b, po_path(fx.arras, path), "", 1), 403);
-	sql1(NULL, 0, "DELETE FROM agenda_accesses WHERE owner_agent_id = %s AND grantee_agent_id = %s", fx.social, fx.pmi);
-	sql1(n, 16, "SELECT count(*) FROM plages_ouverture WHERE id = %s", fx.social_plage);
+	fx_sql(NULL, 0, "DELETE FROM agenda_accesses WHERE owner_agent_id = %s AND grantee_agent_id = %s", fx.social, fx.pmi);
+	fx_sql(n, 16, "SELECT count(*) FROM plages_ouverture WHERE id = %s", fx.social_plage);
 	CU_ASSERT_STRING_EQUAL(n, "1");
 	browser_free(&b);
 
@@ -320,7 +299,7 @@ static void test_edit_update(void)
 		 "&end_time=17:00&recurrence=monthly&interval=1", fx.pmi, fx.lieu, fx.nourrisson, fx.monday);
 	CU_ASSERT_EQUAL(browser_post(&b, po_path(fx.arras, path), form, 1), 422);
 	CU_ASSERT(browser_body_has(&b, "L&#39;heure de fin doit être après l&#39;heure de début."));
-	sql1(v, sizeof(v), "SELECT title FROM plages_ouverture WHERE id = %lld", id);
+	fx_sql(v, sizeof(v), "SELECT title FROM plages_ouverture WHERE id = %lld", id);
 	CU_ASSERT_STRING_EQUAL(v, "Avant modification");
 	/* valid: monthly, the n-th weekday of the first day */
 	snprintf(form, sizeof(form), "agent_id=%s&title=Apres+modification&lieu_id=%s&motif_ids=%s&first_day=%s"
@@ -329,10 +308,10 @@ static void test_edit_update(void)
 	CU_ASSERT_EQUAL(browser_follow(&b), 200);
 	CU_ASSERT(browser_body_has(&b, "La plage d&#39;ouverture a été modifiée."));
 	CU_ASSERT(browser_body_has(&b, "Tous les mois, le "));
-	sql1(v, sizeof(v), "SELECT title || ' ' || to_char(start_time, 'HH24:MI') || ' ' || (recurrence->>'every')"
+	fx_sql(v, sizeof(v), "SELECT title || ' ' || to_char(start_time, 'HH24:MI') || ' ' || (recurrence->>'every')"
 		 " || ' ' || (recurrence->'day'->>'weekday') FROM plages_ouverture WHERE id = %lld", id);
 	CU_ASSERT_STRING_EQUAL(v, "Apres modification 08:30 month monday");
-	sql1(v, sizeof(v), "SELECT before->>'title' || '|' || (after->>'title') FROM audit WHERE item_type = 'plage_ouverture'"
+	fx_sql(v, sizeof(v), "SELECT before->>'title' || '|' || (after->>'title') FROM audit WHERE item_type = 'plage_ouverture'"
 		 " AND item_id = %lld AND event = 'update'", id);
 	CU_ASSERT_STRING_EQUAL(v, "Avant modification|Apres modification");
 	browser_free(&b);
@@ -351,9 +330,9 @@ static void test_delete(void)
 	CU_ASSERT(strstr(b.location, "/plages_ouverture?agent_id=") != NULL);
 	CU_ASSERT_EQUAL(browser_follow(&b), 200);
 	CU_ASSERT(browser_body_has(&b, "La plage d&#39;ouverture a été supprimée."));
-	sql1(v, sizeof(v), "SELECT count(*) FROM plages_ouverture WHERE id = %lld", id);
+	fx_sql(v, sizeof(v), "SELECT count(*) FROM plages_ouverture WHERE id = %lld", id);
 	CU_ASSERT_STRING_EQUAL(v, "0");
-	sql1(v, sizeof(v), "SELECT before->>'title' FROM audit WHERE item_type = 'plage_ouverture' AND item_id = %lld"
+	fx_sql(v, sizeof(v), "SELECT before->>'title' FROM audit WHERE item_type = 'plage_ouverture' AND item_id = %lld"
 		 " AND event = 'destroy'", id);
 	CU_ASSERT_STRING_EQUAL(v, "A supprimer");
 	snprintf(path, sizeof(path), "/%lld", id);
@@ -378,11 +357,11 @@ static void test_delete_one_occurrence(void)
 	CU_ASSERT_EQUAL(browser_post(&b, po_path(fx.arras, path), form, 1), 303);
 	CU_ASSERT_EQUAL(browser_follow(&b), 200);
 	CU_ASSERT(browser_body_has(&b, "Occurrences supprimées ou déplacées"));
-	sql1(v, sizeof(v), "SELECT day::text FROM plage_ouverture_exceptions WHERE plage_ouverture_id = %lld", id);
+	fx_sql(v, sizeof(v), "SELECT day::text FROM plage_ouverture_exceptions WHERE plage_ouverture_id = %lld", id);
 	CU_ASSERT_STRING_EQUAL(v, day_after(7));
 	/* twice: it is no longer an occurrence */
 	CU_ASSERT_EQUAL(browser_post(&b, po_path(fx.arras, path), form, 1), 422);
-	sql1(v, sizeof(v), "SELECT count(*) FROM audit WHERE item_type = 'plage_ouverture' AND item_id = %lld"
+	fx_sql(v, sizeof(v), "SELECT count(*) FROM audit WHERE item_type = 'plage_ouverture' AND item_id = %lld"
 		 " AND event = 'update' AND jsonb_array_length(after->'exceptions') = 1", id);
 	CU_ASSERT_STRING_EQUAL(v, "1");
 	browser_free(&b);
@@ -407,12 +386,12 @@ static void test_move_one_occurrence(void)
 	CU_ASSERT_EQUAL(browser_post(&b, po_path(fx.arras, path), form, 1), 303);
 	long long moved = strtoll(strrchr(b.location, '/') + 1, NULL, 10);
 	CU_ASSERT(moved > id);
-	sql1(v, sizeof(v), "SELECT first_day::text || ' ' || to_char(start_time, 'HH24:MI') || ' ' || coalesce(recurrence::text, 'null')"
+	fx_sql(v, sizeof(v), "SELECT first_day::text || ' ' || to_char(start_time, 'HH24:MI') || ' ' || coalesce(recurrence::text, 'null')"
 		 " || ' ' || exception_of_id FROM plages_ouverture WHERE id = %lld", moved);
 	char want[128];
 	snprintf(want, sizeof(want), "%s 10:00 null %lld", day_after(15), id);
 	CU_ASSERT_STRING_EQUAL(v, want);
-	sql1(v, sizeof(v), "SELECT day::text FROM plage_ouverture_exceptions WHERE plage_ouverture_id = %lld", id);
+	fx_sql(v, sizeof(v), "SELECT day::text FROM plage_ouverture_exceptions WHERE plage_ouverture_id = %lld", id);
 	CU_ASSERT_STRING_EQUAL(v, day_after(14));
 	CU_ASSERT_EQUAL(browser_follow(&b), 200);
 	CU_ASSERT(browser_body_has(&b, "Voir la plage récurrente d'origine"));
@@ -440,14 +419,6 @@ static void test_overlap_warning(void)
 
 /* ------------------------------------------------------------------ API */
 
-static long api(struct browser *b, const char *method, const char *path, const char *token, const char *body)
-{
-	char auth[128];
-	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token ? token : "");
-	const char *h[] = {"Content-Type: application/json", token ? auth : NULL, NULL};
-	return browser_request(b, method, path, h, body, body ? strlen(body) : 0);
-}
-
 static void test_api_round_trip(void)
 {
 	fixture();
@@ -461,7 +432,7 @@ static void test_api_round_trip(void)
 	snprintf(body, sizeof(body), "{\"agent_id\": %s, \"title\": \"Via l'API\", \"lieu_id\": %s, \"first_day\": \"%s\","
 		 " \"start_time\": \"09:15\", \"end_time\": \"11:45\", \"motif_ids\": [%s], \"recurrence\": %s}",
 		 fx.pmi, fx.lieu, day_after(8), fx.nourrisson, recurrence);
-	CU_ASSERT_EQUAL_FATAL(api(&b, "POST", path, TOKEN_ADMIN, body), 201);
+	CU_ASSERT_EQUAL_FATAL(fx_api(&b, "POST", path, TOKEN_ADMIN, body), 201);
 	json_t *got = json_loads(b.body.data, 0, NULL);
 	json_t *po = json_object_get(got, "plage_ouverture");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(po);
@@ -473,7 +444,7 @@ static void test_api_round_trip(void)
 	long long id = json_integer_value(json_object_get(po, "id"));
 	/* read back in the list */
 	snprintf(path, sizeof(path), "/api/v1/organisations/%s/plages_ouverture?agent_id=%s&per_page=100", fx.arras, fx.pmi);
-	CU_ASSERT_EQUAL(api(&b, "GET", path, TOKEN_ADMIN, NULL), 200);
+	CU_ASSERT_EQUAL(fx_api(&b, "GET", path, TOKEN_ADMIN, NULL), 200);
 	json_t *list = json_loads(b.body.data, 0, NULL);
 	json_t *items = json_object_get(list, "plages_ouverture"), *it, *found = NULL;
 	size_t i;
@@ -490,13 +461,13 @@ static void test_api_round_trip(void)
 	json_decref(got);
 	/* pagination: per_page capped at 100, page 2 of 1-per-page */
 	snprintf(path, sizeof(path), "/api/v1/organisations/%s/plages_ouverture?per_page=1&page=2", fx.arras);
-	CU_ASSERT_EQUAL(api(&b, "GET", path, TOKEN_ADMIN, NULL), 200);
+	CU_ASSERT_EQUAL(fx_api(&b, "GET", path, TOKEN_ADMIN, NULL), 200);
 	list = json_loads(b.body.data, 0, NULL);
 	CU_ASSERT_EQUAL(json_array_size(json_object_get(list, "plages_ouverture")), 1);
 	CU_ASSERT_EQUAL(json_integer_value(json_object_get(json_object_get(list, "meta"), "page")), 2);
 	json_decref(list);
 	snprintf(path, sizeof(path), "/api/v1/organisations/%s/plages_ouverture?per_page=500", fx.arras);
-	CU_ASSERT_EQUAL(api(&b, "GET", path, TOKEN_ADMIN, NULL), 200);
+	CU_ASSERT_EQUAL(fx_api(&b, "GET", path, TOKEN_ADMIN, NULL), 200);
 	CU_ASSERT(browser_body_has(&b, "\"per_page\":100"));
 	browser_free(&b);
 }
@@ -508,15 +479,15 @@ static void test_api_errors(void)
 	browser_init(&b);
 	char path[128], body[512];
 	snprintf(path, sizeof(path), "/api/v1/organisations/%s/plages_ouverture", fx.arras);
-	CU_ASSERT_EQUAL(api(&b, "GET", path, NULL, NULL), 401);
+	CU_ASSERT_EQUAL(fx_api(&b, "GET", path, NULL, NULL), 401);
 	CU_ASSERT(browser_body_has(&b, "\"code\":\"unauthorized\""));
-	CU_ASSERT_EQUAL(api(&b, "POST", path, TOKEN_PMI, "{\"title\": "), 400);
+	CU_ASSERT_EQUAL(fx_api(&b, "POST", path, TOKEN_PMI, "{\"title\": "), 400);
 	CU_ASSERT(browser_body_has(&b, "\"error\""));
-	CU_ASSERT_EQUAL(api(&b, "POST", path, TOKEN_PMI, "[1, 2]"), 400);
+	CU_ASSERT_EQUAL(fx_api(&b, "POST", path, TOKEN_PMI, "[1, 2]"), 400);
 	/* validation: French messages per field */
 	snprintf(body, sizeof(body), "{\"title\": \"\", \"first_day\": \"2026-02-30\", \"start_time\": \"10:00\","
 		 " \"end_time\": \"09:00\", \"motif_ids\": [], \"recurrence\": {\"every\": \"year\"}}");
-	CU_ASSERT_EQUAL(api(&b, "POST", path, TOKEN_PMI, body), 422);
+	CU_ASSERT_EQUAL(fx_api(&b, "POST", path, TOKEN_PMI, body), 422);
 	json_t *root = json_loads(b.body.data, 0, NULL);
 	json_t *e = json_object_get(root, "error");
 	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(e, "code")), "validation_failed");
@@ -531,18 +502,18 @@ static void test_api_errors(void)
 	json_decref(root);
 	/* another organisation: 404; another agent's agenda for a basic agent: 403 */
 	snprintf(path, sizeof(path), "/api/v1/organisations/%s/plages_ouverture", fx.lens);
-	CU_ASSERT_EQUAL(api(&b, "GET", path, TOKEN_ADMIN, NULL), 404);
-	CU_ASSERT_EQUAL(api(&b, "POST", path, TOKEN_ADMIN, "{}"), 404);
+	CU_ASSERT_EQUAL(fx_api(&b, "GET", path, TOKEN_ADMIN, NULL), 404);
+	CU_ASSERT_EQUAL(fx_api(&b, "POST", path, TOKEN_ADMIN, "{}"), 404);
 	snprintf(path, sizeof(path), "/api/v1/organisations/%s/plages_ouverture", fx.arras);
 	snprintf(body, sizeof(body), "{\"agent_id\": %s, \"title\": \"Pour une autre\", \"lieu_id\": %s, \"first_day\": \"%s\","
 		 " \"start_time\": \"09:00\", \"end_time\": \"10:00\", \"motif_ids\": [%s]}", fx.social, fx.lieu, fx.monday, fx.tel_as);
-	CU_ASSERT_EQUAL(api(&b, "POST", path, TOKEN_PMI, body), 403);
+	CU_ASSERT_EQUAL(fx_api(&b, "POST", path, TOKEN_PMI, body), 403);
 	CU_ASSERT(browser_body_has(&b, "\"code\":\"forbidden\""));
 	snprintf(path, sizeof(path), "/api/v1/organisations/%s/plages_ouverture?agent_id=%s", fx.arras, fx.social);
-	CU_ASSERT_EQUAL(api(&b, "GET", path, TOKEN_PMI, NULL), 403);
+	CU_ASSERT_EQUAL(fx_api(&b, "GET", path, TOKEN_PMI, NULL), 403);
 	/* a basic agent's default list is their own plages only */
 	snprintf(path, sizeof(path), "/api/v1/organisations/%s/plages_ouverture?per_page=100", fx.arras);
-	CU_ASSERT_EQUAL(api(&b, "GET", path, TOKEN_PMI, NULL), 200);
+	CU_ASSERT_EQUAL(fx_api(&b, "GET", path, TOKEN_PMI, NULL), 200);
 	char needle[64];
 	snprintf(needle, sizeof(needle), "\"agent_id\":%s", fx.social);
 	CU_ASSERT(!browser_body_has(&b, needle));

@@ -1,0 +1,37 @@
+/*
+ * fixtures.h - the fixture helpers the plages and absences suites share:
+ * printf-style SQL on the test database, the demo organisations and
+ * agents they use, a Monday ahead to put series on, API tokens and JSON
+ * API requests.
+ */
+#ifndef RDV_TEST_FIXTURES_H
+#define RDV_TEST_FIXTURES_H
+
+#include <stddef.h>
+
+#include "client.h"
+
+#define FX_PMI "agent.pmi@demo.rdv-solidarites.fr"
+#define FX_SOCIAL "agent.social@demo.rdv-solidarites.fr"
+#define FX_ADMIN_ARRAS "admin.arras@demo.rdv-solidarites.fr"
+
+/* test_sql with a printf format; the first cell into out (may be NULL). */
+void fx_sql(char *out, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Ids (as text, 16 bytes each) of the MDS d'Arras and de Lens and of the
+ * agents FX_PMI, FX_SOCIAL and FX_ADMIN_ARRAS. */
+void fx_demo_ids(char *arras, char *lens, char *pmi, char *social, char *admin);
+
+/* The Monday of the week `weeks` weeks from now, YYYY-MM-DD (16 bytes). */
+void fx_monday(char *out, int weeks);
+
+/* day + d days, YYYY-MM-DD; the last four answers stay valid. */
+const char *fx_day_after(const char *day, int d);
+
+/* API tokens for two agents (ids as text); kept across runs. */
+void fx_tokens(const char *agent1, const char *token1, const char *agent2, const char *token2);
+
+/* A JSON API request with the bearer token (none when NULL); the status. */
+long fx_api(struct browser *b, const char *method, const char *path, const char *token, const char *body);
+
+#endif
