@@ -40,7 +40,7 @@ DEB_PKGS := build-essential pkg-config libfcgi-dev libpq-dev libjansson-dev libs
             libcurl4-openssl-dev libxlsxwriter-dev libcunit1-dev postgresql-15 \
             nginx-light nodejs npm wrk curl clang
 
-.PHONY: all build deps run stop test unit valgrind bench fuzz token migrate static clean import-addresses
+.PHONY: all build deps run stop test unit valgrind bench fuzz chaos token migrate static clean import-addresses
 .SECONDEXPANSION:
 .SECONDARY:
 
@@ -121,6 +121,11 @@ bench: deps
 
 $(BUILD)/bin/bench-slots: tests/bench/bench_slots.c $(BUILD)/librdv.a
 	@$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+# Faults under load: kill -9 a worker, restart PostgreSQL, fill the mail folder (tests/chaos).
+chaos: deps
+	@$(MAKE) --no-print-directory build
+	@BUILD=$(BUILD) bash tests/chaos/run.sh
 
 fuzz:
 	@FUZZ_SECONDS=$${FUZZ_SECONDS:-60} nginx/stack.sh fuzz

@@ -12,6 +12,7 @@
 
 #include "audit.h"
 #include "booking.h"
+#include "phone.h"
 #include "rdv.h"
 #include "tz.h"
 #include "usager.h"
@@ -260,8 +261,14 @@ static void set_duplicates(struct ctx *c, const struct usager_scope *s, const st
 							      : "mêmes nom, prénom et date de naissance");
 		if (d[i].visible)
 			tmpl_set_var(row, "open_href", app_url(c, upath(c, s, "", d[i].id)));
-		if (!d[i].in_org)
+		if (!d[i].in_org) {
 			tmpl_set_var(row, "add_href", app_url(c, upath(c, s, "/add_to_organisation", d[i].id)));
+			/* what the agent typed, which matched: the proof add_to_organisation asks for */
+			tmpl_set_var(row, "proof_phone", http_param(&c->req, "phone_number"));
+			tmpl_set_var(row, "proof_first_name", http_param(&c->req, "first_name"));
+			tmpl_set_var(row, "proof_last_name", http_param(&c->req, "last_name"));
+			tmpl_set_var(row, "proof_birth_date", http_param(&c->req, "birth_date"));
+		}
 	}
 }
 
@@ -724,6 +731,31 @@ static int usagers_destroy(struct ctx *c)
 
 /* ------------------------------------------------------------ organisation, family, referents */
 
+/* Adding another organisation's usager to mine needs what the duplicate
+ * warning matched on — the same phone number, or the same names and birth
+ * date — unless the usager is already visible to me (territory-wide
+ * visibility). Without it, any id of the territory could be pulled in
+ * (found by the IDOR sweep). Answers 404 when the proof does not match. */
+static int add_proof_matches(struct ctx *c, long long id)
+{
+	char e164[PHONE_E164_SIZE] = "";
+	const char *phone = http_param(&c->req, "proof_phone");
+	if (phone == NULL || phone[0] == '\0' || phone_normalize(phone, e164, NULL) != 0)
+		e164[0] = '\0';
+	const char *first = http_param(&c->req, "proof_first_name"), *last = http_param(&c->req, "proof_last_name");
+	const char *birth = http_param(&c->req, "proof_birth_date");
+	int y, m, d;
+	const char *bd = birth != NULL && valid_date(birth, &y, &m, &d, NULL) == 0
+		? arena_printf(c->a, "%04d-%02d-%02d", y, m, d) : NULL;
+	char *ok = db_s(c->db, c->a,
+		"SELECT 1 FROM users u WHERE u.id = $1 AND u.deleted_at IS NULL AND ("
+		" ($2 <> '' AND u.phone_number_formatted = $2)"
+		" OR ($5::date IS NOT NULL AND u.birth_date = $5::date"
+		"     AND rdv_name_key(u.first_name) = rdv_name_key($3) AND rdv_name_key(u.last_name) = rdv_name_key($4)))",
+		db_int(c->a, id), e164, first ? first : "", last ? last : "", bd);
+	return ok != NULL;
+}
+
 static int usagers_add_to_org(struct ctx *c)
 {
 	struct usager_scope s;
@@ -731,6 +763,8 @@ static int usagers_add_to_org(struct ctx *c)
 	int rc = page_usager(c, &s, &id);
 	if (rc != 0)
 		return rc;
+	if (!s.territory_wide && !add_proof_matches(c, id))
+		return c->db->err ? c->db->err : RDV_ENOTFOUND;
 	rc = usager_add_to_org(c->db, c->a, &s, app_client_ip(c), id);
 	return usager_done(c, &s, id, rc, "L'usager a été ajouté à votre organisation.");
 }

@@ -74,7 +74,9 @@
       initialView: root.dataset.view || "timeGridWeek",
       initialDate: root.dataset.date || undefined,
       headerToolbar: { left: "prev,next today", center: "title", right: "timeGridDay,timeGridWeek" },
-      buttonText: { today: "Aujourd'hui", day: "Jour", week: "Semaine" },
+      /* text buttons: FullCalendar's icon spans are role="img" without a name (axe role-img-alt) */
+      buttonIcons: false,
+      buttonText: { prev: "‹ Précédent", next: "Suivant ›", today: "Aujourd'hui", day: "Jour", week: "Semaine" },
       allDaySlot: false,
       slotMinTime: "07:00:00",
       slotMaxTime: "20:00:00",

@@ -246,9 +246,16 @@ static void test_other_org_404_and_add_to_org(void)
 	CU_ASSERT_EQUAL(browser_post(&b, path, "first_name=Pirate", 1), 404);
 	snprintf(path, sizeof(path), "%s/%lld/delete", base, jess);
 	CU_ASSERT_EQUAL(browser_post(&b, path, "", 1), 404);
-	/* explicit: add her to Arras */
+	/* explicit: add her to Arras — with what the duplicate warning matched on;
+	 * a bare id is not enough (any usager of the territory could be pulled in) */
 	snprintf(path, sizeof(path), "%s/%lld/add_to_organisation", base, jess);
-	CU_ASSERT_EQUAL(browser_post(&b, path, "", 1), 303);
+	CU_ASSERT_EQUAL(browser_post(&b, path, "", 1), 404);
+	CU_ASSERT_EQUAL(browser_post(&b, path, "proof_first_name=Jessica&proof_last_name=Lemaire&proof_birth_date=01/01/1900", 1), 404);
+	char proof[256], bd[32];
+	snprintf(proof, sizeof(proof), "SELECT to_char(birth_date, 'DD/MM/YYYY') FROM users WHERE id = %lld", jess);
+	test_sql(proof, bd, sizeof(bd));
+	snprintf(proof, sizeof(proof), "proof_first_name=J%%C3%%A9ssica&proof_last_name=LEMAIRE&proof_birth_date=%s", bd);
+	CU_ASSERT_EQUAL(browser_post(&b, path, proof, 1), 303);
 	snprintf(path, sizeof(path), "%s/%lld", base, jess);
 	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
 	CU_ASSERT(browser_body_has(&b, "Jessica LEMAIRE"));
