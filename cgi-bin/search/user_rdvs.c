@@ -496,10 +496,14 @@ static int move_run(struct ctx *c, long long id, long long to)
 static int rdvs_reschedule(struct ctx *c)
 {
 	long long id = route_id(&c->match, "id"), to = 0;
+	struct move mv;
+	int rc = move_load(c, id, 0, &mv);   /* ownership first: another's RDV is a 404 whatever the body */
+	if (rc != 0)
+		return rc;
 	const char *st = http_param(&c->req, "starts_at");
 	if (st == NULL || valid_int(st, 1, 4102444800LL, &to, NULL) != 0)
 		return app_error(c, 400, "Choisissez un créneau.");
-	int rc = move_run(c, id, to);
+	rc = move_run(c, id, to);
 	if (rc == RDV_EINVAL)      /* not mine (or another RDV than the link's) */
 		return RDV_ENOTFOUND;
 	if (rc == RDV_EFORBIDDEN)

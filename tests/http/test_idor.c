@@ -42,7 +42,7 @@ static struct {
 	long long lens_agent, lens_webhook, lens_api_token, sector, zone, attribution;
 	long long victim, victim_relative, victim_rdv, victim_participation;
 	int shared_users_was;   /* visible_users_throughout_the_territory, restored at the end */
-	int stats_right_was;    /* admin.arras's territorial export right, restored at the end */
+	int stats_right_was;    /* admin.arras's territorial rights (bit mask), restored at the end */
 } t;
 
 static long long sql_ll(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -74,12 +74,16 @@ static void setup_lens(void)
 	t.shared_users_was = (int)sql_ll("SELECT visible_users_throughout_the_territory::int FROM territories"
 					  " WHERE id = %lld", t.terr);
 	sql_ll("UPDATE territories SET visible_users_throughout_the_territory = false WHERE id = %lld", t.terr);
-	/* The territorial export right legitimately opens every organisation's
-	 * RDVs to its holder: withdrawn for the sweep, so that the territory
-	 * routes must refuse too. */
-	t.stats_right_was = (int)sql_ll("SELECT allow_to_download_stats::int FROM agent_territorial_access_rights"
+	/* The territorial rights (export, invite agents, teams, access rights)
+	 * legitimately open territory pages and every organisation's RDVs to
+	 * their holder: withdrawn for the sweep (a bit mask, restored at the
+	 * end), so that the territory routes must refuse too. */
+	t.stats_right_was = (int)sql_ll("SELECT allow_to_download_stats::int | allow_to_invite_agents::int << 1"
+					 " | allow_to_manage_teams::int << 2 | allow_to_manage_access_rights::int << 3"
+					 " FROM agent_territorial_access_rights"
 					 " WHERE agent_id = %lld AND territory_id = %lld", test_agent_id(ADMIN_ARRAS), t.terr);
-	sql_ll("UPDATE agent_territorial_access_rights SET allow_to_download_stats = false"
+	sql_ll("UPDATE agent_territorial_access_rights SET allow_to_download_stats = false, allow_to_invite_agents = false,"
+	       " allow_to_manage_teams = false, allow_to_manage_access_rights = false"
 	       " WHERE agent_id = %lld AND territory_id = %lld", test_agent_id(ADMIN_ARRAS), t.terr);
 	t.lens_agent = test_agent_id("agent.lens@demo.rdv-solidarites.fr");
 	t.lens_usager = sql_ll("SELECT user_id FROM user_profiles WHERE organisation_id = %lld AND user_id NOT IN"
@@ -162,9 +166,11 @@ static int suite_clean(void)
 {
 	sql_ll("UPDATE territories SET visible_users_throughout_the_territory = %s WHERE id = %lld",
 	       t.shared_users_was ? "true" : "false", t.terr);
-	sql_ll("UPDATE agent_territorial_access_rights SET allow_to_download_stats = %s"
-	       " WHERE agent_id = %lld AND territory_id = %lld", t.stats_right_was ? "true" : "false",
-	       test_agent_id(ADMIN_ARRAS), t.terr);
+	sql_ll("UPDATE agent_territorial_access_rights SET allow_to_download_stats = (%d & 1) <> 0,"
+	       " allow_to_invite_agents = (%d & 2) <> 0, allow_to_manage_teams = (%d & 4) <> 0,"
+	       " allow_to_manage_access_rights = (%d & 8) <> 0"
+	       " WHERE agent_id = %lld AND territory_id = %lld", t.stats_right_was, t.stats_right_was,
+	       t.stats_right_was, t.stats_right_was, test_agent_id(ADMIN_ARRAS), t.terr);
 	sql_ll("DELETE FROM api_tokens WHERE name IN ('idor-lens', 'idor-arras')");
 	return 0;
 }
