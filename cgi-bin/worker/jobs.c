@@ -15,6 +15,10 @@
  *   RDV_PURGE_OUTBOX_DAYS          sent or failed outbox rows (default 90)
  *   RDV_PURGE_RECEIPTS_MONTHS      receipts anonymised (recipient, content) after N months (default 6)
  *   RDV_PURGE_RECEIPTS_YEARS       receipts deleted (default 2)
+ *
+ * The waiting list only messages usagers in office hours, --once included (a
+ * cron run at night must not text anyone):
+ *   RDV_WORKER_WAITING_HOURS       Paris-time window "HH:MM-HH:MM" (default 09:00-18:50; "0-24": always)
  */
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +101,51 @@ int jobs_reminders(struct worker *w)
 	return rc;
 }
 
+/* The entries that may be told today: RDV more than a week ahead at a lieu
+ * (the reference offers nothing for RDVs without one), not by phone, fewer
+ * than three messages, and no message to that usager yet today (Paris). */
+static PGresult *waiting_entries(struct worker *w)
+{
+	return db_q(w->db,
+		"SELECT fa.rdv_id, fa.user_id, p.id, r.motif_id, r.lieu_id,"
+		"       extract(epoch FROM r.starts_at)::bigint"
+		"  FROM file_attentes fa JOIN rdvs r ON r.id = fa.rdv_id JOIN motifs m ON m.id = r.motif_id"
+		"  JOIN participations p ON p.rdv_id = fa.rdv_id AND p.user_id = fa.user_id"
+		" WHERE r.status = 'unknown' AND p.status = 'unknown' AND r.starts_at > now() + interval '7 days'"
+		"   AND r.lieu_id IS NOT NULL AND m.location_type <> 'phone' AND fa.notifications_sent < 3"
+		"   AND NOT EXISTS (SELECT 1 FROM file_attentes f2 WHERE f2.user_id = fa.user_id"
+		"         AND f2.last_creneau_sent_at >= (date_trunc('day', now() AT TIME ZONE 'Europe/Paris')"
+		"                                         AT TIME ZONE 'Europe/Paris'))"
+		" ORDER BY r.starts_at LIMIT 500 FOR UPDATE OF fa SKIP LOCKED");
+}
+
+/* 1 when a public créneau of the entry's motif and lieu starts before
+ * (RDV start - 2 days), 0 when none, < 0 on a database error. */
+static int waiting_has_earlier(struct worker *w, PGresult *r, int i, long long now)
+{
+	struct creneaux_query q = {.motif_id = db_ll(r, i, 3), .lieu_id = db_ll(r, i, 4),
+				   .from = now, .to = db_ll(r, i, 5) - 2 * 86400, .now = now,
+				   .public_side = 1};
+	if (q.to <= q.from)
+		return 0;   /* creneaux_next reads to <= from as "six months" */
+	struct slot s;
+	int found = creneaux_next(w->db, w->a, &q, &s);
+	/* a motif deleted or now agents-only: nothing to offer, not an error of the job */
+	return found == RDV_ENOTFOUND ? 0 : found;
+}
+
+static int waiting_notify(struct worker *w, PGresult *r, int i)
+{
+	int rc = notify_rdv_participation(w->db, w->a, db_ll(r, i, 0), db_ll(r, i, 2), NOTIFY_RDV_UPDATED,
+					  "new_creneau_available");
+	if (rc != 0)
+		return rc;
+	return db_x(w->db,
+		    "UPDATE file_attentes SET notifications_sent = notifications_sent + 1,"
+		    "       last_creneau_sent_at = now() WHERE rdv_id = $1 AND user_id = $2",
+		    db_val(r, i, 0), db_val(r, i, 1));
+}
+
 /* At most one message a day per usager, three per entry (the reference's rule). */
 int jobs_waiting_list(struct worker *w)
 {
@@ -107,17 +156,7 @@ int jobs_waiting_list(struct worker *w)
 		db_rollback(w->db);
 		return 0;
 	}
-	PGresult *r = db_q(w->db,
-		"SELECT fa.rdv_id, fa.user_id, p.id, r.motif_id, coalesce(r.lieu_id, 0),"
-		"       extract(epoch FROM r.starts_at)::bigint"
-		"  FROM file_attentes fa JOIN rdvs r ON r.id = fa.rdv_id JOIN motifs m ON m.id = r.motif_id"
-		"  JOIN participations p ON p.rdv_id = fa.rdv_id AND p.user_id = fa.user_id"
-		" WHERE r.status = 'unknown' AND p.status = 'unknown' AND r.starts_at > now() + interval '7 days'"
-		"   AND m.location_type <> 'phone' AND fa.notifications_sent < 3"
-		"   AND NOT EXISTS (SELECT 1 FROM file_attentes f2 WHERE f2.user_id = fa.user_id"
-		"         AND f2.last_creneau_sent_at >= (date_trunc('day', now() AT TIME ZONE 'Europe/Paris')"
-		"                                         AT TIME ZONE 'Europe/Paris'))"
-		" ORDER BY r.starts_at LIMIT 500 FOR UPDATE OF fa SKIP LOCKED");
+	PGresult *r = waiting_entries(w);
 	if (r == NULL) {
 		rc = w->db->err;
 		db_rollback(w->db);
@@ -125,33 +164,24 @@ int jobs_waiting_list(struct worker *w)
 	}
 	int n = PQntuples(r), sent = 0;
 	long long *done = calloc((size_t)n + 1, sizeof(*done));
+	if (done == NULL)
+		rc = RDV_ENOMEM;
 	long long now = (long long)time(NULL);
-	for (int i = 0; i < n && rc == 0 && done != NULL; i++) {
+	for (int i = 0; i < n && rc == 0; i++) {
 		long long user = db_ll(r, i, 1);
 		int seen = 0;
 		for (int k = 0; k < sent; k++)
 			seen |= done[k] == user;
 		if (seen)
-			continue;
-		struct creneaux_query q = {.motif_id = db_ll(r, i, 3), .lieu_id = db_ll(r, i, 4),
-					   .from = now, .to = db_ll(r, i, 5) - 2 * 86400, .now = now,
-					   .public_side = 1};
-		struct slot s;
-		int found = creneaux_next(w->db, w->a, &q, &s);
-		if (found < 0) {
+			continue;   /* one message a day: this usager's earliest RDV was handled */
+		int found = waiting_has_earlier(w, r, i, now);
+		if (found > 0 && (rc = waiting_notify(w, r, i)) == 0)
+			done[sent++] = user;
+		else if (found < 0)
 			rc = found;
-			break;
-		}
-		if (found == 0)
-			continue;
-		rc = notify_rdv_participation(w->db, w->a, db_ll(r, i, 0), db_ll(r, i, 2), NOTIFY_RDV_UPDATED,
-					      "new_creneau_available");
-		if (rc == 0)
-			rc = db_x(w->db,
-				  "UPDATE file_attentes SET notifications_sent = notifications_sent + 1,"
-				  "       last_creneau_sent_at = now() WHERE rdv_id = $1 AND user_id = $2",
-				  db_val(r, i, 0), db_val(r, i, 1));
-		done[sent++] = user;
+		/* a search loads months of plage occurrences: free them per entry
+		 * (r and done live outside the arena) */
+		arena_reset(w->a);
 	}
 	free(done);
 	PQclear(r);
@@ -264,14 +294,52 @@ static struct schedule schedules[] = {
 	{"purges", 86400, jobs_purges, 0},
 };
 
-/* The waiting list runs in office hours (09:00-18:50 Paris), as the reference does. */
+/* Minutes since local midnight of "HH[:MM]" (24 allowed: end of day); -1 when malformed. */
+static int jobs_hhmm(const char *s, char **end)
+{
+	long h = strtol(s, end, 10), m = 0;
+	if (*end == s)
+		return -1;
+	if (**end == ':') {
+		const char *p = *end + 1;
+		m = strtol(p, end, 10);
+		if (*end == p)
+			return -1;
+	}
+	return h >= 0 && m >= 0 && m < 60 && h * 60 + m <= 24 * 60 ? (int)(h * 60 + m) : -1;
+}
+
+/* The waiting list's window [from, to) in Paris minutes (RDV_WORKER_WAITING_HOURS,
+ * default 09:00-18:50 as the reference's schedule). */
+static void jobs_waiting_hours(int *from, int *to)
+{
+	*from = 9 * 60;
+	*to = 18 * 60 + 50;
+	const char *v = getenv("RDV_WORKER_WAITING_HOURS");
+	if (v == NULL || v[0] == '\0')
+		return;
+	char *end = NULL, *end2 = NULL;
+	int f = jobs_hhmm(v, &end);
+	int t = f >= 0 && *end == '-' ? jobs_hhmm(end + 1, &end2) : -1;
+	if (f < 0 || t < 0 || *end2 != '\0' || f >= t) {
+		log_warnx("RDV_WORKER_WAITING_HOURS=%s: expected HH:MM-HH:MM, using 09:00-18:50", v);
+		return;
+	}
+	*from = f;
+	*to = t;
+}
+
+/* The waiting list texts people: office hours only, even with --once. */
 static int jobs_in_hours(const char *name, long long now)
 {
 	if (strcmp(name, "waiting_list") != 0)
 		return 1;
+	int from, to;
+	jobs_waiting_hours(&from, &to);
 	struct local_dt lt;
 	tz_utc_to_local(now, &lt);
-	return lt.hour >= 9 && (lt.hour < 18 || (lt.hour == 18 && lt.minute < 50));
+	int m = lt.hour * 60 + lt.minute;
+	return m >= from && m < to;
 }
 
 int jobs_run_due(struct worker *w)
@@ -282,7 +350,7 @@ int jobs_run_due(struct worker *w)
 		struct schedule *s = &schedules[i];
 		if (!jobs_enabled(s->name))
 			continue;
-		if (!w->once && (now - s->last < s->every || !jobs_in_hours(s->name, now)))
+		if ((!w->once && now - s->last < s->every) || !jobs_in_hours(s->name, now))
 			continue;
 		s->last = now;
 		int r = s->run(w);

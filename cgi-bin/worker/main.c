@@ -5,7 +5,8 @@
  * FOR UPDATE SKIP LOCKED, so nothing is sent twice.
  *
  *   rdv-worker           run until SIGTERM/SIGINT (the current message is finished first)
- *   rdv-worker --once    run every enabled job, send every due message, exit (tests, cron)
+ *   rdv-worker --once    run every enabled job (the waiting list in its hours only, see jobs.c),
+ *                        send every due message, exit (tests, cron)
  *
  * Configuration: conf.h, worker.h, mail.h, sms.h (environment only).
  */

@@ -132,7 +132,9 @@ static void sink_http_session(struct sink *s, int c)
 		got += r;
 	}
 	sink_record(s, path, body, sig[0] ? sig : NULL);
+	pthread_mutex_lock(&s->lock);   /* a test may switch the answer between runs */
 	int st = s->fail_code ? s->fail_code : 200;
+	pthread_mutex_unlock(&s->lock);
 	snprintf(line, sizeof(line), "HTTP/1.1 %d X\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok", st);
 	sink_say(c, line);
 }

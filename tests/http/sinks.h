@@ -3,7 +3,7 @@
  * integration tests, each in its own thread on 127.0.0.1 with an ephemeral
  * port. They record what they receive (under a mutex) and answer what the
  * test asks: an SMTP sink with fail_code 451 refuses every message; an HTTP
- * sink answers `status`. Start, use, stop: everything is freed by *_stop.
+ * sink answers fail_code (0: 200; change it under lock between requests). Start, use, stop: everything is freed by *_stop.
  */
 #ifndef RDV_TEST_SINKS_H
 #define RDV_TEST_SINKS_H

@@ -65,8 +65,15 @@ static int suite_clean(void)
 	return 0;
 }
 
+static long long rdv_create_for(long long motif, int hours_ahead, int created_days_ago, long long *participation);
+
 /* An RDV of the test agent and user, hours_ahead from now (distinct slots). */
 static long long rdv_create(int hours_ahead, int created_days_ago, long long *participation)
+{
+	return rdv_create_for(motif_id, hours_ahead, created_days_ago, participation);
+}
+
+static long long rdv_create_for(long long motif, int hours_ahead, int created_days_ago, long long *participation)
 {
 	seq++;
 	char *id = db_s(db, ar,
@@ -74,7 +81,7 @@ static long long rdv_create(int hours_ahead, int created_days_ago, long long *pa
 		" VALUES ($1, $2, $3, date_trunc('minute', now()) + make_interval(hours => $4::int, mins => $5::int * 40),"
 		"         date_trunc('minute', now()) + make_interval(hours => $4::int, mins => $5::int * 40 + 30),"
 		"         $6, now() - make_interval(days => $7::int)) RETURNING id",
-		db_int(ar, org_id), db_int(ar, motif_id), db_int(ar, lieu_id), db_int(ar, hours_ahead), db_int(ar, seq),
+		db_int(ar, org_id), db_int(ar, motif), db_int(ar, lieu_id), db_int(ar, hours_ahead), db_int(ar, seq),
 		db_int(ar, agent_id), db_int(ar, created_days_ago));
 	if (id == NULL)
 		return 0;
@@ -105,8 +112,9 @@ static long long q_ll(const char *sql, long long a1)
 	return v ? atoll(v) : -1;
 }
 
-/* Starts `rdv-worker --once` (next to this binary) with the sinks' settings. */
-static pid_t worker_start(int smtp_port, int http_port, const char *jobs)
+/* Starts `rdv-worker --once` (next to this binary) with the sinks' settings;
+ * backoff: RDV_WORKER_BACKOFF_SCALE ("0": failed rows are retried at once). */
+static pid_t worker_start_scaled(int smtp_port, int http_port, const char *jobs, const char *backoff)
 {
 	char exe[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
@@ -126,10 +134,16 @@ static pid_t worker_start(int smtp_port, int http_port, const char *jobs)
 	setenv("RDV_SMS_URL", sms, 1);
 	setenv("RDV_SMS_KEY", "cle-de-test", 1);
 	setenv("RDV_WORKER_QUEUE", lane, 1);
-	setenv("RDV_WORKER_BACKOFF_SCALE", "0", 1);
+	setenv("RDV_WORKER_BACKOFF_SCALE", backoff, 1);
 	setenv("RDV_WORKER_JOBS", jobs, 1);
+	setenv("RDV_WORKER_WAITING_HOURS", "0-24", 1);   /* the waiting list test must not depend on the clock */
 	execl(exe, exe, "--once", (char *)NULL);
 	_exit(127);
+}
+
+static pid_t worker_start(int smtp_port, int http_port, const char *jobs)
+{
+	return worker_start_scaled(smtp_port, http_port, jobs, "0");
 }
 
 static int worker_wait(pid_t pid)
@@ -341,6 +355,117 @@ static void test_worker_purges(void)
 	sink_stop(&http);
 }
 
+/* A motif any usager may book, with a plage of the test agent every day at
+ * the suite's lieu from today: free créneaux long before a far RDV. */
+static long long waiting_motif(void)
+{
+	char *m = db_s(db, ar, "INSERT INTO motifs (organisation_id, service_id, name, bookable_by, location_type)"
+		       " SELECT organisation_id, service_id, 'Attente ' || $2::text, 'everyone', 'public_office'"
+		       "   FROM motifs WHERE id = $1 RETURNING id", db_int(ar, motif_id), db_int(ar, getpid()));
+	char *po = db_s(db, ar, "INSERT INTO plages_ouverture (organisation_id, agent_id, lieu_id, title, first_day,"
+			" start_time, end_time, recurrence) VALUES ($1, $2, $3, 'Attente', current_date, '08:00', '18:00',"
+			" '{\"every\": \"week\", \"interval\": 1, \"on\": [\"monday\", \"tuesday\", \"wednesday\","
+			" \"thursday\", \"friday\", \"saturday\", \"sunday\"]}') RETURNING id",
+			db_int(ar, org_id), db_int(ar, agent_id), db_int(ar, lieu_id));
+	if (m == NULL || po == NULL)
+		return 0;
+	db_x(db, "INSERT INTO plage_ouverture_motifs (plage_ouverture_id, motif_id) VALUES ($1, $2)", po, m);
+	return atoll(m);
+}
+
+static void test_worker_waiting_list(void)
+{
+	struct sink smtp = {0}, http = {0};
+	CU_ASSERT_FATAL(sink_smtp_start(&smtp) == 0 && sink_http_start(&http) == 0);
+	long long motif = waiting_motif(), pid = 0;
+	CU_ASSERT_FATAL(motif > 0);
+	long long rdv = rdv_create_for(motif, 24 * 21, 1, &pid);
+	CU_ASSERT_FATAL(rdv > 0);
+	db_x(db, "INSERT INTO file_attentes (rdv_id, user_id) VALUES ($1, $2)", db_int(ar, rdv), db_int(ar, user_id));
+	const char *count = "SELECT count(*) FROM outbox WHERE rdv_id = $1 AND event = 'new_creneau_available'";
+	CU_ASSERT_EQUAL(worker_run(&smtp, &http, "waiting_list"), 0);
+	/* e-mail and SMS, each with its own link token (/r/<rdv>/<token>, see render.c) */
+	CU_ASSERT_EQUAL(q_ll(count, rdv), 2);
+	CU_ASSERT_EQUAL(q_ll("SELECT count(*) FROM outbox WHERE rdv_id = $1 AND event = 'new_creneau_available'"
+			     " AND channel = 'sms' AND (payload ? 'token' OR status = 'sent')", rdv), 1);
+	CU_ASSERT_EQUAL(q_ll("SELECT count(*) FROM rdv_tokens WHERE participation_id = $1", pid), 2);
+	CU_ASSERT_EQUAL(q_ll("SELECT notifications_sent FROM file_attentes WHERE rdv_id = $1", rdv), 1);
+	/* the same day: nothing more */
+	CU_ASSERT_EQUAL(worker_run(&smtp, &http, "waiting_list"), 0);
+	CU_ASSERT_EQUAL(q_ll(count, rdv), 2);
+	/* told yesterday: a second message, then a third, then no more */
+	const char *yesterday = "UPDATE file_attentes SET last_creneau_sent_at = now() - interval '1 day' WHERE rdv_id = $1";
+	for (int i = 2; i <= 4; i++) {
+		db_x(db, yesterday, db_int(ar, rdv));
+		CU_ASSERT_EQUAL(worker_run(&smtp, &http, "waiting_list"), 0);
+		CU_ASSERT_EQUAL(q_ll(count, rdv), 2 * (i < 3 ? i : 3));
+		CU_ASSERT_EQUAL(q_ll("SELECT notifications_sent FROM file_attentes WHERE rdv_id = $1", rdv), i < 3 ? i : 3);
+	}
+	/* a fresh entry but no plage left for the motif: nothing earlier, no message */
+	db_x(db, "UPDATE file_attentes SET notifications_sent = 0, last_creneau_sent_at = NULL WHERE rdv_id = $1",
+	     db_int(ar, rdv));
+	db_x(db, "DELETE FROM plage_ouverture_motifs WHERE motif_id = $1", db_int(ar, motif));
+	CU_ASSERT_EQUAL(worker_run(&smtp, &http, "waiting_list"), 0);
+	CU_ASSERT_EQUAL(q_ll(count, rdv), 6);
+	db_x(db, "DELETE FROM file_attentes WHERE rdv_id = $1", db_int(ar, rdv));
+	sink_stop(&smtp);
+	sink_stop(&http);
+}
+
+static int hook_count(struct sink *s)
+{
+	int n = 0;
+	pthread_mutex_lock(&s->lock);
+	for (int i = 0; i < s->count; i++)
+		n += strcmp(s->msgs[i].rcpt, "/hook") == 0;
+	pthread_mutex_unlock(&s->lock);
+	return n;
+}
+
+/* Endpoint down (500): the row waits for its backoff, still queued; back up: sent once. */
+static void test_worker_webhook_retry(void)
+{
+	struct sink smtp = {0}, http = {.fail_code = 500};
+	CU_ASSERT_FATAL(sink_smtp_start(&smtp) == 0 && sink_http_start(&http) == 0);
+	char url[80];
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/hook", http.port);
+	const char *secret = "secret-du-crm-qui-tombe-en-panne-de-temps-en-temps";
+	db_x(db, "INSERT INTO webhook_endpoints (organisation_id, target_url, secret) VALUES ($1, $2, $3)",
+	     db_int(ar, org_id), url, secret);
+	long long rdv = rdv_create(24 * 13, 0, NULL);
+	CU_ASSERT_EQUAL(notify_in_lane(rdv, NOTIFY_RDV_UPDATED, agent_id, 0), 0);
+	const char *row = "SELECT count(*) FROM outbox WHERE rdv_id = $1 AND channel = 'webhook'";
+	/* the real backoff: one attempt, then the row waits a minute */
+	CU_ASSERT_EQUAL(worker_wait(worker_start_scaled(smtp.port, http.port, "none", "1")), 0);
+	CU_ASSERT_EQUAL(hook_count(&http), 1);
+	CU_ASSERT_EQUAL(q_ll(arena_printf(ar, "%s AND status = 'queued' AND attempts = 1 AND last_error LIKE '%%500%%'"
+					  " AND next_attempt_at > now() + interval '30 seconds'", row), rdv), 1);
+	CU_ASSERT_EQUAL(worker_wait(worker_start_scaled(smtp.port, http.port, "none", "1")), 0);
+	CU_ASSERT_EQUAL(hook_count(&http), 1);   /* not due yet */
+	/* a minute later, the endpoint back up */
+	db_x(db, "UPDATE outbox SET next_attempt_at = now() WHERE rdv_id = $1 AND channel = 'webhook'", db_int(ar, rdv));
+	pthread_mutex_lock(&http.lock);
+	http.fail_code = 0;
+	pthread_mutex_unlock(&http.lock);
+	CU_ASSERT_EQUAL(worker_run(&smtp, &http, "none"), 0);
+	CU_ASSERT_EQUAL(worker_run(&smtp, &http, "none"), 0);
+	db_x(db, "DELETE FROM webhook_endpoints WHERE target_url = $1", url);
+	CU_ASSERT_EQUAL(hook_count(&http), 2);
+	CU_ASSERT_EQUAL(q_ll(arena_printf(ar, "%s AND status = 'sent' AND attempts = 2", row), rdv), 1);
+	CU_ASSERT_EQUAL(q_ll("SELECT count(*) FROM receipts WHERE rdv_id = $1 AND channel = 'webhook'"
+			     " AND result = 'sent'", rdv), 1);
+	int verified = 0;
+	pthread_mutex_lock(&http.lock);
+	for (int i = 0; i < http.count; i++)
+		if (strcmp(http.msgs[i].rcpt, "/hook") == 0)
+			verified += webhook_verify(secret, http.msgs[i].data, strlen(http.msgs[i].data),
+						   http.msgs[i].signature);
+	pthread_mutex_unlock(&http.lock);
+	CU_ASSERT_EQUAL(verified, 2);   /* the same signed body both times */
+	sink_stop(&smtp);
+	sink_stop(&http);
+}
+
 void register_worker_http(void)
 {
 	CU_pSuite s = CU_add_suite("worker", suite_init, suite_clean);
@@ -351,4 +476,6 @@ void register_worker_http(void)
 	CU_add_test(s, "webhook signed and verified", test_worker_webhook_signed);
 	CU_add_test(s, "reminders queued once", test_worker_reminders_once);
 	CU_add_test(s, "purges", test_worker_purges);
+	CU_add_test(s, "waiting list: earlier créneau, once a day, three at most", test_worker_waiting_list);
+	CU_add_test(s, "webhook 500: retried after its backoff, then sent once", test_worker_webhook_retry);
 }
