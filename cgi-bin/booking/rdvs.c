@@ -371,6 +371,44 @@ static int show_participants(struct ctx *c, long long id)
 	return 0;
 }
 
+/* The notifications of the RDV (receipts written by the worker): what was
+ * sent or failed, to whom, by which channel. */
+static int show_receipts(struct ctx *c, long long id)
+{
+	PGresult *r = db_q(c->db,
+		"SELECT extract(epoch FROM created_at)::bigint, channel, event, result, coalesce(recipient, ''),"
+		" coalesce(error_message, '') FROM receipts WHERE rdv_id = $1 ORDER BY created_at DESC, id DESC LIMIT 50",
+		db_int(c->a, id));
+	if (r == NULL)
+		return c->db->err;
+	static const struct { const char *key, *label; } labels[] = {
+		{"mail", "E-mail"}, {"sms", "SMS"}, {"webhook", "Webhook"},
+		{"sent", "Envoyé"}, {"delivered", "Délivré"}, {"processed", "Traité"}, {"failure", "Échec"},
+		{"rdv_created", "Confirmation"}, {"rdv_updated", "Modification"}, {"rdv_cancelled", "Annulation"},
+		{"rdv_upcoming_reminder", "Rappel"}, {"new_creneau_available", "Créneau libéré"},
+	};
+	struct tmpl_loop *l = tmpl_add_loop(c->vars, "receipts");
+	for (int i = 0; i < PQntuples(r); i++) {
+		struct tmpl_vars *row = tmpl_loop_add_row(l);
+		char when[80];
+		tz_format_fr_long(db_ll(r, i, 0), when, sizeof(when));
+		tmpl_set_var(row, "at", when);
+		static const char *const keys[] = {NULL, "channel", "event", "result"};
+		for (int col = 1; col <= 3; col++) {
+			const char *v = db_val(r, i, col);
+			for (size_t k = 0; k < sizeof(labels) / sizeof(labels[0]); k++)
+				if (strcmp(v, labels[k].key) == 0)
+					v = labels[k].label;
+			tmpl_set_var(row, keys[col], v);
+		}
+		tmpl_set_var(row, "recipient", db_val(r, i, 4));
+		tmpl_set_var(row, "error", db_val(r, i, 5));
+		tmpl_set_bool(row, "failed", strcmp(db_val(r, i, 3), "failure") == 0);
+	}
+	PQclear(r);
+	return 0;
+}
+
 static int show_history(struct ctx *c, long long id)
 {
 	PGresult *r = db_q(c->db,
@@ -466,6 +504,8 @@ static int rdv_show(struct ctx *c)
 		rc = show_participants(c, id);
 	if (rc == 0)
 		rc = show_history(c, id);
+	if (rc == 0 && lvl >= AGENDA_READ)
+		rc = show_receipts(c, id);
 	if (rc == 0 && lvl >= AGENDA_WRITE)
 		rc = form_options(c, org, 0, 0, NULL, 0, NULL, 0);
 	if (rc != 0)

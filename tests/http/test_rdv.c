@@ -357,6 +357,31 @@ static void test_api(void)
 	browser_free(&b);
 }
 
+/* Every message sent or failed (receipts, written by the worker) shows on the RDV page. */
+static void test_receipts_on_rdv_page(void)
+{
+	char id[32], org_s[32], sql[512];
+	test_sql("SELECT r.id FROM rdvs r JOIN organisations o ON o.id = r.organisation_id"
+		 " WHERE o.name = 'MDS d''Arras' ORDER BY r.id LIMIT 1", id, sizeof(id));
+	test_sql("SELECT id FROM organisations WHERE name = 'MDS d''Arras'", org_s, sizeof(org_s));
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO receipts (rdv_id, event, channel, result, recipient, error_message) VALUES"
+		 " (%s, 'rdv_upcoming_reminder', 'sms', 'sent', '+33612345678', NULL),"
+		 " (%s, 'rdv_created', 'mail', 'failure', 'x@exemple.fr', 'SMTP 550 boîte inconnue')", id, id);
+	CU_ASSERT_EQUAL_FATAL(test_sql(sql, NULL, 0), 0);
+	struct browser b;
+	browser_init(&b);
+	CU_ASSERT_EQUAL_FATAL(browser_sign_in_agent(&b, "admin.arras@demo.rdv-solidarites.fr", NULL), 303);
+	char path[128];
+	snprintf(path, sizeof(path), "/agent/organisations/%s/rdvs/%s", org_s, id);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	CU_ASSERT(browser_body_has(&b, "<td>Rappel</td><td>SMS</td><td>+33612345678</td><td>Envoyé</td>"));
+	CU_ASSERT(browser_body_has(&b, "Échec</p> SMTP 550 boîte inconnue"));
+	browser_free(&b);
+	snprintf(sql, sizeof(sql), "DELETE FROM receipts WHERE rdv_id = %s AND recipient IN ('+33612345678', 'x@exemple.fr')", id);
+	test_sql(sql, NULL, 0);
+}
+
 void register_rdv_http(void)
 {
 	CU_pSuite s = CU_add_suite("rdv", setup, NULL);
@@ -369,4 +394,5 @@ void register_rdv_http(void)
 	CU_add_test(s, "move (JSON)", test_move_json);
 	CU_add_test(s, "collective seats", test_collective_seats);
 	CU_add_test(s, "API", test_api);
+	CU_add_test(s, "notifications (receipts) on the RDV page", test_receipts_on_rdv_page);
 }
