@@ -23,15 +23,34 @@ static const char *return_to(struct ctx *c)
 	return search_return_to(http_param(&c->req, "return_to"), "/users/rdvs");
 }
 
-static int render_form(struct ctx *c, int status, const char *tmpl, const char *title, const char *error)
+/* The return path a form carries on: the validated one that came in, or
+ * none (the sign-in then falls back to "Mes rendez-vous"). */
+static const char *form_return_to(struct ctx *c)
+{
+	return search_return_to(http_param(&c->req, "return_to"), "");
+}
+
+/* error is shown in the summary alert on top and, when field names an
+ * input, again next to it (referenced by its aria-describedby). */
+static int render_field_form(struct ctx *c, int status, const char *tmpl, const char *title, const char *error,
+			     const char *field)
 {
 	tmpl_set_var(c->vars, "title", title);
 	tmpl_set_var(c->vars, "error", error);
+	if (error != NULL && field != NULL) {
+		tmpl_set_var(c->vars, "error_field", field);
+		tmpl_set_var(c->vars, "field_error", error);
+	}
 	tmpl_set_var(c->vars, "email", http_param(&c->req, "email"));
 	tmpl_set_var(c->vars, "first_name", http_param(&c->req, "first_name"));
 	tmpl_set_var(c->vars, "last_name", http_param(&c->req, "last_name"));
-	tmpl_set_var(c->vars, "return_to", return_to(c));
+	tmpl_set_var(c->vars, "return_to", form_return_to(c));
 	return app_render(c, status, tmpl);
+}
+
+static int render_form(struct ctx *c, int status, const char *tmpl, const char *title, const char *error)
+{
+	return render_field_form(c, status, tmpl, title, error, NULL);
 }
 
 static int sign_in_new(struct ctx *c)
@@ -46,9 +65,12 @@ static int sign_in_create(struct ctx *c)
 	const char *email = http_param(&c->req, "email");
 	const char *password = http_param(&c->req, "password");
 	const char *ip = app_client_ip(c);
-	if (email == NULL || password == NULL || email[0] == '\0' || password[0] == '\0')
-		return render_form(c, 422, "search/sign_in.tmpl", "Se connecter",
-				   "Saisissez votre e-mail et votre mot de passe.");
+	if (email == NULL || email[0] == '\0')
+		return render_field_form(c, 422, "search/sign_in.tmpl", "Se connecter",
+					 "Saisissez votre e-mail et votre mot de passe.", "email");
+	if (password == NULL || password[0] == '\0')
+		return render_field_form(c, 422, "search/sign_in.tmpl", "Se connecter",
+					 "Saisissez votre e-mail et votre mot de passe.", "password");
 	if (auth_throttled(c->db, "user", email, ip))
 		return render_form(c, 429, "search/sign_in.tmpl", "Se connecter",
 				   "Trop de tentatives de connexion. Réessayez dans 15 minutes, ou recevez un lien de "
@@ -64,10 +86,11 @@ static int sign_in_create(struct ctx *c)
 	int ok = auth_password_verify(hash, password) == 0;
 	auth_record_attempt(c->db, "user", email, ip, ok);
 	if (!ok)
-		return render_form(c, 422, "search/sign_in.tmpl", "Se connecter", SIGN_IN_ERROR);
+		return render_field_form(c, 422, "search/sign_in.tmpl", "Se connecter", SIGN_IN_ERROR, "password");
 	if (!confirmed)
-		return render_form(c, 422, "search/sign_in.tmpl", "Se connecter",
-				   "Confirmez d'abord votre adresse e-mail avec le lien que nous vous avons envoyé.");
+		return render_field_form(c, 422, "search/sign_in.tmpl", "Se connecter",
+					 "Confirmez d'abord votre adresse e-mail avec le lien que nous vous avons envoyé.",
+					 "email");
 	int rc = search_sign_in(c, id, 0, 0);
 	if (rc != 0)
 		return rc;
@@ -88,21 +111,27 @@ static int sign_up_new(struct ctx *c)
 	return render_form(c, 200, "search/sign_up.tmpl", "Créer un compte", NULL);
 }
 
+/* The first error and, in *field, the input it belongs to. */
 static const char *sign_up_check(struct ctx *c, const char *first, const char *last, const char *email,
-				 const char *pw)
+				 const char *pw, const char **field)
 {
 	const char *msg = NULL;
+	*field = "first_name";
 	if (valid_required(first, NULL) != 0 || valid_length(first, 1, 100, NULL) != 0)
 		return "Indiquez votre prénom.";
+	*field = "last_name";
 	if (valid_required(last, NULL) != 0 || valid_length(last, 1, 100, NULL) != 0)
 		return "Indiquez votre nom.";
+	*field = "email";
 	if (valid_email(email, &msg) != 0)
-		return msg;
+		return msg ? msg : "Saisissez une adresse e-mail valide.";
+	*field = "password";
 	if (valid_password(pw, &msg) != 0)
-		return msg;
+		return msg ? msg : "Ce mot de passe n'est pas valide.";
 	const char *confirm = http_param(&c->req, "password_confirmation");
 	if (confirm != NULL && strcmp(confirm, pw) != 0)
 		return "Les deux mots de passe ne correspondent pas.";
+	*field = NULL;
 	return NULL;
 }
 
@@ -111,9 +140,10 @@ static int sign_up_create(struct ctx *c)
 	const char *first = http_param(&c->req, "first_name"), *last = http_param(&c->req, "last_name");
 	const char *email = http_param(&c->req, "email"), *pw = http_param(&c->req, "password");
 	const char *ip = app_client_ip(c);
-	const char *err = sign_up_check(c, first, last, email, pw);
+	const char *field = NULL;
+	const char *err = sign_up_check(c, first, last, email, pw, &field);
 	if (err != NULL)
-		return render_form(c, 422, "search/sign_up.tmpl", "Créer un compte", err);
+		return render_field_form(c, 422, "search/sign_up.tmpl", "Créer un compte", err, field);
 	if (auth_throttled(c->db, "signup", email, ip))
 		return render_form(c, 429, "search/sign_up.tmpl", "Créer un compte",
 				   "Trop de demandes. Réessayez dans 15 minutes.");
@@ -130,8 +160,19 @@ static int sign_up_create(struct ctx *c)
 	if (id == NULL && c->db->err != 0)
 		return c->db->err;
 	if (id != NULL) {
-		int rc = search_mail_token(c, atoll(id), "confirmation", "user_confirmation", "/users/confirmation",
-					   "2 days");
+		/* The page the citizen came from (a créneau being booked) rides
+		 * in the link, checked again when it comes back. */
+		const char *rt = form_return_to(c), *path = "/users/confirmation";
+		if (rt[0] != '\0') {
+			struct buf b = BUF_INIT;
+			buf_puts(&b, "/users/confirmation?return_to=");
+			buf_put_url(&b, rt);
+			path = b.oom ? NULL : arena_strdup(c->a, b.data);
+			buf_free(&b);
+			if (path == NULL)
+				return RDV_ENOMEM;
+		}
+		int rc = search_mail_token(c, atoll(id), "confirmation", "user_confirmation", path, "2 days");
 		if (rc != 0)
 			return rc;
 		audit_log(c->db, c->a, &(struct audit_entry){.user_id = atoll(id), .item_type = "user",
@@ -154,14 +195,15 @@ static int confirmation(struct ctx *c)
 	if (rc != 0)
 		return rc;
 	app_flash(c, "success", "Votre adresse e-mail est confirmée. Bienvenue !");
-	return app_redirect(c, "/users/informations");
+	return app_redirect(c, search_return_to(http_param(&c->req, "return_to"), "/users/informations"));
 }
 
 static int magic_request(struct ctx *c)
 {
 	const char *email = http_param(&c->req, "email");
 	if (valid_email(email, NULL) != 0)
-		return render_form(c, 422, "search/sign_in.tmpl", "Se connecter", "Saisissez une adresse e-mail valide.");
+		return render_field_form(c, 422, "search/sign_in.tmpl", "Se connecter",
+					 "Saisissez une adresse e-mail valide.", "magic_email");
 	if (auth_throttled(c->db, "user", email, app_client_ip(c)))
 		return render_form(c, 429, "search/sign_in.tmpl", "Se connecter", "Trop de demandes. Réessayez dans 15 minutes.");
 	auth_record_attempt(c->db, "user", email, app_client_ip(c), 0);

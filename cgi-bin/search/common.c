@@ -166,7 +166,11 @@ int search_mail_token(struct ctx *c, long long user_id, const char *kind, const 
 	char token[AUTH_TOKEN_LEN + 1], hash[AUTH_HASH_HEX_LEN + 1];
 	auth_token_new(token);
 	auth_token_hash(token, hash);
-	const char *link = arena_printf(c->a, "%s%s?token=%s", c->conf->public_url, path, token);
+	/* path may carry a query string (a return_to): the token comes first */
+	const char *q = strchr(path, '?');
+	int plen = q ? (int)(q - path) : (int)strlen(path);
+	const char *link = arena_printf(c->a, "%s%.*s?token=%s%s%s", c->conf->public_url, plen, path, token,
+					q ? "&" : "", q ? q + 1 : "");
 	if (link == NULL)
 		return RDV_ENOMEM;
 	return db_x(c->db,

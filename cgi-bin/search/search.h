@@ -81,6 +81,7 @@ int search_sign_in(struct ctx *c, long long user_id, long long rdv_scope_id, int
 void search_drop_session(struct ctx *c);
 
 /* A single-use token mailed to the user (kind "confirmation" or "magic_link"),
+ * linked as path?token=… (path may carry its own query string, kept after it),
  * queued in the outbox with event, in one statement. */
 int search_mail_token(struct ctx *c, long long user_id, const char *kind, const char *event,
 		      const char *path, const char *lifetime);

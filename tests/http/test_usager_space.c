@@ -197,6 +197,72 @@ static void test_sign_up_confirm_and_magic_link(void)
 	browser_free(&d);
 }
 
+/* A validation error is told next to its field (DSFR error group, message
+ * referenced by aria-describedby), in the summary on top too, and what was
+ * typed is kept. */
+static void test_sign_up_field_errors(void)
+{
+	struct browser b;
+	browser_init(&b);
+	browser_get(&b, "/users/sign_up");
+	CU_ASSERT_EQUAL(browser_post(&b, "/users/sign_up", "first_name=Ana&last_name=Champ&email=ana.champ@exemple.fr"
+						    "&password=azerty", 1), 422);
+	CU_ASSERT(browser_body_has(&b, "fr-input-group fr-input-group--error\"><label class=\"fr-label\" for=\"password\""));
+	CU_ASSERT(browser_body_has(&b, "aria-describedby=\"password-error\""));
+	CU_ASSERT(browser_body_has(&b, "<p class=\"fr-error-text\" id=\"password-error\">"));
+	CU_ASSERT(browser_body_has(&b, "fr-alert fr-alert--error"));            /* the summary stays */
+	CU_ASSERT(!browser_body_has(&b, "first_name-error"));
+	CU_ASSERT(browser_body_has(&b, "value=\"Ana\""));
+	CU_ASSERT(browser_body_has(&b, "value=\"Champ\""));
+	CU_ASSERT(browser_body_has(&b, "value=\"ana.champ@exemple.fr\""));
+	CU_ASSERT_EQUAL(browser_post(&b, "/users/sign_up", "first_name=&last_name=Champ&email=ana.champ@exemple.fr"
+						    "&password=Ch4mbre-bleue-du-nord", 1), 422);
+	CU_ASSERT(browser_body_has(&b, "aria-describedby=\"first_name-error\""));
+	CU_ASSERT(browser_body_has(&b, "<p class=\"fr-error-text\" id=\"first_name-error\">Indiquez votre prénom.</p>"));
+	CU_ASSERT(!browser_body_has(&b, "password-error"));
+	/* sign-in: an empty password is flagged on its field */
+	browser_get(&b, "/users/sign_in");
+	CU_ASSERT_EQUAL(browser_post(&b, "/users/sign_in", "email=ana.champ@exemple.fr&password=", 1), 422);
+	CU_ASSERT(browser_body_has(&b, "aria-describedby=\"password-error\""));
+	CU_ASSERT(browser_body_has(&b, "value=\"ana.champ@exemple.fr\""));
+	browser_free(&b);
+}
+
+/* Sign up with return_to, follow the confirmation link: back to the
+ * return_to (the créneau being booked), never to another site. */
+static void confirm_with(const char *email, const char *return_to_enc, const char *tamper, const char *expect)
+{
+	struct browser b;
+	browser_init(&b);
+	char form[512], sql[256], link[512], path[640];
+	CU_ASSERT_EQUAL(browser_get(&b, "/users/sign_up"), 200);
+	snprintf(form, sizeof(form), "first_name=Rita&last_name=Retour&email=%s&password=Ch4mbre-bleue-du-nord"
+		 "&return_to=%s", email, return_to_enc);
+	CU_ASSERT_EQUAL(browser_post(&b, "/users/sign_up", form, 1), 200);
+	snprintf(sql, sizeof(sql), "SELECT payload->>'link' FROM outbox WHERE event = 'user_confirmation'"
+		 " AND recipient = '%s' ORDER BY id DESC LIMIT 1", email);
+	test_sql(sql, link, sizeof(link));
+	const char *p = strstr(link, "/users/confirmation?token=");
+	CU_ASSERT_FATAL(p != NULL);
+	CU_ASSERT(strstr(p, "//evil") == NULL && strstr(p, "%2F%2Fevil") == NULL);
+	snprintf(path, sizeof(path), "%s%s", p, tamper);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 302);
+	CU_ASSERT_STRING_EQUAL(b.location, expect);
+	CU_ASSERT_EQUAL(browser_get(&b, "/users/rdvs"), 200);              /* signed in */
+	browser_free(&b);
+}
+
+static void test_confirmation_return_to(void)
+{
+	confirm_with("rita.un@exemple.fr", "%2Freservation%2Fnew%3Fmotif_id%3D7%26starts_at%3D1800000000", "",
+		     "/reservation/new?motif_id=7&starts_at=1800000000");
+	/* off-site: dropped at sign-up, and refused when added to the link */
+	confirm_with("rita.deux@exemple.fr", "%2F%2Fevil.example%2Fx", "", "/users/informations");
+	confirm_with("rita.trois@exemple.fr", "https%3A%2F%2Fevil.example%2F", "&return_to=%2F%2Fevil.example%2F",
+		     "/users/informations");
+	confirm_with("rita.quatre@exemple.fr", "", "&return_to=%2F%5Cevil.example", "/users/informations");
+}
+
 #define TOKEN "Tok3nTok3nTok3nTok3nTok3nTok3nTok3nTok3nTok"
 
 static void test_rdv_links(void)
@@ -249,5 +315,7 @@ void register_usager_space_http(void)
 	CU_add_test(s, "waiting list join / leave", test_waiting_list);
 	CU_add_test(s, "proches CRUD", test_relatives_crud);
 	CU_add_test(s, "sign-up, confirmation, magic link, delete", test_sign_up_confirm_and_magic_link);
+	CU_add_test(s, "sign-up errors next to their fields", test_sign_up_field_errors);
+	CU_add_test(s, "confirmation goes back to a local return_to only", test_confirmation_return_to);
 	CU_add_test(s, "RDV links: valid, wrong letters, scope, tampered, expired", test_rdv_links);
 }
