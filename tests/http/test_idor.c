@@ -39,7 +39,7 @@
 static struct {
 	long long arras, lens, terr;
 	long long lens_rdv, lens_usager, lens_plage, lens_absence, lens_lieu, lens_motif;
-	long long lens_agent, lens_webhook, lens_api_token, sector, zone, attribution;
+	long long lens_agent, lens_webhook, lens_api_token, sector, zone, attribution, team;
 	long long victim, victim_relative, victim_rdv, victim_participation;
 	int shared_users_was;   /* visible_users_throughout_the_territory, restored at the end */
 	int stats_right_was;    /* admin.arras's territorial rights (bit mask), restored at the end */
@@ -124,6 +124,10 @@ static void setup_lens(void)
 	       test_agent_id(ADMIN_ARRAS));
 	t.sector = sql_ll("SELECT id FROM sectors ORDER BY id LIMIT 1");
 	t.zone = sql_ll("SELECT id FROM zones ORDER BY id LIMIT 1");
+	/* a team of the territory (admin.arras holds no team right during the sweep) */
+	t.team = sql_ll("SELECT coalesce(min(id), 0) FROM teams WHERE territory_id = %lld", t.terr);
+	if (t.team == 0)
+		t.team = sql_ll("INSERT INTO teams (territory_id, name) VALUES (%lld, 'Équipe du balayage IDOR') RETURNING id", t.terr);
 	t.attribution = sql_ll("SELECT id FROM sector_attributions WHERE organisation_id = %lld ORDER BY id LIMIT 1",
 			       t.lens);
 }
@@ -216,6 +220,9 @@ static void fingerprint(char out[64])
 		" (SELECT string_agg(md5(x::text), ',' ORDER BY x.agent_id, x.territory_id) FROM agent_territorial_access_rights x),"
 		" (SELECT string_agg(md5(x::text), ',' ORDER BY x.agent_id) FROM agent_territorial_roles x),"
 		" (SELECT string_agg(md5(x::text), ',' ORDER BY x.id) FROM sectors x),"
+		" (SELECT string_agg(md5(x::text), ',' ORDER BY x.id) FROM teams x),"
+		" (SELECT string_agg(md5(x::text), ',' ORDER BY x.team_id, x.agent_id) FROM agent_teams x),"
+		" (SELECT string_agg(md5(x::text), ',' ORDER BY x.territory_id, x.service_id) FROM territory_services x),"
 		" (SELECT count(*)::text || max(x.id)::text FROM zones x),"
 		" (SELECT string_agg(md5(x::text), ',' ORDER BY x.id) FROM sector_attributions x)))",
 		L, L, t.victim, t.victim_relative, L, t.victim_rdv, L, L, L, L, L, L);
@@ -306,6 +313,7 @@ static int param_value(const struct route_line *r, const char *name, const char 
 			{"plages_ouverture", &t.lens_plage}, {"absences", &t.lens_absence},
 			{"lieux", &t.lens_lieu}, {"motifs", &t.lens_motif}, {"agents", &t.lens_agent},
 			{"webhooks", &t.lens_webhook}, {"api_tokens", &t.lens_api_token}, {"sectors", &t.sector},
+			{"teams", &t.team},
 		};
 		for (size_t i = 0; i < sizeof(by_seg) / sizeof(by_seg[0]); i++)
 			if (strcmp(prev, by_seg[i].seg) == 0)
