@@ -26,7 +26,8 @@ command -v wrk >/dev/null || { echo "wrk manquant (apt-get install wrk)" >&2; ex
 mkdir -p "$OUT"
 
 cleanup() {
-	[ -n "${TRIVIAL_PID:-}" ] && kill "$TRIVIAL_PID" 2>/dev/null || true
+	# libfcgi catches SIGTERM (threads stay blocked in accept): the stateless responder is killed outright
+	[ -n "${TRIVIAL_PID:-}" ] && kill -KILL "$TRIVIAL_PID" 2>/dev/null || true
 	"$STACK" down "$STATE" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
