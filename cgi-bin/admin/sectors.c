@@ -249,6 +249,26 @@ static int sector_delete(struct ctx *c)
 
 /* ----------------------------------------------------------------- zones */
 
+/* Ends a change to a sector's zones or attributions (rc: the change so
+ * far): commits, then back to the sector page with done as the message. A
+ * conflict (already there) re-renders the page, conflict next to field. */
+static int sector_child_done(struct ctx *c, const struct admin_territory *t, long long id, int rc,
+			     struct admin_form *f, const char *field, const char *conflict, const char *done)
+{
+	if (rc == 0)
+		rc = db_commit(c->db);
+	if (rc == RDV_ECONFLICT && f != NULL) {
+		db_rollback(c->db);
+		admin_form_error(f, field, conflict);
+		admin_form_summary(f);
+		return sector_render(c, t, id, 422);
+	}
+	if (rc != 0)
+		return rc;
+	app_flash(c, "success", done);
+	return app_redirect(c, terr_path(c, t->id, arena_printf(c->a, "/sectors/%lld", id)));
+}
+
 static int zone_create(struct ctx *c)
 {
 	struct admin_territory t;
@@ -282,18 +302,7 @@ static int zone_create(struct ctx *c)
 		"   WHERE street_id = $3 LIMIT 1), $3) END, nullif($3, '')) RETURNING to_jsonb(zones.*)",
 		db_int(c->a, id), city, street, city_name, street_name);
 	int rc = after ? admin_audit(c, 0, t.id, "zone", id, "create", NULL, after) : c->db->err;
-	if (rc == 0)
-		rc = db_commit(c->db);
-	if (rc == RDV_ECONFLICT) {
-		db_rollback(c->db);
-		admin_form_error(&f, "city_code", "Cette zone fait déjà partie du secteur.");
-		admin_form_summary(&f);
-		return sector_render(c, &t, id, 422);
-	}
-	if (rc != 0)
-		return rc;
-	app_flash(c, "success", "La zone a été ajoutée.");
-	return app_redirect(c, terr_path(c, t.id, arena_printf(c->a, "/sectors/%lld", id)));
+	return sector_child_done(c, &t, id, rc, &f, "city_code", "Cette zone fait déjà partie du secteur.", "La zone a été ajoutée.");
 }
 
 static int zone_delete(struct ctx *c)
@@ -308,12 +317,7 @@ static int zone_delete(struct ctx *c)
 	char *before = db_s(c->db, c->a, "DELETE FROM zones WHERE id = $1 AND sector_id = $2 RETURNING to_jsonb(zones.*)",
 			    db_int(c->a, route_id(&c->match, "zone_id")), db_int(c->a, id));
 	int rc = before ? admin_audit(c, 0, t.id, "zone", id, "destroy", before, NULL) : (c->db->err ? c->db->err : RDV_ENOTFOUND);
-	if (rc == 0)
-		rc = db_commit(c->db);
-	if (rc != 0)
-		return rc;
-	app_flash(c, "success", "La zone a été retirée du secteur.");
-	return app_redirect(c, terr_path(c, t.id, arena_printf(c->a, "/sectors/%lld", id)));
+	return sector_child_done(c, &t, id, rc, NULL, NULL, NULL, "La zone a été retirée du secteur.");
 }
 
 static int attribution_create(struct ctx *c)
@@ -349,18 +353,7 @@ static int attribution_create(struct ctx *c)
 		" RETURNING to_jsonb(sector_attributions.*)",
 		db_int(c->a, id), db_int(c->a, org), agent ? db_int(c->a, agent) : NULL);
 	int rc = after ? admin_audit(c, org, t.id, "sector_attribution", id, "create", NULL, after) : c->db->err;
-	if (rc == 0)
-		rc = db_commit(c->db);
-	if (rc == RDV_ECONFLICT) {
-		db_rollback(c->db);
-		admin_form_error(&f, "organisation_id", "Cette attribution existe déjà.");
-		admin_form_summary(&f);
-		return sector_render(c, &t, id, 422);
-	}
-	if (rc != 0)
-		return rc;
-	app_flash(c, "success", "L'attribution a été ajoutée.");
-	return app_redirect(c, terr_path(c, t.id, arena_printf(c->a, "/sectors/%lld", id)));
+	return sector_child_done(c, &t, id, rc, &f, "organisation_id", "Cette attribution existe déjà.", "L'attribution a été ajoutée.");
 }
 
 static int attribution_delete(struct ctx *c)
@@ -377,12 +370,7 @@ static int attribution_delete(struct ctx *c)
 		db_int(c->a, route_id(&c->match, "attr_id")), db_int(c->a, id));
 	int rc = before ? admin_audit(c, 0, t.id, "sector_attribution", id, "destroy", before, NULL)
 			: (c->db->err ? c->db->err : RDV_ENOTFOUND);
-	if (rc == 0)
-		rc = db_commit(c->db);
-	if (rc != 0)
-		return rc;
-	app_flash(c, "success", "L'attribution a été retirée.");
-	return app_redirect(c, terr_path(c, t.id, arena_printf(c->a, "/sectors/%lld", id)));
+	return sector_child_done(c, &t, id, rc, NULL, NULL, NULL, "L'attribution a été retirée.");
 }
 
 /* ------------------------------------------------------------ CSV import */

@@ -85,11 +85,14 @@ static void test_sector_crud(void)
 	CU_ASSERT_EQUAL(sql_ll("SELECT count(*) FROM zones z JOIN sectors s ON s.id = z.sector_id WHERE"
 			       " s.human_id = 'secteur-test' AND z.street_name = 'Rue Ernestale'"), 1);
 	CU_ASSERT_EQUAL(browser_post(&ta, p, "city_code=62041&street_ban_id=62041_0420", 1), 422);
+	CU_ASSERT(browser_body_has(&ta, "Cette zone fait déjà partie du secteur."));
 	snprintf(p, sizeof(p), "/admin/territories/%lld/sectors/%lld/attributions", terr, id);
 	CU_ASSERT_EQUAL(browser_post(&ta, p, "organisation_id=999999", 1), 422);
 	char form[128];
 	snprintf(form, sizeof(form), "organisation_id=%lld", test_org_id("MDS de Lens"));
 	CU_ASSERT_EQUAL(browser_post(&ta, p, form, 1), 303);
+	CU_ASSERT_EQUAL(browser_post(&ta, p, form, 1), 422);
+	CU_ASSERT(browser_body_has(&ta, "Cette attribution existe déjà."));
 	snprintf(p, sizeof(p), "/admin/territories/%lld/sectors/%lld/delete", terr, id);
 	CU_ASSERT_EQUAL(browser_get(&ta, p), 200);
 	CU_ASSERT_EQUAL(browser_post(&ta, p, "confirm=1", 1), 303);
