@@ -41,6 +41,13 @@
     return data && data.error && data.error.message ? data.error.message : fallback;
   }
 
+  /* A 409: the conflict, or the warnings the move needs confirmed. */
+  function conflictText(data) {
+    var w = (data && data.error && data.error.warnings) || [];
+    return w.length ? w.map(function (x) { return x.message; }).join(" ")
+      : message(data, "Ce créneau est en conflit avec un autre rendez-vous.");
+  }
+
   /* POST the move; resolves {status, data}. mv: {rdvId, start (Date), from, to, force}. */
   function moveRdv(root, mv) {
     var body = { starts_at: isoLocal(mv.start), agent_id: mv.to, from_agent_id: mv.from };
@@ -67,18 +74,20 @@
     return "Le rendez-vous n'a pas pu être déplacé.";
   }
 
-  /* Drag and drop (inside one calendar or between two): confirm() on a 409. */
-  function onDrop(root, info, from, to) {
+  /* Drag and drop (inside one calendar or between two): confirm() on a 409.
+   * An RDV received from another calendar is a local copy here: removed
+   * once answered, the refetch shows the server's version. */
+  function onDrop(root, info, from, to, received) {
     var mv = { rdvId: info.event.extendedProps.rdv_id, start: info.event.start, from: from, to: to };
     moveRdv(root, mv).then(function (r) {
-      if (r.status === 409 && window.confirm(message(r.data, "Ce créneau est en conflit avec un autre rendez-vous.") +
-          "\n\nDéplacer quand même ?")) {
+      if (r.status === 409 && window.confirm(conflictText(r.data) + "\n\nDéplacer quand même ?")) {
         mv.force = true;
         return moveRdv(root, mv);
       }
       return r;
     }).then(function (r) {
       if (r.status === 200) {
+        if (received) { info.event.remove(); }
         announce("Rendez-vous déplacé au " + frWhen(mv.start) + ".");
       } else {
         if (r.status !== 409) { window.alert(message(r.data, refusal(r.status))); }
@@ -165,10 +174,7 @@
         return;
       }
       if (r.status === 409) {
-        var w = (r.data && r.data.error && r.data.error.warnings) || [];
-        showAlert("agenda-move-warning", message(r.data, "Ce créneau est en conflit avec un autre rendez-vous.") +
-          (w.length ? " " + w.map(function (x) { return x.message; }).join(" ") : "") +
-          " Validez à nouveau pour déplacer quand même.");
+        showAlert("agenda-move-warning", conflictText(r.data) + " Validez à nouveau pour déplacer quand même.");
         dlg._force = true;
         submit.textContent = "Déplacer quand même";
         announce("Confirmation demandée.");
@@ -254,8 +260,8 @@
       eventDurationEditable: false,
       events: { url: root.dataset.eventsUrl, extraParams: { agent_ids: String(agentId) } },
       select: function (info) { onSelect(root, agentId, info); },
-      eventDrop: function (info) { onDrop(root, info, agentId, agentId); },
-      eventReceive: function (info) { onDrop(root, info, info.event.extendedProps.agent_id, agentId); },
+      eventDrop: function (info) { onDrop(root, info, agentId, agentId, false); },
+      eventReceive: function (info) { onDrop(root, info, info.event.extendedProps.agent_id, agentId, true); },
       eventDidMount: function (info) {
         var p = info.event.extendedProps;
         if (p && p.lieu) { info.el.setAttribute("title", info.event.title + " – " + p.lieu); }

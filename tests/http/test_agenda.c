@@ -258,6 +258,19 @@ static void test_move_reassign(void)
 	reassign_agents(mine, after, sizeof(after));
 	snprintf(want, sizeof(want), "{%lld,%lld}", pmi < roussel ? pmi : roussel, pmi < roussel ? roussel : pmi);
 	CU_ASSERT_STRING_EQUAL(after, want);
+	/* the agenda page of that week: the keyboard's dialog, with Roussel among the agents it
+	 * may move to, and a « Déplacer » button for the RDV in the week list */
+	char d[16] = "", id[24];
+	test_sql("SELECT (current_date + 320)::text", d, sizeof(d));
+	snprintf(path, sizeof(path), "/agent/organisations/%lld/agenda?agent_ids=%lld&date=%s", arras, pmi, d);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	CU_ASSERT(browser_body_has(&b, "<dialog id=\"agenda-move\""));
+	snprintf(q, sizeof(q), "<option value=\"%lld\">Isabelle Roussel</option>", roussel);
+	CU_ASSERT(browser_body_has(&b, q));
+	snprintf(q, sizeof(q), "<option value=\"%lld\">", vasseur);
+	CU_ASSERT(!browser_body_has(&b, q));   /* not writable: not offered (nor in the picker) */
+	snprintf(id, sizeof(id), "data-rdv-id=\"%lld\"", mine);
+	CU_ASSERT(browser_body_has(&b, id));
 	/* no CSRF token: refused */
 	const char *h[] = {"Content-Type: application/json", NULL};
 	snprintf(path, sizeof(path), "/agent/organisations/%lld/rdvs/%lld/move", arras, mine);

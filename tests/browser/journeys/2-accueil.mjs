@@ -122,7 +122,7 @@ export async function run(s) {
 	}, { org: ORG, ids, d: day, rdv: rdvId });
 	await page.waitForSelector(`.fc-timegrid-col[data-date="${day}"]`);
 	await page.waitForSelector(".fc-bg-event");
-	await s.check("agenda-semaine", { reflow: false });
+	await s.check("agenda-semaine");
 	const a = await cell(day, slotA);
 	await page.mouse.move(a.x, a.y);
 	await Promise.all([page.waitForURL(/\/rdvs\/new\?/), (async () => { await page.mouse.down(); await page.mouse.move(a.x, a.y + 4, { steps: 2 }); await page.mouse.up(); })()]);
@@ -146,7 +146,7 @@ export async function run(s) {
 	await s.goto(`/agent/organisations/${ORG}/agenda?agent_ids=${AGENT}&date=${day}`);
 	await drag(rdvId, slotB);
 	await moved();
-	await s.check("agenda-rdv-deplace", { reflow: false });
+	await s.check("agenda-rdv-deplace");
 
 	// keyboard only: Tab to the RDV, key D, the dialog: back to the first half hour, in the agenda
 	// of another PMI agent (Isabelle Roussel); a conflict there asks confirmation (Enter again)
@@ -159,7 +159,7 @@ export async function run(s) {
 	await page.keyboard.press("d");
 	await page.locator("#agenda-move[open]").waitFor();
 	if (!(await page.evaluate(() => document.activeElement?.id === "move-date"))) s.problems.push("dialogue « Déplacer » : le focus n'est pas sur le premier champ");
-	await s.check("agenda-dialogue-deplacer", { reflow: false });
+	await s.check("agenda-dialogue-deplacer");
 	await s.tabTo(page.locator("#move-time"), 10);
 	const [ha, ma] = slotA.split(":");
 	await page.keyboard.type(ha + ma);
@@ -171,7 +171,7 @@ export async function run(s) {
 		page.locator("#agenda-move-warning:not([hidden])").waitFor({ timeout: 10000 }).then(() => "warning"),
 	]);
 	if (done === "warning") {
-		await s.check("agenda-dialogue-avertissement", { reflow: false });
+		await s.check("agenda-dialogue-avertissement");
 		if (!(await page.evaluate(() => document.activeElement?.id === "agenda-move-submit"))) await s.tabTo(page.locator("#agenda-move-submit"), 10);
 		await page.keyboard.press("Enter");
 		await moved();
@@ -183,13 +183,15 @@ export async function run(s) {
 	// both agendas side by side (day view): drag it from Roussel's column back to the PMI agent's
 	await s.goto(`/agent/organisations/${ORG}/agenda?agent_ids=${AGENT},${other}&date=${day}&view=day`);
 	await page.waitForSelector(`.agenda-calendar[data-agent-id="${other}"] .fc-timegrid-event[href$="/rdvs/${rdvId}"]`);
-	await s.check("agenda-deux-agents", { reflow: false });
+	await s.check("agenda-deux-agents");
 	await drag(rdvId, slotB, other, AGENT);
 	await moved();
 	await page.waitForSelector(`.agenda-calendar[data-agent-id="${AGENT}"] .fc-timegrid-event[href$="/rdvs/${rdvId}"]`);
+	await page.waitForFunction(({ ag, rdv }) => document.querySelectorAll(`.agenda-calendar[data-agent-id="${ag}"] .fc-timegrid-event[href$="/rdvs/${rdv}"]`).length === 1,
+		{ ag: AGENT, rdv: rdvId }, { timeout: 5000 }).catch(() => s.problems.push("glisser vers l'agenda d'un autre agent : le RDV apparaît en double"));
 	const afterDrag = await feed([AGENT, other]);
 	if (afterDrag !== `${AGENT}@${slotB}`) s.problems.push(`glisser vers l'agenda d'un autre agent : attendu ${AGENT}@${slotB}, agenda « ${afterDrag} »`);
-	await s.check("agenda-deux-agents-deplace", { reflow: false });
+	await s.check("agenda-deux-agents-deplace");
 
 	// open it: the new time is there; mark it seen
 	await s.goto(`/agent/organisations/${ORG}/rdvs/${rdvId}`);
