@@ -7,6 +7,9 @@ import { DEMO, PASSWORD, isoDay, nextWeekday } from "../lib/harness.mjs";
 
 export const title = "accueil : usager (doublon) → RDV depuis l'agenda → glisser-déposer → clavier → autre agent → vu";
 
+// the longest journey (agenda: drag and drop, keyboard dialog, two agendas side by side)
+export const timeout = 240000;
+
 const ORG = 1;          // MDS d'Arras (demo)
 const AGENT = 4;        // agent.pmi: plages lundi et jeudi 9 h – 12 h
 
@@ -192,6 +195,14 @@ export async function run(s) {
 	const afterDrag = await feed([AGENT, other]);
 	if (afterDrag !== `${AGENT}@${slotB}`) s.problems.push(`glisser vers l'agenda d'un autre agent : attendu ${AGENT}@${slotB}, agenda « ${afterDrag} »`);
 	await s.check("agenda-deux-agents-deplace");
+	// the week list's « Déplacer » opens the same dialog; Échap closes it, focus back on the button
+	const listBtn = main.locator(`.agenda-move-btn[data-rdv-id="${rdvId}"]`).first();
+	await s.tabTo(listBtn, 500);
+	await page.keyboard.press("Enter");
+	await page.locator("#agenda-move[open]").waitFor();
+	await page.keyboard.press("Escape");
+	await page.locator("#agenda-move:not([open])").waitFor({ state: "attached" });
+	if (!(await listBtn.evaluate((b) => b === document.activeElement))) s.problems.push("dialogue « Déplacer » : le focus ne revient pas au bouton après Échap");
 
 	// open it: the new time is there; mark it seen
 	await s.goto(`/agent/organisations/${ORG}/rdvs/${rdvId}`);
