@@ -3,7 +3,10 @@
  *   GET /agent/, /agent/agenda                 → the first organisation's agenda
  *   GET /agent/organisations/:org_id/agenda    → FullCalendar day/week views of one
  *       or several agents side by side (templates/static/agenda.js), with a no-JS
- *       list of the week's RDVs under it
+ *       list of the week's RDVs under it; RDVs move by drag and drop (also from
+ *       one agent's calendar to another's) or with the keyboard (#agenda-move
+ *       dialog: day, time, one of the agents the viewer may write), all through
+ *       POST …/rdvs/:id/move (rdvs.c)
  *   GET /agent/organisations/:org_id/agenda/events.json?agent_ids=&start=&end=
  *       → RDVs, plage occurrences (background) and absences of the agents the
  *       viewer may see (policy_agenda_access; AGENDA_BUSY → "Occupé")
