@@ -8,6 +8,8 @@
  * win; the other's transaction retries, finds the créneau gone and gets a
  * French message and the next créneaux. Collective RDVs take a seat with
  * one guarded UPDATE (users_count < max), so seats never oversell.
+ * Follow-up motifs are booked only with a referent of the person the RDV is
+ * for: another agent's créneau is refused with a French message.
  */
 #include <sodium.h>
 #include <stdlib.h>

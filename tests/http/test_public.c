@@ -64,6 +64,32 @@ static void test_address_autocomplete(void)
 	browser_free(&b);
 }
 
+/* The street search tables follow the addresses table (statement trigger of
+ * migration 0018): a street added is found at once, by the start of its
+ * words in any order, a half-typed last word, with a common word ("rue")
+ * and a house number; a deleted one is gone. */
+static void test_address_tables_follow(void)
+{
+	char v[64];
+	CU_ASSERT_EQUAL_FATAL(test_sql("INSERT INTO addresses (id, numero, nom_voie, code_postal, code_insee, nom_commune,"
+		" street_id, lon, lat, label) SELECT '62041_9990_' || lpad(n::text, 5, '0'), n::text,"
+		" 'Rue des Essais Publics', '62000', '62041', 'Arras', '62041_9990', 2.78, 50.29,"
+		" n || ' Rue des Essais Publics 62000 Arras' FROM generate_series(1, 3) n", v, sizeof(v)), 0);
+	struct browser b;
+	browser_init(&b);
+	CU_ASSERT_EQUAL(browser_get(&b, "/adresses?q=essais%20publics%20arras"), 200);
+	CU_ASSERT(browser_body_has(&b, "\"street_ban_id\":\"62041_9990\""));
+	CU_ASSERT_EQUAL(browser_get(&b, "/adresses?q=arras%20essa"), 200);
+	CU_ASSERT(browser_body_has(&b, "1 Rue des Essais Publics 62000 Arras"));
+	CU_ASSERT_EQUAL(browser_get(&b, "/adresses?q=2%20rue%20des%20essais%20publics"), 200);
+	CU_ASSERT(browser_body_has(&b, "2 Rue des Essais Publics 62000 Arras"));
+	CU_ASSERT(!browser_body_has(&b, "1 Rue des Essais Publics"));
+	test_sql("DELETE FROM addresses WHERE street_id = '62041_9990'", v, sizeof(v));
+	CU_ASSERT_EQUAL(browser_get(&b, "/adresses?q=essais%20publics%20arras"), 200);
+	CU_ASSERT(browser_body_has(&b, "{\"results\":[]}"));
+	browser_free(&b);
+}
+
 static void test_geocode_without_js(void)
 {
 	struct browser b;
@@ -563,6 +589,7 @@ void register_public_http(void)
 {
 	CU_pSuite s = CU_add_suite("public", NULL, NULL);
 	CU_add_test(s, "address autocomplete (local base, accents)", test_address_autocomplete);
+	CU_add_test(s, "street search tables follow the addresses", test_address_tables_follow);
 	CU_add_test(s, "typed address geocoded without JavaScript", test_geocode_without_js);
 	CU_add_test(s, "sectorisation routing", test_sector_routing);
 	CU_add_test(s, "motifs not bookable online never appear", test_not_bookable_invisible);
