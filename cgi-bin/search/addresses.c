@@ -78,58 +78,34 @@ static const char *pg_array(struct ctx *c, const char *const *w, size_t n)
 	return s;
 }
 
-/* The rarest word (from how many streets hold a word starting with it)
- * drives the search; the others filter its candidates. */
-static int address_plan(struct ctx *c, const struct words *w, const char **driver, const char **filters)
-{
-	PGresult *r = db_q(c->db, "SELECT coalesce((SELECT sum(streets) FROM address_words"
-				  " WHERE word >= u.w COLLATE \"C\" AND word < (u.w || chr(1114111)) COLLATE \"C\"), 0)"
-				  " FROM unnest($1::text[]) WITH ORDINALITY u(w, i) ORDER BY u.i",
-			   pg_array(c, w->w, w->n));
-	if (r == NULL)
-		return c->db->err;
-	size_t best = 0;
-	for (size_t i = 1; i < w->n && i < (size_t)PQntuples(r); i++)
-		if (db_ll(r, (int)i, 0) < db_ll(r, (int)best, 0))
-			best = i;
-	PQclear(r);
-	const char *others[MAX_WORDS];
-	size_t n = 0;
-	for (size_t i = 0; i < w->n; i++)
-		if (i != best)
-			others[n++] = w->w[i];
-	*driver = w->w[best];
-	*filters = pg_array(c, others, n);
-	return 0;
-}
-
 PGresult *address_lookup(struct ctx *c, const char *q, int limit)
 {
 	struct words w;
-	const char *driver = "", *filters = "{}";
 	if (q == NULL || !address_words(c, q, &w))
 		return db_q(c->db, "SELECT id, label, code_insee, street_id, lat, lon, nom_commune, code_postal"
 				   " FROM addresses WHERE false");
-	if (address_plan(c, &w, &driver, &filters) != 0)
-		return NULL;
-	/* The driver's streets in index order, filtered by the other words
-	 * (each the start of a word), the first 50 ranked by similarity; then
-	 * the first numbers (or the typed one) of the best streets. */
+	/* d: the typed word that starts the words of the fewest streets drives
+	 * a btree range in order; every word must start a word of the street;
+	 * the first 50 such streets are ranked by similarity; then the first
+	 * numbers (or the typed one) of the best streets, each an index probe. */
 	return db_q(c->db,
 		"SELECT a.id, a.label, a.code_insee, a.street_id, a.lat, a.lon, a.nom_commune, a.code_postal FROM ("
-		" SELECT s.street_id, similarity(s.search, rdv_search_text($3)) AS sim FROM ("
+		" SELECT s.street_id, similarity(s.search, rdv_search_text($2)) AS sim FROM ("
 		"  SELECT DISTINCT ON (street_id) street_id, search FROM ("
-		"   SELECT st.street_id, st.search FROM address_street_words x"
+		"   SELECT u.w FROM unnest($1::text[]) u(w) ORDER BY coalesce((SELECT sum(streets) FROM address_words"
+		"    WHERE word >= u.w COLLATE \"C\" AND word < (u.w || chr(1114111)) COLLATE \"C\"), 0),"
+		"    length(u.w) DESC, u.w LIMIT 1) d"
+		"  CROSS JOIN LATERAL (SELECT st.street_id, st.search FROM address_street_words x"
 		"   JOIN address_streets st ON st.street_id = x.street_id"
-		"   WHERE x.word >= $1 COLLATE \"C\" AND x.word < ($1 || chr(1114111)) COLLATE \"C\""
-		"   AND NOT EXISTS (SELECT 1 FROM unnest($2::text[]) f WHERE strpos(' ' || st.search, ' ' || f) = 0)"
+		"   WHERE x.word >= d.w COLLATE \"C\" AND x.word < (d.w || chr(1114111)) COLLATE \"C\""
+		"   AND NOT EXISTS (SELECT 1 FROM unnest($1::text[]) f WHERE strpos(' ' || st.search, ' ' || f) = 0)"
 		"   LIMIT 50) l ORDER BY street_id) s"
-		"  ORDER BY sim DESC, s.street_id LIMIT $5::int) top"
+		"  ORDER BY sim DESC, s.street_id LIMIT $4::int) top"
 		" CROSS JOIN LATERAL (SELECT * FROM addresses a WHERE a.street_id = top.street_id"
-		"  AND ($4 = '' OR a.numero = $4) ORDER BY length(a.numero), a.numero, a.rep NULLS FIRST, a.id"
-		"  LIMIT $5::int) a"
-		" ORDER BY top.sim DESC, a.nom_voie, length(a.numero), a.numero, a.id LIMIT $5::int",
-		driver, filters, q, w.num, db_int(c->a, limit));
+		"  AND ($3 = '' OR a.numero = $3) ORDER BY length(a.numero), a.numero, a.rep NULLS FIRST, a.id"
+		"  LIMIT $4::int) a"
+		" ORDER BY top.sim DESC, a.nom_voie, length(a.numero), a.numero, a.id LIMIT $4::int",
+		pg_array(c, w.w, w.n), q, w.num, db_int(c->a, limit));
 }
 
 /* ------------------------------------------------ optional remote service */
