@@ -3,7 +3,9 @@
 # "adresses-<dep>.csv" as published on adresse.data.gouv.fr: ';'-separated,
 # header line, columns id;id_fantoir;numero;rep;nom_voie;code_postal;code_insee;
 # nom_commune;…;lon;lat;…) into the addresses table. Re-runnable: rows are
-# upserted by BAN id. Connection: DATABASE_URL (or the PG* variables).
+# upserted by BAN id; the upsert's statement trigger (migration 0018) rebuilds the
+# street search tables (address_streets, address_street_words, address_words) in the
+# same transaction. Connection: DATABASE_URL (or the PG* variables).
 set -euo pipefail
 [ $# -ge 1 ] || { echo "usage: $0 adresses-62.csv [...]" >&2; exit 2; }
 for f in "$@"; do
@@ -35,6 +37,9 @@ ON CONFLICT (id) DO UPDATE SET numero = EXCLUDED.numero, rep = EXCLUDED.rep, nom
   street_id = EXCLUDED.street_id, lon = EXCLUDED.lon, lat = EXCLUDED.lat, label = EXCLUDED.label;
 COMMIT;
 ANALYZE addresses;
+ANALYZE address_streets;
+ANALYZE address_street_words;
+ANALYZE address_words;
 SQL
   [ -z "$tmp" ] || rm -f "$tmp"
 done

@@ -1,10 +1,12 @@
 /*
  * addresses.c - address autocomplete: GET /adresses?q=… answers JSON from
  * the local copy of the national address base (table addresses, imported
- * by sql/import-ban.sh), accent-insensitive through the trigram index on
- * addresses.search. When RDV_ADDRESS_API_URL is set (an api-adresse
- * compatible service), it is asked first, with a short timeout, and the
- * local table answers whenever it fails.
+ * by sql/import-ban.sh), accent-insensitive: streets are matched first,
+ * word by word (address_streets, address_street_words, address_words,
+ * derived from addresses: migration 0018), then their numbers. When
+ * RDV_ADDRESS_API_URL is set (an api-adresse compatible service), it is
+ * asked first, with a short timeout, and the local table answers whenever
+ * it fails.
  */
 #include <curl/curl.h>
 #include <stdlib.h>
@@ -15,14 +17,20 @@
 #include "valid.h"
 
 #define MAX_WORDS 3
+struct words {
+	const char *w[MAX_WORDS];
+	size_t n;
+	const char *num;       /* a leading house number, or "" */
+};
 
-/* Splits q into folded words (letters/digits runs), keeps the longest
- * MAX_WORDS of 3+ characters as LIKE patterns and a leading house number. */
-static int address_words(struct ctx *c, const char *q, const char *pats[MAX_WORDS], const char **num)
+/* Splits q into folded words (letters/digits runs, as rdv_search_text),
+ * keeps the longest MAX_WORDS of 3+ characters and a leading house number. */
+static int address_words(struct ctx *c, const char *q, struct words *out)
 {
 	const char *words[16];
 	size_t nw = 0;
-	*num = "";
+	out->num = "";
+	out->n = 0;
 	for (const char *p = q; *p && nw < 16;) {
 		while (*p && (unsigned char)*p < 0x80 && !((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
 							   (*p >= '0' && *p <= '9')))
@@ -35,14 +43,13 @@ static int address_words(struct ctx *c, const char *q, const char *pats[MAX_WORD
 			char *w = valid_normalize_name(c->a, arena_strndup(c->a, s, (size_t)(p - s)));
 			if (w == NULL)
 				continue;
-			if (nw == 0 && strspn(w, "0123456789") == strlen(w) && strlen(w) <= 4)
-				*num = w;
+			if (nw == 0 && out->n == 0 && out->num[0] == '\0' && strspn(w, "0123456789") == strlen(w) &&
+			    strlen(w) <= 4)
+				out->num = w;
 			else if (strlen(w) >= 3)
 				words[nw++] = w;
 		}
 	}
-	if (nw == 0)
-		return 0;
 	/* longest first: the most selective trigrams */
 	for (size_t i = 1; i < nw; i++)
 		for (size_t j = i; j > 0 && strlen(words[j]) > strlen(words[j - 1]); j--) {
@@ -50,25 +57,55 @@ static int address_words(struct ctx *c, const char *q, const char *pats[MAX_WORD
 			words[j] = words[j - 1];
 			words[j - 1] = t;
 		}
-	for (size_t i = 0; i < MAX_WORDS; i++)
-		pats[i] = arena_printf(c->a, "%%%s%%", words[i < nw ? i : 0]);
-	return 1;
+	for (size_t i = 0; i < nw && i < MAX_WORDS; i++)
+		out->w[out->n++] = words[i];
+	return out->n > 0;
+}
+
+/* {"a","b"} as a PostgreSQL array literal (words are [a-z0-9] only). */
+static const char *pg_array(struct ctx *c, const char *const *w, size_t n)
+{
+	struct buf b = BUF_INIT;
+	buf_putc(&b, '{');
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			buf_putc(&b, ',');
+		buf_puts(&b, w[i]);
+	}
+	buf_putc(&b, '}');
+	const char *s = b.oom ? "{}" : arena_strdup(c->a, b.data);
+	buf_free(&b);
+	return s;
 }
 
 PGresult *address_lookup(struct ctx *c, const char *q, int limit)
 {
-	const char *pats[MAX_WORDS], *num;
-	if (q == NULL || !address_words(c, q, pats, &num))
+	struct words w;
+	if (q == NULL || !address_words(c, q, &w))
 		return db_q(c->db, "SELECT id, label, code_insee, street_id, lat, lon, nom_commune, code_postal"
 				   " FROM addresses WHERE false");
-	/* The LIKEs use the GIN trigram index (a bitmap AND); similarity then
-	 * orders a bounded candidate set. */
+	/* d: the typed word that starts the words of the fewest streets drives
+	 * a btree range in order; every word must start a word of the street;
+	 * the first 50 such streets are ranked by similarity; then the first
+	 * numbers (or the typed one) of the best streets, each an index probe. */
 	return db_q(c->db,
-		"SELECT id, label, code_insee, street_id, lat, lon, nom_commune, code_postal FROM ("
-		" SELECT * FROM addresses WHERE search LIKE $1 AND search LIKE $2 AND search LIKE $3"
-		" AND ($4 = '' OR numero = $4) LIMIT 300) a"
-		" ORDER BY similarity(a.search, rdv_fold($5)) DESC, a.nom_voie, length(a.numero), a.numero LIMIT $6::int",
-		pats[0], pats[1], pats[2], num, q, db_int(c->a, limit));
+		"SELECT a.id, a.label, a.code_insee, a.street_id, a.lat, a.lon, a.nom_commune, a.code_postal FROM ("
+		" SELECT s.street_id, similarity(s.search, rdv_search_text($2)) AS sim FROM ("
+		"  SELECT DISTINCT ON (street_id) street_id, search FROM ("
+		"   SELECT u.w FROM unnest($1::text[]) u(w) ORDER BY coalesce((SELECT sum(streets) FROM address_words"
+		"    WHERE word >= u.w COLLATE \"C\" AND word < (u.w || chr(1114111)) COLLATE \"C\"), 0),"
+		"    length(u.w) DESC, u.w LIMIT 1) d"
+		"  CROSS JOIN LATERAL (SELECT st.street_id, st.search FROM address_street_words x"
+		"   JOIN address_streets st ON st.street_id = x.street_id"
+		"   WHERE x.word >= d.w COLLATE \"C\" AND x.word < (d.w || chr(1114111)) COLLATE \"C\""
+		"   AND NOT EXISTS (SELECT 1 FROM unnest($1::text[]) f WHERE strpos(' ' || st.search, ' ' || f) = 0)"
+		"   LIMIT 50) l ORDER BY street_id) s"
+		"  ORDER BY sim DESC, s.street_id LIMIT $4::int) top"
+		" CROSS JOIN LATERAL (SELECT * FROM addresses a WHERE a.street_id = top.street_id"
+		"  AND ($3 = '' OR a.numero = $3) ORDER BY length(a.numero), a.numero, a.rep NULLS FIRST, a.id"
+		"  LIMIT $4::int) a"
+		" ORDER BY top.sim DESC, a.nom_voie, length(a.numero), a.numero, a.id LIMIT $4::int",
+		pg_array(c, w.w, w.n), q, w.num, db_int(c->a, limit));
 }
 
 /* ------------------------------------------------ optional remote service */

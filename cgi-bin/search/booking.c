@@ -8,6 +8,8 @@
  * win; the other's transaction retries, finds the créneau gone and gets a
  * French message and the next créneaux. Collective RDVs take a seat with
  * one guarded UPDATE (users_count < max), so seats never oversell.
+ * Follow-up motifs are booked only with a referent of the person the RDV is
+ * for: another agent's créneau is refused with a French message.
  */
 #include <sodium.h>
 #include <stdlib.h>
@@ -24,12 +26,15 @@
 #include "valid.h"
 
 #define GONE "Ce créneau n'est plus disponible : quelqu'un vient de le réserver. Choisissez un autre créneau."
+#define NOT_REFERENT "Ce rendez-vous de suivi se prend uniquement avec l'un de vos référents : choisissez l'un " \
+		     "des créneaux qui vous sont proposés."
 
 struct booking {
 	struct wizard w;
 	long long motif_id, lieu_id, starts_at, rdv_id, for_user_id;
 	long long org_id;
-	int duration, collectif;
+	long long referents_of;          /* whose referents a follow-up motif is booked with */
+	int duration, collectif, follow_up;
 	const char *motif_name, *location_type, *restriction, *instruction;
 };
 
@@ -40,6 +45,15 @@ static long long param_id(struct ctx *c, const char *key)
 	if (s == NULL || valid_id(s, &v, NULL) != 0)
 		return 0;
 	return v;
+}
+
+/* The family member the RDV is for must be me or one of my proches. */
+static int booking_for_ok(struct ctx *c, long long user_id)
+{
+	char *ok = db_s(c->db, c->a, "SELECT 1 FROM users WHERE id = $1 AND deleted_at IS NULL"
+				     " AND (id = $2 OR responsible_id = $2)",
+			db_int(c->a, user_id), db_int(c->a, c->user_id));
+	return ok != NULL;
 }
 
 /* The address decides what may be booked: the wizard's, else the account's. */
@@ -67,6 +81,10 @@ static int booking_load(struct ctx *c, struct booking *b)
 	b->motif_id = param_id(c, "motif_id");
 	b->lieu_id = param_id(c, "lieu_id");
 	b->rdv_id = param_id(c, "rdv_id");
+	/* follow-up motifs: the referents of the person the RDV is for (checked
+	 * to be me or a proche), else mine */
+	b->for_user_id = param_id(c, "for_user_id");
+	b->referents_of = b->for_user_id && booking_for_ok(c, b->for_user_id) ? b->for_user_id : search_viewer_id(c);
 	const char *st = http_param(&c->req, "starts_at");
 	if (st != NULL && valid_int(st, 0, 4102444800LL, &b->starts_at, NULL) != 0)
 		b->starts_at = 0;
@@ -80,8 +98,9 @@ static int booking_load(struct ctx *c, struct booking *b)
 		return RDV_ENOTFOUND;
 	PGresult *r = db_q(c->db, SEARCH_OFFER_CTE
 		"SELECT organisation_id, default_duration_in_min, collectif, name, location_type::text,"
-		" restriction_for_rdv, instruction_for_rdv FROM offer WHERE id = $4",
-		b->w.city_code ? b->w.city_code : "", b->w.street_ban_id, "", db_int(c->a, b->motif_id));
+		" restriction_for_rdv, instruction_for_rdv, follow_up FROM offer WHERE id = $5",
+		b->w.city_code ? b->w.city_code : "", b->w.street_ban_id, "", db_int(c->a, b->referents_of),
+		db_int(c->a, b->motif_id));
 	if (r == NULL)
 		return c->db->err;
 	if (PQntuples(r) != 1) {
@@ -95,6 +114,7 @@ static int booking_load(struct ctx *c, struct booking *b)
 	b->location_type = db_dup(c->a, r, 0, 4);
 	b->restriction = db_dup(c->a, r, 0, 5);
 	b->instruction = db_dup(c->a, r, 0, 6);
+	b->follow_up = db_bool(r, 0, 7);
 	PQclear(r);
 	if (b->collectif != (b->rdv_id != 0))
 		return RDV_ENOTFOUND;
@@ -117,7 +137,8 @@ static int booking_free_agents(struct ctx *c, const struct booking *b, long long
 	size_t nids;
 	int restricted;
 	*n = 0;
-	int rc = search_motif_agents(c, b->motif_id, b->w.city_code, b->w.street_ban_id, &ids, &nids, &restricted);
+	int rc = search_motif_agents(c, b->motif_id, b->w.city_code, b->w.street_ban_id, b->referents_of, &ids, &nids,
+				     &restricted);
 	if (rc != 0)
 		return rc;
 	if (restricted && nids == 0)
@@ -136,13 +157,22 @@ static int booking_free_agents(struct ctx *c, const struct booking *b, long long
 	return 0;
 }
 
-/* The family member the RDV is for must be me or one of my proches. */
-static int booking_for_ok(struct ctx *c, long long user_id)
+/* 1 when a follow-up créneau was refused only because its agents are not
+ * referents: someone is free at that start, none of them a referent. */
+static int booking_not_referent(struct ctx *c, const struct booking *b)
 {
-	char *ok = db_s(c->db, c->a, "SELECT 1 FROM users WHERE id = $1 AND deleted_at IS NULL"
-				     " AND (id = $2 OR responsible_id = $2)",
-			db_int(c->a, user_id), db_int(c->a, c->user_id));
-	return ok != NULL;
+	if (!b->follow_up)
+		return 0;
+	struct creneaux_query q = {.motif_id = b->motif_id, .lieu_id = b->lieu_id, .from = b->starts_at,
+				   .to = b->starts_at + 1, .now = time(NULL), .public_side = 1};
+	struct slot *s;
+	size_t ns;
+	if (creneaux_search(c->db, c->a, &q, &s, &ns) != 0)
+		return 0;
+	for (size_t i = 0; i < ns; i++)
+		if (s[i].start == b->starts_at && s[i].lieu_id == b->lieu_id)
+			return 1;
+	return 0;
 }
 
 static int booking_vars(struct ctx *c, const struct booking *b)
@@ -214,6 +244,8 @@ static int booking_new(struct ctx *c)
 		size_t n;
 		if ((rc = booking_free_agents(c, &b, agents, 1, &n)) != 0)
 			return rc;
+		if (n == 0 && booking_not_referent(c, &b))
+			return app_error(c, 422, NOT_REFERENT);
 		if (n == 0)
 			return booking_gone(c, &b);
 	}
@@ -363,7 +395,6 @@ static int booking_create(struct ctx *c)
 	int rc = booking_load(c, &b);
 	if (rc != 0)
 		return rc == RDV_ENOTFOUND ? app_error(c, 404, "Ce rendez-vous ne peut pas être pris en ligne.") : rc;
-	b.for_user_id = param_id(c, "for_user_id");
 	if (b.for_user_id == 0)
 		b.for_user_id = c->user_id;
 	if (!booking_for_ok(c, b.for_user_id))
@@ -382,6 +413,8 @@ static int booking_create(struct ctx *c)
 	rc = booking_run(c, &b, &rdv_id);
 	if (rc == RDV_ECONFLICT && b.collectif)
 		return booking_error(c, &b, "Une personne de votre famille est déjà inscrite à cet atelier.");
+	if (rc == RDV_ENOTFOUND && booking_not_referent(c, &b))
+		return app_error(c, 422, NOT_REFERENT);
 	if (rc == RDV_ENOTFOUND || rc == RDV_ECONFLICT)
 		return booking_gone(c, &b);
 	if (rc != 0)

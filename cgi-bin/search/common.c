@@ -72,18 +72,32 @@ const char *wizard_url(struct ctx *c, const struct wizard *w, int level)
 	return arena_printf(c->a, "/prendre_rdv?%s", wizard_query(c, w, level));
 }
 
+long long search_viewer_id(const struct ctx *c)
+{
+	return search_scoped(c) ? 0 : c->user_id;
+}
+
+const char *search_viewer(struct ctx *c)
+{
+	return db_int(c->a, search_viewer_id(c));
+}
+
 int search_motif_agents(struct ctx *c, long long motif_id, const char *city_code, const char *street_ban_id,
-			long long **ids, size_t *n, int *restricted)
+			long long usager_id, long long **ids, size_t *n, int *restricted)
 {
 	*ids = NULL;
 	*n = 0;
 	*restricted = 0;
+	/* agent-level: the attributed agents; follow-up: the referents; both:
+	 * the attributed referents */
 	PGresult *r = db_q(c->db, SEARCH_OFFER_CTE
-		"SELECT m.sectorisation_level = 'agent', a.agent_id FROM motifs m"
-		" LEFT JOIN attr a ON a.organisation_id = m.organisation_id AND a.agent_id IS NOT NULL"
-		"  AND m.sectorisation_level = 'agent'"
-		" WHERE m.id = $4", city_code ? city_code : "", street_ban_id ? street_ban_id : "", "",
-		db_int(c->a, motif_id));
+		"SELECT m.sectorisation_level = 'agent' OR m.follow_up, x.agent_id FROM motifs m"
+		" LEFT JOIN LATERAL (SELECT a.agent_id FROM attr a WHERE m.sectorisation_level = 'agent'"
+		"   AND a.organisation_id = m.organisation_id AND a.agent_id IS NOT NULL"
+		"   AND (NOT m.follow_up OR a.agent_id IN (SELECT agent_id FROM ref))"
+		"  UNION SELECT agent_id FROM ref WHERE m.follow_up AND m.sectorisation_level <> 'agent') x ON true"
+		" WHERE m.id = $5", city_code ? city_code : "", street_ban_id ? street_ban_id : "", "",
+		db_int(c->a, usager_id), db_int(c->a, motif_id));
 	if (r == NULL)
 		return c->db->err;
 	int rows = PQntuples(r);

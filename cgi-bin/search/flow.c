@@ -72,7 +72,7 @@ static int flow_sector_notice(struct ctx *c, const struct wizard *w)
 {
 	PGresult *r = db_q(c->db, SEARCH_OFFER_CTE
 		"SELECT (SELECT count(*) FROM terr), (SELECT count(*) FROM sect)",
-		w->city_code, w->street_ban_id, "");
+		w->city_code, w->street_ban_id, "", search_viewer(c));
 	if (r == NULL)
 		return c->db->err;
 	long long terr = db_ll(r, 0, 0), sect = db_ll(r, 0, 1);
@@ -95,7 +95,7 @@ static int flow_services(struct ctx *c, struct wizard *w, int *done)
 {
 	PGresult *r = db_q(c->db, SEARCH_OFFER_CTE
 		"SELECT s.id, s.name FROM services s WHERE s.id IN (SELECT service_id FROM offer) ORDER BY s.name",
-		w->city_code, w->street_ban_id, "");
+		w->city_code, w->street_ban_id, "", search_viewer(c));
 	if (r == NULL)
 		return c->db->err;
 	int n = PQntuples(r);
@@ -133,7 +133,7 @@ static int flow_motifs(struct ctx *c, struct wizard *w, int *done)
 	PGresult *r = db_q(c->db, SEARCH_OFFER_CTE
 		"SELECT name, location_type::text, bool_or(collectif) FROM offer"
 		" GROUP BY name, location_type ORDER BY name, location_type",
-		w->city_code, w->street_ban_id, w->service_id);
+		w->city_code, w->street_ban_id, w->service_id, search_viewer(c));
 	if (r == NULL)
 		return c->db->err;
 	int n = PQntuples(r);
@@ -166,10 +166,10 @@ static int flow_offers(struct ctx *c, const struct wizard *w, struct offer **out
 	PGresult *r = db_q(c->db, SEARCH_OFFER_CTE
 		"SELECT id, organisation_id, collectif, min_public_booking_delay, max_public_booking_delay,"
 		" restriction_for_rdv, instruction_for_rdv FROM offer"
-		" WHERE name = $4 AND location_type::text = $5"
-		" AND ($6::bigint = 0 OR organisation_id = (SELECT organisation_id FROM lieux WHERE id = $6::bigint))"
+		" WHERE name = $5 AND location_type::text = $6"
+		" AND ($7::bigint = 0 OR organisation_id = (SELECT organisation_id FROM lieux WHERE id = $7::bigint))"
 		" ORDER BY id",
-		w->city_code, w->street_ban_id, w->service_id, w->motif_name, w->location_type,
+		w->city_code, w->street_ban_id, w->service_id, search_viewer(c), w->motif_name, w->location_type,
 		db_int(c->a, w->lieu_id));
 	if (r == NULL)
 		return c->db->err;
@@ -197,7 +197,8 @@ static int flow_query(struct ctx *c, const struct wizard *w, const struct offer 
 	long long *ids;
 	size_t n;
 	int restricted;
-	if (search_motif_agents(c, o->id, w->city_code, w->street_ban_id, &ids, &n, &restricted) != 0)
+	if (search_motif_agents(c, o->id, w->city_code, w->street_ban_id, search_viewer_id(c), &ids, &n,
+				&restricted) != 0)
 		return 1;
 	memset(q, 0, sizeof(*q));
 	q->motif_id = o->id;
@@ -241,21 +242,22 @@ static int flow_lieux(struct ctx *c, struct wizard *w, const struct offer *o, in
 {
 	PGresult *r = db_q(c->db, SEARCH_OFFER_CTE
 		"SELECT l.id, l.name, l.address, o.name,"
-		" round((2 * 6371 * asin(sqrt(power(sin(radians(l.latitude - nullif($6, '')::float8) / 2), 2)"
-		"  + cos(radians(nullif($6, '')::float8)) * cos(radians(l.latitude))"
-		"  * power(sin(radians(l.longitude - nullif($7, '')::float8) / 2), 2))))::numeric, 1),"
+		" round((2 * 6371 * asin(sqrt(power(sin(radians(l.latitude - nullif($7, '')::float8) / 2), 2)"
+		"  + cos(radians(nullif($7, '')::float8)) * cos(radians(l.latitude))"
+		"  * power(sin(radians(l.longitude - nullif($8, '')::float8) / 2), 2))))::numeric, 1),"
 		" (SELECT extract(epoch FROM min(r.starts_at))::bigint FROM rdvs r WHERE r.motif_id = m.id AND r.lieu_id = l.id AND r.collectif"
 		"   AND r.cancelled_at IS NULL AND r.status <> 'revoked' AND r.starts_at > now()"
 		"   AND (r.max_participants_count IS NULL OR r.users_count < r.max_participants_count))"
 		" FROM offer m JOIN lieux l ON l.organisation_id = m.organisation_id AND l.availability <> 'disabled'"
 		" JOIN organisations o ON o.id = l.organisation_id"
-		" WHERE m.name = $4 AND m.location_type::text = $5"
+		" WHERE m.name = $5 AND m.location_type::text = $6"
 		" AND (m.collectif OR EXISTS (SELECT 1 FROM plage_ouverture_motifs pm"
 		"   JOIN plages_ouverture p ON p.id = pm.plage_ouverture_id WHERE pm.motif_id = m.id AND p.lieu_id = l.id"
+		"   AND (NOT m.follow_up OR p.agent_id IN (SELECT agent_id FROM ref))"
 		"   AND coalesce(p.recurrence_ends_at, CASE WHEN p.recurrence IS NULL THEN p.first_day END,"
 		"                'infinity'::date) >= current_date))"
 		" ORDER BY 5 NULLS LAST, l.name, l.id",
-		w->city_code, w->street_ban_id, w->service_id, w->motif_name, w->location_type,
+		w->city_code, w->street_ban_id, w->service_id, search_viewer(c), w->motif_name, w->location_type,
 		coord(w->lat), coord(w->lon));
 	if (r == NULL)
 		return c->db->err;
@@ -426,14 +428,14 @@ static int flow_workshops(struct ctx *c, struct wizard *w)
 		"SELECT r.id, extract(epoch FROM r.starts_at)::bigint, r.name,"
 		" CASE WHEN r.max_participants_count IS NULL THEN -1 ELSE r.max_participants_count - r.users_count END"
 		" FROM offer m JOIN rdvs r ON r.motif_id = m.id"
-		" WHERE m.name = $4 AND m.location_type::text = $5 AND m.collectif AND r.collectif"
-		" AND ($6::bigint = 0 OR r.lieu_id = $6::bigint)"
+		" WHERE m.name = $5 AND m.location_type::text = $6 AND m.collectif AND r.collectif"
+		" AND ($7::bigint = 0 OR r.lieu_id = $7::bigint)"
 		" AND r.cancelled_at IS NULL AND r.status <> 'revoked'"
 		" AND r.starts_at > now() + make_interval(secs => m.min_public_booking_delay)"
 		" AND r.starts_at < now() + make_interval(secs => m.max_public_booking_delay)"
 		" AND (r.max_participants_count IS NULL OR r.users_count < r.max_participants_count)"
 		" ORDER BY r.starts_at, r.id LIMIT 50",
-		w->city_code, w->street_ban_id, w->service_id, w->motif_name, w->location_type,
+		w->city_code, w->street_ban_id, w->service_id, search_viewer(c), w->motif_name, w->location_type,
 		db_int(c->a, w->lieu_id));
 	if (r == NULL)
 		return c->db->err;

@@ -2,7 +2,8 @@
  * public_api.c - the public créneaux API (api.md, no auth):
  *   GET /api/v1/public/creneaux?motif_id=&lieu_id=&from=&to=
  *   GET /api/v1/public/next_availability?motif_id=&lieu_id=&from=
- * Only motifs bookable online (bookable_by = 'everyone', not deleted); the
+ * Only motifs bookable online (bookable_by = 'everyone', not deleted) by
+ * anyone: follow-up motifs (booked only with one's referents) are not; the
  * motif's booking delays apply. Errors {"error": {code, message[, fields]}}.
  */
 #include <stdlib.h>
@@ -66,11 +67,12 @@ static int public_parse_ids(struct ctx *c, long long *motif, long long *lieu)
 	return 0;
 }
 
-/* The motif must be bookable online by everyone and not deleted. */
+/* The motif must be bookable online by everyone, not deleted, and not a
+ * follow-up motif (those créneaux belong to each usager's referents). */
 static int public_motif_ok(struct ctx *c, long long motif)
 {
 	char *ok = db_s(c->db, c->a,
-		"SELECT 1 FROM motifs WHERE id = $1 AND deleted_at IS NULL AND bookable_by = 'everyone'",
+		"SELECT 1 FROM motifs WHERE id = $1 AND deleted_at IS NULL AND bookable_by = 'everyone' AND NOT follow_up",
 		db_int(c->a, motif));
 	if (ok == NULL && c->db->err != 0)
 		return c->db->err;

@@ -26,10 +26,15 @@ const char *wizard_url(struct ctx *c, const struct wizard *w, int level);
 const char *wizard_query(struct ctx *c, const struct wizard *w, int level);
 
 /* The SQL of the motifs a citizen may book from an address: $1 city_code,
- * $2 street_ban_id ('' if none), $3 service_id ('' for all). Defines the CTEs
- * terr, street, sect, attr (organisation_id, agent_id of the secteurs the
- * address falls in), and offer (the bookable motifs). Street zones take
- * precedence: the commune's zones apply only when no street zone matches. */
+ * $2 street_ban_id ('' if none), $3 service_id ('' for all), $4 the usager
+ * whose referents open follow-up motifs ('0' for none: search_viewer).
+ * Callers number their own parameters from $5. Defines the CTEs terr,
+ * street, sect, attr (organisation_id, agent_id of the secteurs the address
+ * falls in), ref (agent_id of the usager's referents) and offer (the
+ * bookable motifs). Street zones take precedence: the commune's zones apply
+ * only when no street zone matches. A follow-up motif is offered only with
+ * a referent's plage (or a collective RDV of a referent): without referents
+ * it does not appear. */
 #define SEARCH_OFFER_CTE \
 	"WITH terr AS (SELECT id, cancellation_deadline_hours FROM territories" \
 	"  WHERE departement_number = CASE WHEN $1 LIKE '97%' THEN left($1, 3) ELSE left($1, 2) END)," \
@@ -40,9 +45,10 @@ const char *wizard_query(struct ctx *c, const struct wizard *w, int level);
 	"  AND NOT EXISTS (SELECT 1 FROM street))," \
 	" attr AS (SELECT sa.organisation_id, sa.agent_id FROM sector_attributions sa" \
 	"  WHERE sa.sector_id IN (SELECT sector_id FROM sect))," \
+	" ref AS (SELECT ra.agent_id FROM referent_assignations ra WHERE ra.user_id = $4::bigint)," \
 	" elig AS (SELECT m.* FROM motifs m JOIN organisations o ON o.id = m.organisation_id" \
 	"  WHERE o.territory_id IN (SELECT id FROM terr) AND m.deleted_at IS NULL AND m.bookable_by = 'everyone'" \
-	"  AND NOT m.follow_up AND NOT m.for_secretariat AND m.visibility_type <> 'invisible'" \
+	"  AND NOT m.for_secretariat AND m.visibility_type <> 'invisible'" \
 	"  AND (nullif($3, '') IS NULL OR m.service_id = nullif($3, '')::bigint)" \
 	"  AND (m.sectorisation_level = 'departement'" \
 	"   OR (m.sectorisation_level = 'organisation' AND m.organisation_id IN" \
@@ -55,17 +61,27 @@ const char *wizard_query(struct ctx *c, const struct wizard *w, int level);
 	"    WHERE pm.motif_id = e.id AND coalesce(l.availability, 'enabled') <> 'disabled'" \
 	"    AND coalesce(p.recurrence_ends_at, CASE WHEN p.recurrence IS NULL THEN p.first_day END, 'infinity'::date) >= current_date" \
 	"    AND (e.sectorisation_level <> 'agent' OR p.agent_id IN" \
-	"         (SELECT agent_id FROM attr WHERE attr.organisation_id = e.organisation_id))))" \
+	"         (SELECT agent_id FROM attr WHERE attr.organisation_id = e.organisation_id))" \
+	"    AND (NOT e.follow_up OR p.agent_id IN (SELECT agent_id FROM ref))))" \
 	"  OR (e.collectif AND EXISTS (SELECT 1 FROM rdvs r WHERE r.motif_id = e.id AND r.collectif" \
 	"    AND r.cancelled_at IS NULL AND r.status <> 'revoked'" \
 	"    AND r.starts_at > now() + make_interval(secs => e.min_public_booking_delay)" \
 	"    AND r.starts_at < now() + make_interval(secs => e.max_public_booking_delay)" \
-	"    AND (r.max_participants_count IS NULL OR r.users_count < r.max_participants_count)))) "
+	"    AND (r.max_participants_count IS NULL OR r.users_count < r.max_participants_count)" \
+	"    AND (NOT e.follow_up OR EXISTS (SELECT 1 FROM agents_rdvs ar WHERE ar.rdv_id = r.id" \
+	"         AND ar.agent_id IN (SELECT agent_id FROM ref)))))) "
+
+/* The usager whose referents this request may book follow-up motifs with:
+ * the signed-in citizen, 0 when signed out or signed in by an RDV link.
+ * search_viewer is the same as the $4 text of SEARCH_OFFER_CTE. */
+long long search_viewer_id(const struct ctx *c);
+const char *search_viewer(struct ctx *c);
 
 /* Agents a motif may be booked with from that address: NULL/0 = all, or the
- * agents attributed for agent-level motifs. Arena array. */
+ * agents attributed for agent-level motifs, and for follow-up motifs only
+ * the referents of usager_id (both rules when both apply). Arena array. */
 int search_motif_agents(struct ctx *c, long long motif_id, const char *city_code, const char *street_ban_id,
-			long long **ids, size_t *n, int *restricted);
+			long long usager_id, long long **ids, size_t *n, int *restricted);
 
 /* "lundi 7 décembre 2026 à 14 h 30" in the arena. */
 const char *search_fr_long(struct ctx *c, long long utc);

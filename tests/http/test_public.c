@@ -5,6 +5,7 @@
  * 20 citizens for one créneau. The booking tests need lib/creneaux.
  */
 #include <CUnit/CUnit.h>
+#include <jansson.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +54,32 @@ static void test_address_autocomplete(void)
 	CU_ASSERT_EQUAL(browser_get(&b, "/adresses?q=ab"), 200);
 	CU_ASSERT(browser_body_has(&b, "{\"results\":[]}"));
 	CU_ASSERT_EQUAL(browser_get(&b, "/adresses?q=zzzzqqqq"), 200);
+	CU_ASSERT(browser_body_has(&b, "{\"results\":[]}"));
+	browser_free(&b);
+}
+
+/* The street search tables follow the addresses table (statement trigger of
+ * migration 0018): a street added is found at once, by the start of its
+ * words in any order, a half-typed last word, with a common word ("rue")
+ * and a house number; a deleted one is gone. */
+static void test_address_tables_follow(void)
+{
+	char v[64];
+	CU_ASSERT_EQUAL_FATAL(test_sql("INSERT INTO addresses (id, numero, nom_voie, code_postal, code_insee, nom_commune,"
+		" street_id, lon, lat, label) SELECT '62041_9990_' || lpad(n::text, 5, '0'), n::text,"
+		" 'Rue des Essais Publics', '62000', '62041', 'Arras', '62041_9990', 2.78, 50.29,"
+		" n || ' Rue des Essais Publics 62000 Arras' FROM generate_series(1, 3) n", v, sizeof(v)), 0);
+	struct browser b;
+	browser_init(&b);
+	CU_ASSERT_EQUAL(browser_get(&b, "/adresses?q=essais%20publics%20arras"), 200);
+	CU_ASSERT(browser_body_has(&b, "\"street_ban_id\":\"62041_9990\""));
+	CU_ASSERT_EQUAL(browser_get(&b, "/adresses?q=arras%20essa"), 200);
+	CU_ASSERT(browser_body_has(&b, "1 Rue des Essais Publics 62000 Arras"));
+	CU_ASSERT_EQUAL(browser_get(&b, "/adresses?q=2%20rue%20des%20essais%20publics"), 200);
+	CU_ASSERT(browser_body_has(&b, "2 Rue des Essais Publics 62000 Arras"));
+	CU_ASSERT(!browser_body_has(&b, "1 Rue des Essais Publics"));
+	test_sql("DELETE FROM addresses WHERE street_id = '62041_9990'", v, sizeof(v));
+	CU_ASSERT_EQUAL(browser_get(&b, "/adresses?q=essais%20publics%20arras"), 200);
 	CU_ASSERT(browser_body_has(&b, "{\"results\":[]}"));
 	browser_free(&b);
 }
@@ -306,10 +333,260 @@ static void test_booking_needs_csrf_and_valid_motif(void)
 	browser_free(&b);
 }
 
+#define PMI_AGENT "a.email = 'agent.pmi@demo.rdv-solidarites.fr'"
+#define SOCIAL_AGENT "a.email = 'agent.social@demo.rdv-solidarites.fr'"
+
+/* The body's booking links "starts_at=<epoch>": the smallest and largest
+ * (0 when none). */
+static void body_starts(const struct browser *b, long long *min, long long *max)
+{
+	*min = *max = 0;
+	for (const char *p = b->body.data; p && (p = strstr(p, "starts_at=")) != NULL;) {
+		p += 10;
+		long long t = atoll(p);
+		if (*min == 0 || t < *min)
+			*min = t;
+		if (t > *max)
+			*max = t;
+	}
+}
+
+static long long now_epoch(void)
+{
+	char v[32];
+	test_sql("SELECT extract(epoch FROM now())::bigint", v, sizeof(v));
+	return atoll(v);
+}
+
+static long long iso_epoch(const char *iso)
+{
+	char sql[128], v[32] = "0";
+	snprintf(sql, sizeof(sql), "SELECT extract(epoch FROM '%s'::timestamptz)::bigint", iso ? iso : "epoch");
+	test_sql(sql, v, sizeof(v));
+	return atoll(v);
+}
+
+/* One-off plages of an agent (an SQL condition on agents a) for a motif at
+ * the MDS d'Arras site Gambetta on the given days (offsets from today),
+ * hours "'08:00', '12:00'" local. */
+static int add_plages(const char *motif, const char *agent, const char *days, const char *hours, char lieu[32])
+{
+	char sql[1024];
+	snprintf(sql, sizeof(sql),
+		 "WITH p AS (INSERT INTO plages_ouverture (organisation_id, agent_id, lieu_id, title, first_day, start_time, end_time)"
+		 " SELECT l.organisation_id, a.id, l.id, 'Test public', current_date + d, %s"
+		 " FROM unnest('{%s}'::int[]) d, agents a, lieux l WHERE %s"
+		 " AND l.name = 'MDS d''Arras – site Gambetta' RETURNING id, lieu_id),"
+		 " pm AS (INSERT INTO plage_ouverture_motifs SELECT p.id, %s FROM p)"
+		 " SELECT min(lieu_id) FROM p", hours, days, agent, motif);
+	return test_sql(sql, lieu, 32) == 0 && lieu[0] ? 0 : -1;
+}
+
+/* A PMI motif of the MDS d'Arras bookable online (extra columns/values
+ * appended) with plages of agent_login on days. */
+static int test_motif(const char *name, const char *agent, const char *extra_cols, const char *extra_vals,
+		      const char *days, char motif[32], char lieu[32])
+{
+	char sql[1024];
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO motifs (organisation_id, service_id, name, default_duration_in_min,"
+		 " location_type, bookable_by, sectorisation_level%s)"
+		 " SELECT o.id, s.id, '%s', 30, 'public_office', 'everyone', 'departement'%s FROM organisations o, services s"
+		 " WHERE o.name = 'MDS d''Arras' AND s.short_name = 'PMI' RETURNING id", extra_cols, name, extra_vals);
+	if (test_sql(sql, motif, 32) != 0 || motif[0] == '\0')
+		return -1;
+	return add_plages(motif, agent, days, "'08:00', '12:00'", lieu);
+}
+
+static void wizard_path(char *path, size_t n, const char *name_q, const char *lieu, int day_offset)
+{
+	char sid[32], day[16], sql[96];
+	service_id("PMI", sid);
+	snprintf(sql, sizeof(sql), "SELECT to_char(current_date + %d, 'YYYY-MM-DD')", day_offset);
+	test_sql(sql, day, sizeof(day));
+	snprintf(path, n, "/prendre_rdv?address=x&city_code=62041&street_ban_id=62041_0460&service_id=%s"
+		 "&motif_name=%s&location_type=public_office&lieu_id=%s&date=%s", sid, name_q, lieu, day);
+}
+
+/* The first and last créneau of the public API over 31 days. */
+static void api_first_last(struct browser *b, const char *motif, long long *first, long long *last, size_t *count)
+{
+	char d0[16], d1[16], path[256];
+	test_sql("SELECT to_char(current_date, 'YYYY-MM-DD')", d0, sizeof(d0));
+	test_sql("SELECT to_char(current_date + 30, 'YYYY-MM-DD')", d1, sizeof(d1));
+	snprintf(path, sizeof(path), "/api/v1/public/creneaux?motif_id=%s&from=%s&to=%s", motif, d0, d1);
+	*first = *last = 0;
+	*count = 0;
+	CU_ASSERT_EQUAL_FATAL(browser_get(b, path), 200);
+	json_t *j = json_loads(b->body.data, 0, NULL);
+	json_t *list = json_object_get(j, "creneaux");
+	*count = json_array_size(list);
+	if (*count > 0) {
+		*first = iso_epoch(json_string_value(json_object_get(json_array_get(list, 0), "starts_at")));
+		*last = iso_epoch(json_string_value(json_object_get(json_array_get(list, *count - 1), "starts_at")));
+	}
+	json_decref(j);
+}
+
+static void forged_form(char *form, size_t n, const char *motif, const char *lieu, long long start)
+{
+	snprintf(form, n, "motif_id=%s&lieu_id=%s&starts_at=%lld&city_code=62041&street_ban_id=62041_0460",
+		 motif, lieu, start);
+}
+
+/* A forged POST of a créneau: refused (back to the créneaux), nothing booked. */
+static void forged_refused(struct browser *b, const char *motif, const char *lieu, long long start)
+{
+	char form[512], sql[256], n[16];
+	forged_form(form, sizeof(form), motif, lieu, start);
+	CU_ASSERT_EQUAL(browser_post(b, "/reservation", form, 1), 303);
+	CU_ASSERT(strncmp(b->location, "/prendre_rdv?", 13) == 0);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM rdvs WHERE motif_id = %s", motif);
+	test_sql(sql, n, sizeof(n));
+	CU_ASSERT_STRING_EQUAL(n, "0");
+}
+
+/* min delay 2 days, max 10 days: plages from tomorrow to 20 days ahead; the
+ * wizard, the API and next_availability offer only [now + 2 d, now + 10 d];
+ * forged bookings outside are refused. */
+static void test_booking_delays(void)
+{
+	char m[32], lieu[32], path[512];
+	CU_ASSERT_EQUAL_FATAL(test_motif("Consultation test délais", PMI_AGENT,
+		", min_public_booking_delay, max_public_booking_delay", ", 172800, 864000",
+		"1,2,3,4,5,6,20", m, lieu), 0);
+	long long now = now_epoch(), lo = now + 172800, hi = now + 864000;
+	struct browser b;
+	browser_init(&b);
+	/* the wizard: this week and the next */
+	long long min, max, seen = 0;
+	for (int week = 0; week < 2; week++) {
+		wizard_path(path, sizeof(path), "Consultation%20test%20d%C3%A9lais", lieu, week * 7);
+		CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+		body_starts(&b, &min, &max);
+		CU_ASSERT(min == 0 || min >= lo);
+		CU_ASSERT(max <= hi);
+		seen += min != 0;
+	}
+	CU_ASSERT(seen > 0);
+	/* the API and next_availability */
+	long long first, last;
+	size_t count;
+	api_first_last(&b, m, &first, &last, &count);
+	CU_ASSERT(count > 0);
+	CU_ASSERT(first >= lo);
+	CU_ASSERT(last <= hi);
+	snprintf(path, sizeof(path), "/api/v1/public/next_availability?motif_id=%s", m);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	json_t *j = json_loads(b.body.data, 0, NULL);
+	long long next = iso_epoch(json_string_value(json_object_get(j, "starts_at")));
+	json_decref(j);
+	CU_ASSERT(next >= lo);
+	CU_ASSERT_EQUAL(next, first);
+	/* forged bookings: tomorrow 09:00 (before the min delay), in 20 days (past the max) */
+	CU_ASSERT_EQUAL(sign_in_usager(&b), 303);
+	char v[32];
+	test_sql("SELECT extract(epoch FROM (current_date + 1 + time '09:00') AT TIME ZONE 'Europe/Paris')::bigint", v, sizeof(v));
+	forged_refused(&b, m, lieu, atoll(v));
+	test_sql("SELECT extract(epoch FROM (current_date + 20 + time '09:00') AT TIME ZONE 'Europe/Paris')::bigint", v, sizeof(v));
+	forged_refused(&b, m, lieu, atoll(v));
+	snprintf(path, sizeof(path), "UPDATE motifs SET deleted_at = now() WHERE id = %s", m);
+	test_sql(path, v, sizeof(v));
+	browser_free(&b);
+}
+
+/* Epoch of 09:00 local on the first day among offsets a..a+2 that is not a
+ * fixed public holiday. */
+static long long nine_am(int a)
+{
+	char sql[400], v[32];
+	snprintf(sql, sizeof(sql), "SELECT extract(epoch FROM (min(d)::date + time '09:00') AT TIME ZONE 'Europe/Paris')::bigint"
+		 " FROM generate_series(current_date + %d, current_date + %d, interval '1 day') d WHERE to_char(d, 'MM-DD')"
+		 " NOT IN ('01-01','05-01','05-08','07-14','08-15','11-01','11-11','12-25')", a, a + 2);
+	test_sql(sql, v, sizeof(v));
+	return atoll(v);
+}
+
+/* Follow-up motif bookable online: agent.social (the demo usager's
+ * referent) on days 2-4 mornings, Caron (not a referent) on days 9-11
+ * evenings. Signed out or
+ * without referents the motif is absent; with a referent only the
+ * referent's créneaux are offered; the public API does not serve it; a
+ * forged post of Caron's créneau is refused with a French message. */
+static void test_follow_up_referents(void)
+{
+	char m[32], lieu[32], path[600], form[512], me[32], v[64];
+	CU_ASSERT_EQUAL_FATAL(test_motif("Suivi en ligne test", SOCIAL_AGENT, ", follow_up", ", true", "2,3,4", m, lieu), 0);
+	/* evening hours: no demo RDV of Caron's there */
+	CU_ASSERT_EQUAL_FATAL(add_plages(m, "a.first_name = 'Thomas' AND a.last_name = 'Caron'", "9,10,11",
+					 "'20:00', '22:00'", lieu), 0);
+	test_sql("SELECT id FROM users WHERE email = 'usager@demo.rdv-solidarites.fr'", me, sizeof(me));
+	long long limit;
+	test_sql("SELECT extract(epoch FROM (current_date + 5)::timestamp AT TIME ZONE 'Europe/Paris')::bigint", v, sizeof(v));
+	limit = atoll(v);
+	struct browser b;
+	browser_init(&b);
+	/* signed out: absent */
+	CU_ASSERT_EQUAL(motifs_of(&b, "62041", "62041_0460", "PMI"), 200);
+	CU_ASSERT(browser_body_has(&b, "Consultation PMI nourrisson"));
+	CU_ASSERT(!browser_body_has(&b, "Suivi en ligne test"));
+	/* the public API does not serve follow-up motifs */
+	snprintf(path, sizeof(path), "/api/v1/public/creneaux?motif_id=%s&from=2026-01-01&to=2026-01-02", m);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 404);
+	snprintf(path, sizeof(path), "/api/v1/public/next_availability?motif_id=%s", m);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 404);
+	/* with agent.social as referent: the motif, and only agent.social's créneaux */
+	CU_ASSERT_EQUAL(sign_in_usager(&b), 303);
+	CU_ASSERT_EQUAL(motifs_of(&b, "62041", "62041_0460", "PMI"), 200);
+	CU_ASSERT(browser_body_has(&b, "Suivi en ligne test"));
+	long long min, max, first = 0;
+	for (int week = 0; week < 3; week++) {
+		wizard_path(path, sizeof(path), "Suivi%20en%20ligne%20test", lieu, week * 7);
+		CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+		body_starts(&b, &min, &max);
+		CU_ASSERT(max < limit);
+		if (first == 0)
+			first = min;
+	}
+	CU_ASSERT_FATAL(first > 0);
+	/* a forged post of Caron's créneau: refused in French, nothing booked */
+	long long caron_slot = nine_am(9) + 11 * 3600;   /* 20:00 */
+	forged_form(form, sizeof(form), m, lieu, caron_slot);
+	CU_ASSERT_EQUAL(browser_post(&b, "/reservation", form, 1), 422);
+	CU_ASSERT(browser_body_has(&b, "uniquement avec l&#39;un de vos référents"));
+	snprintf(path, sizeof(path), "/reservation/new?%s", form);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 422);
+	/* agent.social's créneau is booked */
+	forged_form(form, sizeof(form), m, lieu, first);
+	CU_ASSERT_EQUAL(browser_post(&b, "/reservation", form, 1), 303);
+	CU_ASSERT(strncmp(b.location, "/users/rdvs/", 12) == 0);
+	snprintf(path, sizeof(path), "SELECT count(*) FROM rdvs r JOIN agents_rdvs ar ON ar.rdv_id = r.id"
+		 " JOIN agents a ON a.id = ar.agent_id WHERE r.motif_id = %s AND a.email LIKE 'agent.social@%%'", m);
+	test_sql(path, v, sizeof(v));
+	CU_ASSERT_STRING_EQUAL(v, "1");
+	/* without referents: the motif disappears and cannot be posted */
+	snprintf(path, sizeof(path), "DELETE FROM referent_assignations WHERE user_id = %s RETURNING agent_id", me);
+	char social[32];
+	test_sql(path, social, sizeof(social));
+	CU_ASSERT_EQUAL(motifs_of(&b, "62041", "62041_0460", "PMI"), 200);
+	CU_ASSERT(!browser_body_has(&b, "Suivi en ligne test"));
+	forged_form(form, sizeof(form), m, lieu, first + 1800);
+	CU_ASSERT_EQUAL(browser_post(&b, "/reservation", form, 1), 404);
+	/* as it was for the next suites: the referent back, the RDV and motif gone */
+	snprintf(path, sizeof(path), "INSERT INTO referent_assignations (user_id, agent_id) VALUES (%s, %s)", me, social);
+	test_sql(path, v, sizeof(v));
+	snprintf(path, sizeof(path), "DELETE FROM rdvs WHERE motif_id = %s", m);
+	CU_ASSERT_EQUAL(test_sql(path, v, sizeof(v)), 0);
+	snprintf(path, sizeof(path), "UPDATE motifs SET deleted_at = now() WHERE id = %s", m);
+	test_sql(path, v, sizeof(v));
+	browser_free(&b);
+}
+
 void register_public_http(void)
 {
 	CU_pSuite s = CU_add_suite("public", NULL, NULL);
 	CU_add_test(s, "address autocomplete (local base, accents)", test_address_autocomplete);
+	CU_add_test(s, "street search tables follow the addresses", test_address_tables_follow);
 	CU_add_test(s, "typed address geocoded without JavaScript", test_geocode_without_js);
 	CU_add_test(s, "sectorisation routing", test_sector_routing);
 	CU_add_test(s, "motifs not bookable online never appear", test_not_bookable_invisible);
@@ -317,4 +594,6 @@ void register_public_http(void)
 	CU_add_test(s, "booking needs CSRF and an offered motif", test_booking_needs_csrf_and_valid_motif);
 	CU_add_test(s, "book for a proche, then the créneau is gone", test_book_for_me_and_a_proche);
 	CU_add_test(s, "20 parallel bookings of one créneau: 1 success", test_race_for_one_creneau);
+	CU_add_test(s, "follow-up motifs: referents only, absent without, forged post refused", test_follow_up_referents);
+	CU_add_test(s, "min/max booking delays: wizard, API, next availability, forged booking", test_booking_delays);
 }
