@@ -358,28 +358,20 @@ json_t *usager_json(const PGresult *r, int row)
 
 /* ------------------------------------------------------------ search */
 
-/* '%' and '_' typed by the agent are letters, not wildcards. */
-static void like_escape(struct buf *b, const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '%' || s[i] == '_' || s[i] == '\\')
-			buf_putc(b, '\\');
-		buf_putc(b, s[i]);
-	}
-}
-
-/* "%w1%w2%…%" with the words in order (forward) or reversed: agents type
- * "Jessica Lemaire" as often as "LEMAIRE Jessica". */
+/* "% w1% w2% …%" with the words in order (forward) or reversed (NULL for fewer
+ * than two words): agents type "Jessica Lemaire" as often as "LEMAIRE Jessica". Each word is the start of a
+ * word of the name (user_profiles.search_words, 0017_usager_search.sql); '%', '_'
+ * and '\\' typed by the agent separate words, they are not wildcards. */
 static char *name_pattern(struct arena *a, const char *q, int reverse)
 {
 	const char *w[8];
 	size_t len[8];
 	int n = 0;
 	for (const char *p = q; *p && n < 8;) {
-		while (*p == ' ')
+		while (*p && strchr(" %_\\", *p))
 			p++;
 		const char *e = p;
-		while (*e && *e != ' ')
+		while (*e && !strchr(" %_\\", *e))
 			e++;
 		if (e > p) {
 			w[n] = p;
@@ -387,11 +379,14 @@ static char *name_pattern(struct arena *a, const char *q, int reverse)
 		}
 		p = e;
 	}
+	if (reverse && n < 2)
+		return NULL;
 	struct buf b = BUF_INIT;
 	buf_putc(&b, '%');
 	for (int i = 0; i < n; i++) {
 		int k = reverse ? n - 1 - i : i;
-		like_escape(&b, w[k], len[k]);
+		buf_putc(&b, ' ');
+		buf_append(&b, w[k], len[k]);
 		buf_putc(&b, '%');
 	}
 	char *out = b.oom ? NULL : arena_strdup(a, b.data);
@@ -401,6 +396,23 @@ static char *name_pattern(struct arena *a, const char *q, int reverse)
 
 #define SEARCH_HEAD "SELECT" COLS ", count(*) OVER () FROM users u WHERE u.deleted_at IS NULL AND" SCOPE_SQL
 #define SEARCH_TAIL " ORDER BY u.last_name, u.first_name, u.id LIMIT $5 OFFSET $6"
+
+/* By name, in one organisation: the organisation and the words pattern go together
+ * into the GIN index of user_profiles (organisation_id, search_words), so only the
+ * organisation's matches are read. $7 (the words reversed) is NULL for one word. */
+#define NAME_IN_ORG_SQL \
+	"SELECT" COLS ", count(*) OVER () FROM users u WHERE u.deleted_at IS NULL AND u.id IN (SELECT sp.user_id" \
+	" FROM user_profiles sp WHERE sp.organisation_id = $1 AND $2::boolean IS NOT NULL AND $3::bigint IS NOT NULL" \
+	" AND (sp.search_words LIKE rdv_name_pattern($4) OR sp.search_words LIKE rdv_name_pattern($7)))" SEARCH_TAIL
+
+/* By name, throughout the territory: the same words, any organisation of territory $3
+ * ("+ 0": the territory's organisations are many, one index scan for each would cost
+ * more than filtering the matches of the words alone). */
+#define NAME_IN_TERRITORY_SQL \
+	"SELECT" COLS ", count(*) OVER () FROM users u WHERE u.deleted_at IS NULL AND u.id IN (SELECT sp.user_id" \
+	" FROM user_profiles sp JOIN organisations so ON so.id = sp.organisation_id + 0 WHERE so.territory_id = $3" \
+	" AND $1::bigint IS NOT NULL AND $2::boolean IS NOT NULL" \
+	" AND (sp.search_words LIKE rdv_name_pattern($4) OR sp.search_words LIKE rdv_name_pattern($7)))" SEARCH_TAIL
 
 PGresult *usager_search(struct db *db, struct arena *a, const struct usager_scope *s, const char *q,
 			long long referent_id, int page, int per_page)
@@ -425,8 +437,8 @@ PGresult *usager_search(struct db *db, struct arena *a, const struct usager_scop
 	if (q[0] == '+' && phone_normalize(q, e164, NULL) == 0)
 		return db_q(db, SEARCH_HEAD " AND u.phone_number_formatted = $4" SEARCH_TAIL, SCOPE_PARAMS(a, s),
 			    arena_strdup(a, e164), lim, off);
-	return db_q(db, SEARCH_HEAD " AND (u.search_name LIKE rdv_fold($4) OR u.search_name LIKE rdv_fold($7))"
-			SEARCH_TAIL, SCOPE_PARAMS(a, s), name_pattern(a, q, 0), lim, off, name_pattern(a, q, 1));
+	return db_q(db, s->territory_wide ? NAME_IN_TERRITORY_SQL : NAME_IN_ORG_SQL, SCOPE_PARAMS(a, s),
+		    name_pattern(a, q, 0), lim, off, name_pattern(a, q, 1));
 }
 
 long long usager_search_total(const PGresult *r)

@@ -112,6 +112,53 @@ static void test_index_and_search(void)
 	browser_free(&b);
 }
 
+/* Words: each typed word starts a word of the name, in either order; the words follow
+ * a rename (trigger of 0017) and a usager added to another organisation. */
+static void test_search_words(void)
+{
+	struct browser b;
+	sign_in(&b, PMI);
+	char path[256], form[512];
+	snprintf(form, sizeof(form), "first_name=Marie-%%C3%%89lise&last_name=Quenouill%%C3%%A9-Bravet&birth_date=1981-05-06"
+		 "&phone_number=06+55+44+33+%02d", (int)(getpid() % 100));
+	long long id = create_ok(&b, form);
+	CU_ASSERT_FATAL(id > 0);
+	static const char *const hits[] = {"quenou", "QUENOUILLE", "bravet+elise", "%C3%A9lise+quen", "marie+bra", NULL};
+	for (int i = 0; hits[i]; i++) {
+		snprintf(path, sizeof(path), "%s/search.json?q=%s", base, hits[i]);
+		CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+		CU_ASSERT(browser_body_has(&b, "\"label\":\"QUENOUILL"));
+	}
+	/* inside a word is not the start of a word; '%' and '_' are not wildcards */
+	static const char *const misses[] = {"nouille", "q%25nouille", "q_enouille", NULL};
+	for (int i = 0; misses[i]; i++) {
+		snprintf(path, sizeof(path), "%s/search.json?q=%s", base, misses[i]);
+		CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+		CU_ASSERT(!browser_body_has(&b, "QUENOUILL"));
+	}
+	/* renamed: the new name is found, the old one no longer */
+	char sql[256];
+	snprintf(sql, sizeof(sql), "UPDATE users SET last_name = 'Vasseur-Ochre' WHERE id = %lld RETURNING id", id);
+	CU_ASSERT_EQUAL(sql_ll(sql), id);
+	snprintf(path, sizeof(path), "%s?q=ochre+mar", base);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	CU_ASSERT(browser_body_has(&b, "VASSEUR-OCHRE"));
+	snprintf(path, sizeof(path), "%s?q=quenouille", base);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	CU_ASSERT(browser_body_has(&b, "Aucun usager ne correspond"));
+	browser_free(&b);
+	/* known by Lens too: found there by name */
+	snprintf(sql, sizeof(sql), "INSERT INTO user_profiles (user_id, organisation_id) VALUES (%lld, %lld) RETURNING user_id",
+		 id, lens);
+	CU_ASSERT_EQUAL(sql_ll(sql), id);
+	browser_init(&b);
+	CU_ASSERT_EQUAL_FATAL(browser_sign_in_agent(&b, LENS, NULL), 303);
+	snprintf(path, sizeof(path), "/agent/organisations/%lld/usagers/search.json?q=vasseur", lens);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	CU_ASSERT(browser_body_has(&b, "VASSEUR-OCHRE"));
+	browser_free(&b);
+}
+
 static void test_create_responsable_and_proche(void)
 {
 	struct browser b;
@@ -498,6 +545,7 @@ void register_usagers_http(void)
 {
 	CU_pSuite s = CU_add_suite("http: usagers", suite_init, NULL);
 	CU_add_test(s, "list, search (name, phone, date), autocomplete, scope", test_index_and_search);
+	CU_add_test(s, "search by the start of the words of the name, renames followed", test_search_words);
 	CU_add_test(s, "create a responsable and a proche", test_create_responsable_and_proche);
 	CU_add_test(s, "invalid phone, e-mail, dates: 422 in French, values kept", test_invalid_input_422);
 	CU_add_test(s, "duplicate warnings: phone, identity, confirm, deleted ignored", test_duplicate_warnings);
