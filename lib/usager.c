@@ -764,6 +764,18 @@ static int anonymise(struct db *db, struct arena *a, const struct usager_scope *
 	return rc ? rc : webhook_user(db, a, s, id, "destroyed");
 }
 
+/* Proche id becomes a responsable of their own (contact details to be given). */
+static int detach(struct db *db, struct arena *a, const struct usager_scope *s, const char *ip, long long id)
+{
+	char *before = row_json(db, a, id);
+	int rc = db_x(db, "UPDATE users SET responsible_id = NULL, updated_at = now() WHERE id = $1", db_int(a, id));
+	if (rc == 0)
+		rc = audit_user(db, a, s, ip, id, "detach", before, row_json(db, a, id));
+	if (rc == 0)
+		rc = webhook_user(db, a, s, id, "updated");
+	return rc;
+}
+
 static int proches_decide(struct db *db, struct arena *a, const struct usager_scope *s, const char *ip, long long id,
 			  enum usager_proches_decision decision)
 {
@@ -780,12 +792,7 @@ static int proches_decide(struct db *db, struct arena *a, const struct usager_sc
 			rc = anonymise(db, a, s, ip, pid, "destroy");
 			continue;
 		}
-		char *before = row_json(db, a, pid);
-		rc = db_x(db, "UPDATE users SET responsible_id = NULL, updated_at = now() WHERE id = $1", db_int(a, pid));
-		if (rc == 0)
-			rc = audit_user(db, a, s, ip, pid, "detach", before, row_json(db, a, pid));
-		if (rc == 0)
-			rc = webhook_user(db, a, s, pid, "updated");
+		rc = detach(db, a, s, ip, pid);
 	}
 	PQclear(r);
 	return rc;
@@ -978,6 +985,28 @@ int usager_move_proche(struct db *db, struct arena *a, const struct usager_scope
 			   " FROM user_profiles WHERE user_id = $2 ON CONFLICT DO NOTHING", uid, resp)) != 0 ||
 	    (rc = audit_user(db, a, s, ip, id, "move", before, row_json(db, a, id))) != 0 ||
 	    (rc = webhook_user(db, a, s, id, "updated")) != 0 || (rc = db_commit(db)) != 0)
+		goto fail;
+	return 0;
+fail:
+	db_rollback(db);
+	return rc;
+}
+
+int usager_detach_proche(struct db *db, struct arena *a, const struct usager_scope *s, const char *ip, long long id)
+{
+	int rc = db_begin(db);
+	if (rc != 0)
+		return rc;
+	PGresult *r = usager_get(db, s, id, &rc);
+	if (r == NULL)
+		goto fail;
+	int is_proche = db_ll(r, 0, UC_RESPONSIBLE_ID) != 0;
+	PQclear(r);
+	if (!is_proche) {
+		rc = RDV_EINVAL;
+		goto fail;
+	}
+	if ((rc = detach(db, a, s, ip, id)) != 0 || (rc = db_commit(db)) != 0)
 		goto fail;
 	return 0;
 fail:

@@ -169,6 +169,10 @@ int usager_add_to_org(struct db *db, struct arena *a, const struct usager_scope 
 int usager_move_proche(struct db *db, struct arena *a, const struct usager_scope *s, const char *ip, long long id,
 		       long long responsible_id);
 
+/* Proche id leaves their responsable and becomes a responsable of their own
+ * (without contact details until given). RDV_EINVAL when id is not a proche. */
+int usager_detach_proche(struct db *db, struct arena *a, const struct usager_scope *s, const char *ip, long long id);
+
 /* Referents: the agent must have a role in the scope's organisation. */
 int usager_referent_add(struct db *db, struct arena *a, const struct usager_scope *s, const char *ip,
 			long long id, long long agent_id);

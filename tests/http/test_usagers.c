@@ -541,6 +541,74 @@ static void test_api_users(void)
 	browser_free(&b);
 }
 
+/* The id in an API answer ({"user":{"id":N…). */
+static long long answer_id(const struct browser *b)
+{
+	const char *p = b->body.data ? strstr(b->body.data, "\"id\":") : NULL;
+	return p ? strtoll(p + 5, NULL, 10) : 0;
+}
+
+/* PATCH responsible_id: a proche moves to another responsable, or becomes a
+ * responsable with contact details of their own (null); same rules as the pages. */
+static void test_api_family(void)
+{
+	api_token(ADMIN_ARRAS);
+	struct browser b;
+	browser_init(&b);
+	char path[256], body[512], sql[256];
+	snprintf(path, sizeof(path), "/api/v1/organisations/%lld/users", arras);
+	CU_ASSERT_EQUAL(api(&b, "POST", path, "{\"first_name\":\"Resp\",\"last_name\":\"Famille-Un\"}"), 201);
+	long long r1 = answer_id(&b);
+	CU_ASSERT_EQUAL(api(&b, "POST", path, "{\"first_name\":\"Resp\",\"last_name\":\"Famille-Deux\"}"), 201);
+	long long r2 = answer_id(&b);
+	snprintf(body, sizeof(body), "{\"first_name\":\"Enfant\",\"last_name\":\"Famille-Un\",\"responsible_id\":%lld}", r1);
+	CU_ASSERT_EQUAL(api(&b, "POST", path, body), 201);
+	long long p = answer_id(&b);
+	CU_ASSERT_FATAL(r1 > 0 && r2 > 0 && p > 0);
+	/* r2 known by Lens too: the proche follows into Lens */
+	snprintf(sql, sizeof(sql), "INSERT INTO user_profiles (user_id, organisation_id) VALUES (%lld, %lld)", r2, lens);
+	CU_ASSERT_EQUAL(test_sql(sql, NULL, 0), 0);
+	snprintf(path, sizeof(path), "/api/v1/organisations/%lld/users/%lld", arras, p);
+	snprintf(body, sizeof(body), "{\"responsible_id\":%lld}", r2);
+	CU_ASSERT_EQUAL(api(&b, "PATCH", path, body), 200);
+	snprintf(body, sizeof(body), "\"responsible_id\":%lld", r2);
+	CU_ASSERT(browser_body_has(&b, body));
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM user_profiles WHERE user_id = %lld AND organisation_id = %lld", p, lens);
+	CU_ASSERT_EQUAL(sql_ll(sql), 1);
+	/* refused: itself, a proche as responsable, a responsable with proches under someone, another organisation's */
+	long long jess = sql_ll("SELECT id FROM users WHERE email = 'jess.lemaire62@exemple.fr'");
+	snprintf(body, sizeof(body), "{\"responsible_id\":%lld}", p);
+	CU_ASSERT_EQUAL(api(&b, "PATCH", path, body), 422);
+	CU_ASSERT(browser_body_has(&b, "\"responsible_id\":[\""));
+	snprintf(body, sizeof(body), "{\"responsible_id\":%lld}", jess);
+	CU_ASSERT_EQUAL(api(&b, "PATCH", path, body), 422);
+	snprintf(path, sizeof(path), "/api/v1/organisations/%lld/users/%lld", arras, r1);
+	snprintf(body, sizeof(body), "{\"responsible_id\":%lld}", p);
+	CU_ASSERT_EQUAL(api(&b, "PATCH", path, body), 422);
+	snprintf(path, sizeof(path), "/api/v1/organisations/%lld/users/%lld", arras, r2);
+	snprintf(body, sizeof(body), "{\"responsible_id\":%lld}", r1);
+	CU_ASSERT_EQUAL(api(&b, "PATCH", path, body), 422);   /* r2 has a proche */
+	snprintf(sql, sizeof(sql), "SELECT responsible_id FROM users WHERE id = %lld", p);
+	CU_ASSERT_EQUAL(sql_ll(sql), r2);
+	/* null: a responsable of their own, with the contact details given */
+	snprintf(path, sizeof(path), "/api/v1/organisations/%lld/users/%lld", arras, p);
+	snprintf(body, sizeof(body), "{\"responsible_id\":null,\"phone_number\":\"06 12 00 00 %02d\","
+		 "\"email\":\"enfant.famille.%d@exemple.fr\"}", (int)(getpid() % 100), (int)getpid());
+	CU_ASSERT_EQUAL(api(&b, "PATCH", path, body), 200);
+	CU_ASSERT(browser_body_has(&b, "\"responsible_id\":null"));
+	snprintf(body, sizeof(body), "\"email\":\"enfant.famille.%d@exemple.fr\"", (int)getpid());
+	CU_ASSERT(browser_body_has(&b, body));
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM audit WHERE item_type = 'user' AND item_id = %lld AND event = 'detach'", p);
+	CU_ASSERT_EQUAL(sql_ll(sql), 1);
+	/* a responsable stays one */
+	CU_ASSERT_EQUAL(api(&b, "PATCH", path, "{\"responsible_id\":null}"), 200);
+	CU_ASSERT(browser_body_has(&b, body));
+	/* another organisation's usager */
+	snprintf(path, sizeof(path), "/api/v1/organisations/%lld/users/%lld", arras, jess);
+	CU_ASSERT_EQUAL(api(&b, "PATCH", path, "{\"responsible_id\":null}"), 404);
+	browser_free(&b);
+}
+
 void register_usagers_http(void)
 {
 	CU_pSuite s = CU_add_suite("http: usagers", suite_init, NULL);
@@ -555,4 +623,5 @@ void register_usagers_http(void)
 	CU_add_test(s, "delete anonymises, keeps RDVs, decides about proches", test_delete_anonymises);
 	CU_add_test(s, "merge moves everything and loses nothing", test_merge_moves_everything);
 	CU_add_test(s, "API users: list, create, duplicates, errors, 404", test_api_users);
+	CU_add_test(s, "API users: move a proche, make a proche a responsable (responsible_id)", test_api_family);
 }
