@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "audit.h"
@@ -664,18 +665,9 @@ fail:
 	return rc;
 }
 
-int usager_update(struct db *db, struct arena *a, const struct usager_scope *s, const char *ip, long long id,
-		  const struct usager_input *in)
+/* The fields of in onto usager id: NULL = keep (fields the territory hides), "" = clear. */
+static int write_fields(struct db *db, struct arena *a, long long id, const struct usager_input *in)
 {
-	int rc = db_begin(db);
-	if (rc != 0)
-		return rc;
-	PGresult *cur = usager_get(db, s, id, &rc);
-	if (cur == NULL)
-		goto fail;
-	PQclear(cur);
-	char *before = row_json(db, a, id);
-	/* NULL = keep (fields the territory hides), "" = clear */
 	const char *const p[] = {
 		db_int(a, id), in->v[UF_first_name], in->v[UF_last_name], in->v[UF_birth_name], in->v[UF_birth_date],
 		in->v[UF_email], in->v[UF_phone_number], in->v[UF_phone_number] ? in->phone_e164 : NULL,
@@ -685,7 +677,7 @@ int usager_update(struct db *db, struct arena *a, const struct usager_scope *s, 
 		in->v[UF_notify_by_sms], in->v[UF_notify_by_email],
 	};
 #define KEEP(col, n) " " col " = CASE WHEN $" n "::text IS NULL THEN " col " ELSE nullif($" n ", '') END"
-	rc = db_exec(db, "UPDATE users SET first_name = coalesce(nullif($2, ''), first_name),"
+	int rc = db_exec(db, "UPDATE users SET first_name = coalesce(nullif($2, ''), first_name),"
 		" last_name = coalesce(nullif($3, ''), last_name)," KEEP("birth_name", "4") ","
 		" birth_date = CASE WHEN $5::text IS NULL THEN birth_date ELSE nullif($5, '')::date END,"
 		KEEP("email", "6") "," KEEP("phone_number", "7") "," KEEP("phone_number_formatted", "8") ","
@@ -698,6 +690,21 @@ int usager_update(struct db *db, struct arena *a, const struct usager_scope *s, 
 		" notify_by_email = coalesce(nullif($21, '')::boolean, notify_by_email), updated_at = now()"
 		" WHERE id = $1", (int)(sizeof(p) / sizeof(p[0])), p);
 #undef KEEP
+	return rc;
+}
+
+int usager_update(struct db *db, struct arena *a, const struct usager_scope *s, const char *ip, long long id,
+		  const struct usager_input *in)
+{
+	int rc = db_begin(db);
+	if (rc != 0)
+		return rc;
+	PGresult *cur = usager_get(db, s, id, &rc);
+	if (cur == NULL)
+		goto fail;
+	PQclear(cur);
+	char *before = row_json(db, a, id);
+	rc = write_fields(db, a, id, in);
 	if (rc == 0 && in->v[UF_notes] != NULL)
 		rc = db_x(db, "UPDATE user_profiles SET notes = nullif($3, '') WHERE user_id = $1 AND organisation_id = $2",
 			  db_int(a, id), db_int(a, s->org_id), in->v[UF_notes]);
@@ -881,8 +888,74 @@ static int merge_fill(struct db *db, const char *keep, const char *src_json)
 		keep, src_json);
 }
 
+/* The fields an agent chooses between when merging: identity, contact (not for a
+ * kept proche, who has none) and social fields the territory shows; not the notes
+ * (each organisation's are appended) nor the notification preferences. */
+static int merge_offers(const struct usager_scope *s, const struct usager_input *kept, int f)
+{
+	return f != UF_notes && f != UF_notify_by_sms && f != UF_notify_by_email && s->show[f] &&
+	       !(kept->responsible_id > 0 && is_contact_field(f));
+}
+
+int usager_merge_choose(struct db *db, struct arena *a, const struct usager_scope *s, long long keep_id,
+			long long source_id, const char *const pick[UF_COUNT], struct usager_merge_choice *out,
+			struct usager_errors *err)
+{
+	memset(out, 0, sizeof(*out));
+	int rc = usager_fill_input(db, a, s, keep_id, &out->kept);
+	if (rc == 0)
+		rc = usager_fill_input(db, a, s, source_id, &out->other);
+	if (rc != 0)
+		return rc;
+	out->chosen = out->kept;
+	out->chosen.v[UF_notes] = NULL;
+	for (int f = 0; f < UF_COUNT; f++) {
+		const char *k = out->kept.v[f], *o = out->other.v[f];
+		if (!merge_offers(s, &out->kept, f) || strcmp(k, o) == 0)
+			continue;
+		out->differs[f] = 1;
+		out->from_other[f] = pick && pick[f] ? strcmp(pick[f], "source") == 0 : k[0] == '\0';
+		if (out->from_other[f])
+			out->chosen.v[f] = o;
+	}
+	usager_validate(a, s, &out->chosen, err);
+	/* the other usager's e-mail is released by the merge */
+	const char *email = out->chosen.v[UF_email];
+	if (email && email[0] && usager_error_get(err, "email") == NULL && strcasecmp(email, out->other.v[UF_email]) != 0) {
+		rc = usager_email_taken(db, email, keep_id);
+		if (rc < 0)
+			return rc;
+		if (rc == 1)
+			usager_error_add(err, "email", "Cette adresse e-mail est déjà utilisée par un autre usager.");
+	}
+	return 0;
+}
+
+/* The values chosen field by field onto the kept usager, once the other is
+ * anonymised (its e-mail is then free); the audit row lists them. */
+static int merge_apply_choice(struct db *db, struct arena *a, const struct usager_scope *s, const char *ip,
+			      long long keep_id, const struct usager_merge_choice *choice)
+{
+	int rc = write_fields(db, a, keep_id, &choice->chosen);
+	if (rc != 0)
+		return rc;
+	json_t *fields = json_object();
+	for (int f = 0; f < UF_COUNT; f++)
+		if (choice->differs[f])
+			json_object_set_new(fields, usager_field_names[f],
+					    json_pack("{s:s, s:s}", "value", choice->chosen.v[f] ? choice->chosen.v[f] : "",
+						      "from", choice->from_other[f] ? "merged" : "kept"));
+	char *js = json_dumps(fields, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(fields);
+	if (js == NULL)
+		return RDV_ENOMEM;
+	char *after = arena_printf(a, "{\"chosen\":%s}", js);
+	free(js);
+	return audit_user(db, a, s, ip, keep_id, "merge_choice", NULL, after);
+}
+
 int usager_merge(struct db *db, struct arena *a, const struct usager_scope *s, const char *ip, long long keep_id,
-		 long long source_id)
+		 long long source_id, const struct usager_merge_choice *choice)
 {
 	if (keep_id == source_id)
 		return RDV_EINVAL;
@@ -908,6 +981,7 @@ int usager_merge(struct db *db, struct arena *a, const struct usager_scope *s, c
 	}
 	if ((rc = merge_moves(db, keep, src)) != 0 || (rc = anonymise(db, a, s, ip, source_id, "merged_into")) != 0 ||
 	    (rc = merge_fill(db, keep, src_full)) != 0 ||
+	    (choice && (rc = merge_apply_choice(db, a, s, ip, keep_id, choice)) != 0) ||
 	    (rc = audit_user(db, a, s, ip, keep_id, "merge", before, row_json(db, a, keep_id))) != 0 ||
 	    (rc = webhook_user(db, a, s, keep_id, "updated")) != 0 || (rc = db_commit(db)) != 0)
 		goto fail;

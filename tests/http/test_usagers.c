@@ -458,6 +458,77 @@ static void test_merge_moves_everything(void)
 	browser_free(&b);
 }
 
+/* The merge screen's choice per differing field: chosen values land on the kept
+ * usager (audit row "merge_choice"), nothing else is lost; an invalid chosen value
+ * is a 422 that merges nothing; another organisation's usager is 404. */
+static void test_merge_choices(void)
+{
+	struct browser b;
+	sign_in(&b, ADMIN_ARRAS);
+	char form[512], sql[1024], out[256], path[256];
+	int pid = (int)getpid();
+	snprintf(form, sizeof(form), "first_name=Choix&last_name=Garde&birth_date=1970-01-01&email=choix.garde.%d%%40exemple.fr"
+		 "&phone_number=06+33+22+11+%02d&confirm_duplicates=1", pid, pid % 100);
+	long long keep = create_ok(&b, form);
+	snprintf(form, sizeof(form), "first_name=Choix&last_name=Gardee&birth_date=1971-02-02&email=choix.doublon.%d%%40exemple.fr"
+		 "&address=5+rue+du+Doublon+62000+Arras&confirm_duplicates=1", pid);
+	long long src = create_ok(&b, form);
+	snprintf(form, sizeof(form), "first_name=Petite&last_name=Gardee&responsible_id=%lld", src);
+	long long proche = create_ok(&b, form);
+	long long me = test_agent_id(ADMIN_ARRAS);
+	long long r1 = sql_ll("SELECT min(id) FROM rdvs WHERE NOT collectif");
+	snprintf(sql, sizeof(sql), "INSERT INTO participations (rdv_id, user_id) VALUES (%lld, %lld);"
+		 " INSERT INTO referent_assignations (user_id, agent_id) VALUES (%lld, %lld);"
+		 " INSERT INTO user_profiles (user_id, organisation_id) VALUES (%lld, %lld)", r1, src, src, me, src, lens);
+	CU_ASSERT_EQUAL(test_sql(sql, NULL, 0), 0);
+	/* the screen offers the differing fields, the kept value checked by default */
+	snprintf(path, sizeof(path), "%s/merge?keep_id=%lld&source_id=%lld", base, keep, src);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	CU_ASSERT(browser_body_has(&b, "Valeurs à conserver"));
+	CU_ASSERT(browser_body_has(&b, "name=\"choose_birth_date\" value=\"keep\" checked"));
+	CU_ASSERT(browser_body_has(&b, "Doublon : 02/02/1971"));
+	CU_ASSERT(browser_body_has(&b, "name=\"choose_address\" value=\"source\" checked"));   /* kept one empty */
+	CU_ASSERT(!browser_body_has(&b, "name=\"choose_first_name\""));                        /* same value */
+	/* an invalid value chosen: 422, nothing merged */
+	snprintf(sql, sizeof(sql), "UPDATE users SET phone_number = '123' WHERE id = %lld RETURNING id", src);
+	CU_ASSERT_EQUAL(sql_ll(sql), src);
+	snprintf(path, sizeof(path), "%s/merge", base);
+	snprintf(form, sizeof(form), "keep_id=%lld&source_id=%lld&choose_phone_number=source", keep, src);
+	CU_ASSERT_EQUAL(browser_post(&b, path, form, 1), 422);
+	CU_ASSERT(browser_body_has(&b, "fr-fieldset--error"));
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM users WHERE id = %lld AND deleted_at IS NULL", src);
+	CU_ASSERT_EQUAL(sql_ll(sql), 1);
+	/* birth date and e-mail from the duplicate (its e-mail is freed by the merge), the kept last name */
+	snprintf(form, sizeof(form), "keep_id=%lld&source_id=%lld&choose_birth_date=source&choose_email=source"
+		 "&choose_last_name=keep&choose_phone_number=keep", keep, src);
+	CU_ASSERT_EQUAL(browser_post(&b, path, form, 1), 303);
+	snprintf(sql, sizeof(sql),
+		 "SELECT u.last_name || '|' || u.birth_date || '|' || u.email || '|' || u.phone_number_formatted || '|' ||"
+		 " u.address || '|' || (SELECT count(*) FROM participations WHERE user_id = u.id) || '|' ||"
+		 " (SELECT responsible_id FROM users WHERE id = %lld) || '|' ||"
+		 " (SELECT count(*) FROM user_profiles WHERE user_id = u.id) || '|' ||"
+		 " (SELECT count(*) FROM referent_assignations WHERE user_id = u.id) || '|' ||"
+		 " (SELECT deleted_at IS NOT NULL FROM users WHERE id = %lld) FROM users u WHERE u.id = %lld",
+		 proche, src, keep);
+	test_sql(sql, out, sizeof(out));
+	char expect[256];
+	snprintf(expect, sizeof(expect), "Garde|1971-02-02|choix.doublon.%d@exemple.fr|+336332211%02d|5 rue du Doublon 62000 Arras"
+		 "|1|%lld|2|1|true", pid, pid % 100, keep);
+	CU_ASSERT_STRING_EQUAL(out, expect);
+	snprintf(sql, sizeof(sql), "SELECT after->'chosen'->'email'->>'from' || '|' || (after->'chosen'->'birth_date'->>'value')"
+		 " || '|' || (after->'chosen'->'last_name'->>'from') FROM audit WHERE item_type = 'user' AND item_id = %lld"
+		 " AND event = 'merge_choice'", keep);
+	test_sql(sql, out, sizeof(out));
+	CU_ASSERT_STRING_EQUAL(out, "merged|1971-02-02|kept");
+	/* another organisation's usager */
+	long long jess = sql_ll("SELECT id FROM users WHERE email = 'jess.lemaire62@exemple.fr'");
+	snprintf(form, sizeof(form), "keep_id=%lld&source_id=%lld&choose_email=source", keep, jess);
+	CU_ASSERT_EQUAL(browser_post(&b, path, form, 1), 404);
+	snprintf(path, sizeof(path), "%s/merge?keep_id=%lld&source_id=%lld", base, keep, jess);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 404);
+	browser_free(&b);
+}
+
 /* ------------------------------------------------------------ API */
 
 static char token[64];
@@ -622,6 +693,7 @@ void register_usagers_http(void)
 	CU_add_test(s, "referents and mes usagers", test_referents_and_mes_usagers);
 	CU_add_test(s, "delete anonymises, keeps RDVs, decides about proches", test_delete_anonymises);
 	CU_add_test(s, "merge moves everything and loses nothing", test_merge_moves_everything);
+	CU_add_test(s, "merge: a value chosen per differing field, validated, audited", test_merge_choices);
 	CU_add_test(s, "API users: list, create, duplicates, errors, 404", test_api_users);
 	CU_add_test(s, "API users: move a proche, make a proche a responsable (responsible_id)", test_api_family);
 }
