@@ -398,22 +398,31 @@ static char *name_pattern(struct arena *a, const char *q, int reverse)
 #define SEARCH_HEAD "SELECT" COLS ", count(*) OVER () FROM users u WHERE u.deleted_at IS NULL AND" SCOPE_SQL
 #define SEARCH_TAIL " ORDER BY u.last_name, u.first_name, u.id LIMIT $5 OFFSET $6"
 
-/* By name, in one organisation: the organisation and the words pattern go together
- * into the GIN index of user_profiles (organisation_id, search_words), so only the
- * organisation's matches are read. $7 (the words reversed) is NULL for one word. */
-#define NAME_IN_ORG_SQL \
-	"SELECT" COLS ", count(*) OVER () FROM users u WHERE u.deleted_at IS NULL AND u.id IN (SELECT sp.user_id" \
-	" FROM user_profiles sp WHERE sp.organisation_id = $1 AND $2::boolean IS NOT NULL AND $3::bigint IS NOT NULL" \
-	" AND (sp.search_words LIKE rdv_name_pattern($4) OR sp.search_words LIKE rdv_name_pattern($7)))" SEARCH_TAIL
+/* By name: the matches are user_profiles rows (user_id, search_words); they are
+ * counted and paged on their own, in the order of the folded name, so that only
+ * the page's usagers are read — a short prefix matches thousands. */
+#define NAME_PAGE_SQL(matches) \
+	"WITH m AS MATERIALIZED (" matches "), page AS (SELECT user_id, search_words FROM m" \
+	" ORDER BY search_words, user_id LIMIT $5 OFFSET $6)" \
+	" SELECT" COLS ", (SELECT count(*) FROM m) FROM page JOIN users u ON u.id = page.user_id" \
+	" WHERE u.deleted_at IS NULL ORDER BY page.search_words, u.id"
+#define NAME_MATCH_SQL \
+	" (sp.search_words LIKE rdv_name_pattern($4) OR sp.search_words LIKE rdv_name_pattern($7))"
 
-/* By name, throughout the territory: the same words, any organisation of territory $3
+/* In one organisation: the organisation and the words pattern go together into the
+ * GIN index of user_profiles (organisation_id, search_words), so only the
+ * organisation's matches are read. $7 (the words reversed) is NULL for one word. */
+#define NAME_IN_ORG_SQL NAME_PAGE_SQL( \
+	"SELECT sp.user_id, sp.search_words FROM user_profiles sp WHERE sp.organisation_id = $1" \
+	" AND $2::boolean IS NOT NULL AND $3::bigint IS NOT NULL AND" NAME_MATCH_SQL)
+
+/* Throughout the territory: the same words, any organisation of territory $3
  * ("+ 0": the territory's organisations are many, one index scan for each would cost
  * more than filtering the matches of the words alone). */
-#define NAME_IN_TERRITORY_SQL \
-	"SELECT" COLS ", count(*) OVER () FROM users u WHERE u.deleted_at IS NULL AND u.id IN (SELECT sp.user_id" \
-	" FROM user_profiles sp JOIN organisations so ON so.id = sp.organisation_id + 0 WHERE so.territory_id = $3" \
-	" AND $1::bigint IS NOT NULL AND $2::boolean IS NOT NULL" \
-	" AND (sp.search_words LIKE rdv_name_pattern($4) OR sp.search_words LIKE rdv_name_pattern($7)))" SEARCH_TAIL
+#define NAME_IN_TERRITORY_SQL NAME_PAGE_SQL( \
+	"SELECT DISTINCT sp.user_id, sp.search_words FROM user_profiles sp" \
+	" JOIN organisations so ON so.id = sp.organisation_id + 0 WHERE so.territory_id = $3" \
+	" AND $1::bigint IS NOT NULL AND $2::boolean IS NOT NULL AND" NAME_MATCH_SQL)
 
 PGresult *usager_search(struct db *db, struct arena *a, const struct usager_scope *s, const char *q,
 			long long referent_id, int page, int per_page)

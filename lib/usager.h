@@ -125,8 +125,9 @@ PGresult *usager_get(struct db *db, const struct usager_scope *s, long long id, 
 /* The organisation's notes on the usager (arena), NULL when none. */
 char *usager_notes(struct db *db, struct arena *a, const struct usager_scope *s, long long id);
 
-/* Search. q: a name (any order, accents and case ignored), a phone number,
- * an e-mail or a birth date; "" lists everyone in the scope. referent_id > 0
+/* Search. q: a name (words starting words of the name, in any order, accents
+ * and case ignored; ordered by the folded name), a phone number, an e-mail or
+ * a birth date; "" lists everyone in the scope. referent_id > 0
  * keeps that agent's usagers. Rows: UC_* columns then the total count.
  * NULL with db->err on error. */
 PGresult *usager_search(struct db *db, struct arena *a, const struct usager_scope *s, const char *q,
