@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "audit.h"
@@ -358,28 +359,20 @@ json_t *usager_json(const PGresult *r, int row)
 
 /* ------------------------------------------------------------ search */
 
-/* '%' and '_' typed by the agent are letters, not wildcards. */
-static void like_escape(struct buf *b, const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '%' || s[i] == '_' || s[i] == '\\')
-			buf_putc(b, '\\');
-		buf_putc(b, s[i]);
-	}
-}
-
-/* "%w1%w2%…%" with the words in order (forward) or reversed: agents type
- * "Jessica Lemaire" as often as "LEMAIRE Jessica". */
+/* "% w1% w2% …%" with the words in order (forward) or reversed (NULL for fewer
+ * than two words): agents type "Jessica Lemaire" as often as "LEMAIRE Jessica". Each word is the start of a
+ * word of the name (user_profiles.search_words, 0017_usager_search.sql); '%', '_'
+ * and '\\' typed by the agent separate words, they are not wildcards. */
 static char *name_pattern(struct arena *a, const char *q, int reverse)
 {
 	const char *w[8];
 	size_t len[8];
 	int n = 0;
 	for (const char *p = q; *p && n < 8;) {
-		while (*p == ' ')
+		while (*p && strchr(" %_\\", *p))
 			p++;
 		const char *e = p;
-		while (*e && *e != ' ')
+		while (*e && !strchr(" %_\\", *e))
 			e++;
 		if (e > p) {
 			w[n] = p;
@@ -387,11 +380,14 @@ static char *name_pattern(struct arena *a, const char *q, int reverse)
 		}
 		p = e;
 	}
+	if (reverse && n < 2)
+		return NULL;
 	struct buf b = BUF_INIT;
 	buf_putc(&b, '%');
 	for (int i = 0; i < n; i++) {
 		int k = reverse ? n - 1 - i : i;
-		like_escape(&b, w[k], len[k]);
+		buf_putc(&b, ' ');
+		buf_append(&b, w[k], len[k]);
 		buf_putc(&b, '%');
 	}
 	char *out = b.oom ? NULL : arena_strdup(a, b.data);
@@ -401,6 +397,32 @@ static char *name_pattern(struct arena *a, const char *q, int reverse)
 
 #define SEARCH_HEAD "SELECT" COLS ", count(*) OVER () FROM users u WHERE u.deleted_at IS NULL AND" SCOPE_SQL
 #define SEARCH_TAIL " ORDER BY u.last_name, u.first_name, u.id LIMIT $5 OFFSET $6"
+
+/* By name: the matches are user_profiles rows (user_id, search_words); they are
+ * counted and paged on their own, in the order of the folded name, so that only
+ * the page's usagers are read — a short prefix matches thousands. */
+#define NAME_PAGE_SQL(matches) \
+	"WITH m AS MATERIALIZED (" matches "), page AS (SELECT user_id, search_words FROM m" \
+	" ORDER BY search_words, user_id LIMIT $5 OFFSET $6)" \
+	" SELECT" COLS ", (SELECT count(*) FROM m) FROM page JOIN users u ON u.id = page.user_id" \
+	" WHERE u.deleted_at IS NULL ORDER BY page.search_words, u.id"
+#define NAME_MATCH_SQL \
+	" (sp.search_words LIKE rdv_name_pattern($4) OR sp.search_words LIKE rdv_name_pattern($7))"
+
+/* In one organisation: the organisation and the words pattern go together into the
+ * GIN index of user_profiles (organisation_id, search_words), so only the
+ * organisation's matches are read. $7 (the words reversed) is NULL for one word. */
+#define NAME_IN_ORG_SQL NAME_PAGE_SQL( \
+	"SELECT sp.user_id, sp.search_words FROM user_profiles sp WHERE sp.organisation_id = $1" \
+	" AND $2::boolean IS NOT NULL AND $3::bigint IS NOT NULL AND" NAME_MATCH_SQL)
+
+/* Throughout the territory: the same words, any organisation of territory $3
+ * ("+ 0": the territory's organisations are many, one index scan for each would cost
+ * more than filtering the matches of the words alone). */
+#define NAME_IN_TERRITORY_SQL NAME_PAGE_SQL( \
+	"SELECT DISTINCT sp.user_id, sp.search_words FROM user_profiles sp" \
+	" JOIN organisations so ON so.id = sp.organisation_id + 0 WHERE so.territory_id = $3" \
+	" AND $1::bigint IS NOT NULL AND $2::boolean IS NOT NULL AND" NAME_MATCH_SQL)
 
 PGresult *usager_search(struct db *db, struct arena *a, const struct usager_scope *s, const char *q,
 			long long referent_id, int page, int per_page)
@@ -425,8 +447,8 @@ PGresult *usager_search(struct db *db, struct arena *a, const struct usager_scop
 	if (q[0] == '+' && phone_normalize(q, e164, NULL) == 0)
 		return db_q(db, SEARCH_HEAD " AND u.phone_number_formatted = $4" SEARCH_TAIL, SCOPE_PARAMS(a, s),
 			    arena_strdup(a, e164), lim, off);
-	return db_q(db, SEARCH_HEAD " AND (u.search_name LIKE rdv_fold($4) OR u.search_name LIKE rdv_fold($7))"
-			SEARCH_TAIL, SCOPE_PARAMS(a, s), name_pattern(a, q, 0), lim, off, name_pattern(a, q, 1));
+	return db_q(db, s->territory_wide ? NAME_IN_TERRITORY_SQL : NAME_IN_ORG_SQL, SCOPE_PARAMS(a, s),
+		    name_pattern(a, q, 0), lim, off, name_pattern(a, q, 1));
 }
 
 long long usager_search_total(const PGresult *r)
@@ -652,18 +674,9 @@ fail:
 	return rc;
 }
 
-int usager_update(struct db *db, struct arena *a, const struct usager_scope *s, const char *ip, long long id,
-		  const struct usager_input *in)
+/* The fields of in onto usager id: NULL = keep (fields the territory hides), "" = clear. */
+static int write_fields(struct db *db, struct arena *a, long long id, const struct usager_input *in)
 {
-	int rc = db_begin(db);
-	if (rc != 0)
-		return rc;
-	PGresult *cur = usager_get(db, s, id, &rc);
-	if (cur == NULL)
-		goto fail;
-	PQclear(cur);
-	char *before = row_json(db, a, id);
-	/* NULL = keep (fields the territory hides), "" = clear */
 	const char *const p[] = {
 		db_int(a, id), in->v[UF_first_name], in->v[UF_last_name], in->v[UF_birth_name], in->v[UF_birth_date],
 		in->v[UF_email], in->v[UF_phone_number], in->v[UF_phone_number] ? in->phone_e164 : NULL,
@@ -673,7 +686,7 @@ int usager_update(struct db *db, struct arena *a, const struct usager_scope *s, 
 		in->v[UF_notify_by_sms], in->v[UF_notify_by_email],
 	};
 #define KEEP(col, n) " " col " = CASE WHEN $" n "::text IS NULL THEN " col " ELSE nullif($" n ", '') END"
-	rc = db_exec(db, "UPDATE users SET first_name = coalesce(nullif($2, ''), first_name),"
+	int rc = db_exec(db, "UPDATE users SET first_name = coalesce(nullif($2, ''), first_name),"
 		" last_name = coalesce(nullif($3, ''), last_name)," KEEP("birth_name", "4") ","
 		" birth_date = CASE WHEN $5::text IS NULL THEN birth_date ELSE nullif($5, '')::date END,"
 		KEEP("email", "6") "," KEEP("phone_number", "7") "," KEEP("phone_number_formatted", "8") ","
@@ -686,6 +699,21 @@ int usager_update(struct db *db, struct arena *a, const struct usager_scope *s, 
 		" notify_by_email = coalesce(nullif($21, '')::boolean, notify_by_email), updated_at = now()"
 		" WHERE id = $1", (int)(sizeof(p) / sizeof(p[0])), p);
 #undef KEEP
+	return rc;
+}
+
+int usager_update(struct db *db, struct arena *a, const struct usager_scope *s, const char *ip, long long id,
+		  const struct usager_input *in)
+{
+	int rc = db_begin(db);
+	if (rc != 0)
+		return rc;
+	PGresult *cur = usager_get(db, s, id, &rc);
+	if (cur == NULL)
+		goto fail;
+	PQclear(cur);
+	char *before = row_json(db, a, id);
+	rc = write_fields(db, a, id, in);
 	if (rc == 0 && in->v[UF_notes] != NULL)
 		rc = db_x(db, "UPDATE user_profiles SET notes = nullif($3, '') WHERE user_id = $1 AND organisation_id = $2",
 			  db_int(a, id), db_int(a, s->org_id), in->v[UF_notes]);
@@ -752,6 +780,18 @@ static int anonymise(struct db *db, struct arena *a, const struct usager_scope *
 	return rc ? rc : webhook_user(db, a, s, id, "destroyed");
 }
 
+/* Proche id becomes a responsable of their own (contact details to be given). */
+static int detach(struct db *db, struct arena *a, const struct usager_scope *s, const char *ip, long long id)
+{
+	char *before = row_json(db, a, id);
+	int rc = db_x(db, "UPDATE users SET responsible_id = NULL, updated_at = now() WHERE id = $1", db_int(a, id));
+	if (rc == 0)
+		rc = audit_user(db, a, s, ip, id, "detach", before, row_json(db, a, id));
+	if (rc == 0)
+		rc = webhook_user(db, a, s, id, "updated");
+	return rc;
+}
+
 static int proches_decide(struct db *db, struct arena *a, const struct usager_scope *s, const char *ip, long long id,
 			  enum usager_proches_decision decision)
 {
@@ -768,12 +808,7 @@ static int proches_decide(struct db *db, struct arena *a, const struct usager_sc
 			rc = anonymise(db, a, s, ip, pid, "destroy");
 			continue;
 		}
-		char *before = row_json(db, a, pid);
-		rc = db_x(db, "UPDATE users SET responsible_id = NULL, updated_at = now() WHERE id = $1", db_int(a, pid));
-		if (rc == 0)
-			rc = audit_user(db, a, s, ip, pid, "detach", before, row_json(db, a, pid));
-		if (rc == 0)
-			rc = webhook_user(db, a, s, pid, "updated");
+		rc = detach(db, a, s, ip, pid);
 	}
 	PQclear(r);
 	return rc;
@@ -862,8 +897,74 @@ static int merge_fill(struct db *db, const char *keep, const char *src_json)
 		keep, src_json);
 }
 
+/* The fields an agent chooses between when merging: identity, contact (not for a
+ * kept proche, who has none) and social fields the territory shows; not the notes
+ * (each organisation's are appended) nor the notification preferences. */
+static int merge_offers(const struct usager_scope *s, const struct usager_input *kept, int f)
+{
+	return f != UF_notes && f != UF_notify_by_sms && f != UF_notify_by_email && s->show[f] &&
+	       !(kept->responsible_id > 0 && is_contact_field(f));
+}
+
+int usager_merge_choose(struct db *db, struct arena *a, const struct usager_scope *s, long long keep_id,
+			long long source_id, const char *const pick[UF_COUNT], struct usager_merge_choice *out,
+			struct usager_errors *err)
+{
+	memset(out, 0, sizeof(*out));
+	int rc = usager_fill_input(db, a, s, keep_id, &out->kept);
+	if (rc == 0)
+		rc = usager_fill_input(db, a, s, source_id, &out->other);
+	if (rc != 0)
+		return rc;
+	out->chosen = out->kept;
+	out->chosen.v[UF_notes] = NULL;
+	for (int f = 0; f < UF_COUNT; f++) {
+		const char *k = out->kept.v[f], *o = out->other.v[f];
+		if (!merge_offers(s, &out->kept, f) || strcmp(k, o) == 0)
+			continue;
+		out->differs[f] = 1;
+		out->from_other[f] = pick && pick[f] ? strcmp(pick[f], "source") == 0 : k[0] == '\0';
+		if (out->from_other[f])
+			out->chosen.v[f] = o;
+	}
+	usager_validate(a, s, &out->chosen, err);
+	/* the other usager's e-mail is released by the merge */
+	const char *email = out->chosen.v[UF_email];
+	if (email && email[0] && usager_error_get(err, "email") == NULL && strcasecmp(email, out->other.v[UF_email]) != 0) {
+		rc = usager_email_taken(db, email, keep_id);
+		if (rc < 0)
+			return rc;
+		if (rc == 1)
+			usager_error_add(err, "email", "Cette adresse e-mail est déjà utilisée par un autre usager.");
+	}
+	return 0;
+}
+
+/* The values chosen field by field onto the kept usager, once the other is
+ * anonymised (its e-mail is then free); the audit row lists them. */
+static int merge_apply_choice(struct db *db, struct arena *a, const struct usager_scope *s, const char *ip,
+			      long long keep_id, const struct usager_merge_choice *choice)
+{
+	int rc = write_fields(db, a, keep_id, &choice->chosen);
+	if (rc != 0)
+		return rc;
+	json_t *fields = json_object();
+	for (int f = 0; f < UF_COUNT; f++)
+		if (choice->differs[f])
+			json_object_set_new(fields, usager_field_names[f],
+					    json_pack("{s:s, s:s}", "value", choice->chosen.v[f] ? choice->chosen.v[f] : "",
+						      "from", choice->from_other[f] ? "merged" : "kept"));
+	char *js = json_dumps(fields, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(fields);
+	if (js == NULL)
+		return RDV_ENOMEM;
+	char *after = arena_printf(a, "{\"chosen\":%s}", js);
+	free(js);
+	return audit_user(db, a, s, ip, keep_id, "merge_choice", NULL, after);
+}
+
 int usager_merge(struct db *db, struct arena *a, const struct usager_scope *s, const char *ip, long long keep_id,
-		 long long source_id)
+		 long long source_id, const struct usager_merge_choice *choice)
 {
 	if (keep_id == source_id)
 		return RDV_EINVAL;
@@ -889,6 +990,7 @@ int usager_merge(struct db *db, struct arena *a, const struct usager_scope *s, c
 	}
 	if ((rc = merge_moves(db, keep, src)) != 0 || (rc = anonymise(db, a, s, ip, source_id, "merged_into")) != 0 ||
 	    (rc = merge_fill(db, keep, src_full)) != 0 ||
+	    (choice && (rc = merge_apply_choice(db, a, s, ip, keep_id, choice)) != 0) ||
 	    (rc = audit_user(db, a, s, ip, keep_id, "merge", before, row_json(db, a, keep_id))) != 0 ||
 	    (rc = webhook_user(db, a, s, keep_id, "updated")) != 0 || (rc = db_commit(db)) != 0)
 		goto fail;
@@ -966,6 +1068,28 @@ int usager_move_proche(struct db *db, struct arena *a, const struct usager_scope
 			   " FROM user_profiles WHERE user_id = $2 ON CONFLICT DO NOTHING", uid, resp)) != 0 ||
 	    (rc = audit_user(db, a, s, ip, id, "move", before, row_json(db, a, id))) != 0 ||
 	    (rc = webhook_user(db, a, s, id, "updated")) != 0 || (rc = db_commit(db)) != 0)
+		goto fail;
+	return 0;
+fail:
+	db_rollback(db);
+	return rc;
+}
+
+int usager_detach_proche(struct db *db, struct arena *a, const struct usager_scope *s, const char *ip, long long id)
+{
+	int rc = db_begin(db);
+	if (rc != 0)
+		return rc;
+	PGresult *r = usager_get(db, s, id, &rc);
+	if (r == NULL)
+		goto fail;
+	int is_proche = db_ll(r, 0, UC_RESPONSIBLE_ID) != 0;
+	PQclear(r);
+	if (!is_proche) {
+		rc = RDV_EINVAL;
+		goto fail;
+	}
+	if ((rc = detach(db, a, s, ip, id)) != 0 || (rc = db_commit(db)) != 0)
 		goto fail;
 	return 0;
 fail:

@@ -125,8 +125,9 @@ PGresult *usager_get(struct db *db, const struct usager_scope *s, long long id, 
 /* The organisation's notes on the usager (arena), NULL when none. */
 char *usager_notes(struct db *db, struct arena *a, const struct usager_scope *s, long long id);
 
-/* Search. q: a name (any order, accents and case ignored), a phone number,
- * an e-mail or a birth date; "" lists everyone in the scope. referent_id > 0
+/* Search. q: a name (words starting words of the name, in any order, accents
+ * and case ignored; ordered by the folded name), a phone number, an e-mail or
+ * a birth date; "" lists everyone in the scope. referent_id > 0
  * keeps that agent's usagers. Rows: UC_* columns then the total count.
  * NULL with db->err on error. */
 PGresult *usager_search(struct db *db, struct arena *a, const struct usager_scope *s, const char *q,
@@ -153,12 +154,29 @@ int usager_destroy(struct db *db, struct arena *a, const struct usager_scope *s,
 /* Live proches of id. -1 on error. */
 int usager_count_proches(struct db *db, long long id);
 
+/* A merge's choice, field by field, of the values the kept usager ends with. */
+struct usager_merge_choice {
+	struct usager_input kept, other;   /* both records as stored */
+	int differs[UF_COUNT];             /* offered to the agent: the values differ */
+	int from_other[UF_COUNT];          /* the kept usager takes the other's value */
+	struct usager_input chosen;        /* the kept record as chosen, validated */
+};
+/* pick[f] (pick may be NULL): "keep" or "source"; otherwise the kept usager's
+ * value, or the other's when the kept one is empty. Both usagers must be in the
+ * scope (RDV_ENOTFOUND). The chosen record is validated as an edit (the other's
+ * e-mail counts as free): French messages in err. 0 or an error code. */
+int usager_merge_choose(struct db *db, struct arena *a, const struct usager_scope *s, long long keep_id,
+			long long source_id, const char *const pick[UF_COUNT], struct usager_merge_choice *out,
+			struct usager_errors *err);
+
 /* Merge source into keep: participations (dropping duplicates), RDVs created
  * by, waiting lists, proches, profiles (notes appended), referents move to
- * keep; keep's empty fields take source's values; source is anonymised.
- * RDV_EINVAL when both are the same. */
+ * keep; keep's empty fields take source's values, then choice (NULL: none)
+ * sets the chosen ones (audit row "merge_choice"); source is anonymised.
+ * RDV_EINVAL when both are the same, RDV_ECONFLICT when the chosen e-mail was
+ * taken meanwhile. */
 int usager_merge(struct db *db, struct arena *a, const struct usager_scope *s, const char *ip, long long keep_id,
-		 long long source_id);
+		 long long source_id, const struct usager_merge_choice *choice);
 
 /* Adds a usager of the territory (and their family cell) to the scope's
  * organisation. RDV_ENOTFOUND outside the territory. */
@@ -168,6 +186,10 @@ int usager_add_to_org(struct db *db, struct arena *a, const struct usager_scope 
  * not the proche), who gives it their organisations. RDV_EINVAL otherwise. */
 int usager_move_proche(struct db *db, struct arena *a, const struct usager_scope *s, const char *ip, long long id,
 		       long long responsible_id);
+
+/* Proche id leaves their responsable and becomes a responsable of their own
+ * (without contact details until given). RDV_EINVAL when id is not a proche. */
+int usager_detach_proche(struct db *db, struct arena *a, const struct usager_scope *s, const char *ip, long long id);
 
 /* Referents: the agent must have a role in the scope's organisation. */
 int usager_referent_add(struct db *db, struct arena *a, const struct usager_scope *s, const char *ip,

@@ -861,6 +861,45 @@ static int merge_side(struct ctx *c, const struct usager_scope *s, long long id,
 	return 0;
 }
 
+/* A value as the agent reads it: dates in French, the label of a list's code. */
+static const char *field_display(struct ctx *c, int f, const char *v)
+{
+	const struct option *opts = f == UF_caisse_affiliation ? caisses : f == UF_family_situation ? situations
+				  : f == UF_logement ? logements : NULL;
+	if (v == NULL || v[0] == '\0')
+		return NULL;
+	if (f == UF_birth_date)
+		return fr_date(c, v);
+	for (const struct option *o = opts; o && o->value; o++)
+		if (strcmp(o->value, v) == 0)
+			return o->label;
+	return v;
+}
+
+/* choose_<field> of the request: "keep", "source" or NULL (the default). */
+static void merge_picks(struct ctx *c, const char *pick[UF_COUNT])
+{
+	for (int f = 0; f < UF_COUNT; f++)
+		pick[f] = http_param(&c->req, arena_printf(c->a, "choose_%s", usager_field_names[f]));
+}
+
+/* The fields whose values differ, each with its two values and the one chosen. */
+static void set_merge_choices(struct ctx *c, const struct usager_merge_choice *m, const struct usager_errors *err)
+{
+	struct tmpl_loop *l = tmpl_add_loop(c->vars, "choices");
+	for (int f = 0; f < UF_COUNT; f++) {
+		if (!m->differs[f])
+			continue;
+		struct tmpl_vars *row = tmpl_loop_add_row(l);
+		tmpl_set_var(row, "name", usager_field_names[f]);
+		tmpl_set_var(row, "label", field_labels[f]);
+		tmpl_set_var(row, "keep_value", field_display(c, f, m->kept.v[f]));
+		tmpl_set_var(row, "source_value", field_display(c, f, m->other.v[f]));
+		tmpl_set_bool(row, "from_source", m->from_other[f]);
+		tmpl_set_var(row, "error", usager_error_get(err, usager_field_names[f]));
+	}
+}
+
 static int render_merge(struct ctx *c, const struct usager_scope *s, int status, const char *error)
 {
 	long long keep = param_id(c, "keep_id"), src = param_id(c, "source_id");
@@ -874,6 +913,15 @@ static int render_merge(struct ctx *c, const struct usager_scope *s, int status,
 	if (src && (rc = merge_side(c, s, src, "source")) != 0)
 		return rc;
 	tmpl_set_bool(c->vars, "ready", keep && src && keep != src);
+	if (keep && src && keep != src) {
+		const char *pick[UF_COUNT];
+		merge_picks(c, pick);
+		struct usager_merge_choice m;
+		struct usager_errors err = {0};
+		if ((rc = usager_merge_choose(c->db, c->a, s, keep, src, pick, &m, &err)) != 0)
+			return rc;
+		set_merge_choices(c, &m, &err);
+	}
 	const char *q = http_param(&c->req, "q");
 	tmpl_set_var(c->vars, "q", q);
 	struct tmpl_loop *l = tmpl_add_loop(c->vars, "candidates");
@@ -910,7 +958,18 @@ static int usagers_merge(struct ctx *c)
 	long long keep = param_id(c, "keep_id"), src = param_id(c, "source_id");
 	if (keep == 0 || src == 0 || keep == src)
 		return render_merge(c, &s, 422, "Choisissez deux usagers différents.");
-	rc = usager_merge(c->db, c->a, &s, app_client_ip(c), keep, src);
+	const char *pick[UF_COUNT];
+	merge_picks(c, pick);
+	struct usager_merge_choice m;
+	struct usager_errors err = {0};
+	if ((rc = usager_merge_choose(c->db, c->a, &s, keep, src, pick, &m, &err)) != 0)
+		return rc;
+	if (err.n > 0)
+		return render_merge(c, &s, 422, "Certaines valeurs choisies ne sont pas valides : corrigez-les sur la "
+						"fiche concernée ou choisissez l'autre valeur.");
+	rc = usager_merge(c->db, c->a, &s, app_client_ip(c), keep, src, &m);
+	if (rc == RDV_ECONFLICT)
+		return render_merge(c, &s, 422, "L'adresse e-mail choisie est déjà utilisée par un autre usager.");
 	if (rc != 0)
 		return rc;
 	app_flash(c, "success", "Les deux usagers ont été fusionnés : rendez-vous, proches, organisations et "

@@ -222,6 +222,10 @@ static int api_users_update(struct ctx *c)
 		if (rc != 0)
 			return rc;
 	}
+	/* "responsible_id": null makes a proche a responsable, with the contact details of the body */
+	if (has_resp && new_resp == 0 && old_resp != 0 &&
+	    (rc = usager_detach_proche(c->db, c->a, &s, app_client_ip(c), id)) != 0)
+		return rc;
 	rc = usager_update(c->db, c->a, &s, app_client_ip(c), id, &in);
 	if (rc == RDV_ECONFLICT) {
 		usager_error_add(&err, "email", "Cette adresse e-mail est déjà utilisée par un autre usager.");

@@ -72,20 +72,44 @@ INSERT INTO absences (agent_id, organisation_id, title, first_day, start_time, e
 SELECT a.id, ar.organisation_id, 'Congés', current_date + (a.n % 60)::int, '00:00', current_date + (a.n % 60)::int + 6, '23:59'
   FROM b_agent a JOIN agent_roles ar ON ar.agent_id = a.id WHERE a.n % 20 = 0;
 
--- 500 000 usagers, each known by one organisation.
+-- 500 000 usagers, each known by one organisation. Names follow a Zipf-like law
+-- (Zipf–Mandelbrot, P(rank k) ∝ 1/(k + q)) over 8 000 surnames and 2 000 first names:
+-- the most common surname (Martin) is ≈ 0.4 % of the usagers, the most common first
+-- name ≈ 1 %, as in France. The first ranks are real names, the others are built from
+-- syllables by rank, so the whole is reproducible from the seed.
 INSERT INTO users (first_name, last_name, birth_date, email, phone_number, phone_number_formatted,
                    address, post_code, city_code, city_name, created_through)
-SELECT (ARRAY['Camille','Léa','Manon','Chloé','Inès','Lucas','Hugo','Louis','Nathan','Jules','Emma','Jade',
-              'Louise','Alice','Lina','Gabriel','Raphaël','Arthur','Adam','Sacha'])[1 + (random() * 19)::int],
-       (ARRAY['Martin','Bernard','Dubois','Thomas','Robert','Richard','Petit','Durand','Leroy','Moreau','Simon',
-              'Laurent','Lefebvre','Michel','Garcia','David','Bertrand','Roux','Vincent','Fournier','Morel',
-              'Girard','André','Lefèvre','Mercier','Dupont','Lambert','Bonnet','François','Martinez'])[1 + (random() * 29)::int]
+SELECT CASE WHEN fk <= 20
+            THEN (ARRAY['Camille','Léa','Manon','Chloé','Inès','Lucas','Hugo','Louis','Nathan','Jules','Emma','Jade',
+                        'Louise','Alice','Lina','Gabriel','Raphaël','Arthur','Adam','Sacha'])[fk]
+            ELSE (ARRAY['Ma','Lé','No','Cla','Ju','Ro','Sa','Thé','Va','E','A','Lu','Gé','Pa','Ni','Ya','Ké','Mi','Sé',
+                        'Da','Fa','Jo','Ti','Zo','Bé','Co','Ga','Hé','I','O','Ra','Si','Ta','Vi','Wa','Xa','Ay','El',
+                        'Is','Ol'])[1 + fk % 40]
+                 || (ARRAY['rie','lie','line','nne','bert','ric','mond','thieu','lène','rice','ël','anne','ette','is',
+                           'ine','an','on','yne','ssa','ria','der','min','vin','lya','nor','dine','sie','nah','lio',
+                           'mée','rine','tan','zia','bin','lou','phine','ron','dré','lan','cia','mir','tis','lia',
+                           'rem','vy','tin','xime','rome','lix','nis'])[1 + (fk / 40) % 50]
+       END,
+       CASE WHEN lk <= 30
+            THEN (ARRAY['Martin','Bernard','Dubois','Thomas','Robert','Richard','Petit','Durand','Leroy','Moreau',
+                        'Simon','Laurent','Lefebvre','Michel','Garcia','David','Bertrand','Roux','Vincent','Fournier',
+                        'Morel','Girard','André','Lefèvre','Mercier','Dupont','Lambert','Bonnet','François',
+                        'Martinez'])[lk]
+            ELSE (ARRAY['Bel','Car','Dan','Fon','Gal','Lar','Mor','Ro','Ver','Chau','Bou','Tes','Pel','Ri','Mar',
+                        'Lé','Fé','Bè','Gau','Che','Da','Ha','Jo','Ker','Le','Ma','No','Pi','Que','Sa','Tho','Vau',
+                        'Bri','Cro','Du','Es','Gre','Lan','Mé','Ro'])[1 + lk % 40]
+                 || (ARRAY['ba','che','di','fa','gno','la','mi','nou','pe','que','ri','sa','te','vi','zé','bon','cor',
+                           'del','fer','gal','lom','mar','nel','por','ran'])[1 + (lk / 40) % 25]
+                 || (ARRAY['et','ier','ard','in','on','eau','aud','ot'])[1 + (lk / 1000) % 8]
+       END
          || CASE WHEN i % 7 = 0 THEN '-' || (ARRAY['Lemaire','Caron','Dufour'])[1 + i % 3] ELSE '' END,
        date '1940-01-01' + (random() * 30000)::int,
        CASE WHEN i % 2 = 0 THEN 'usager.bench' || i || '@exemple.fr' END,
        '06' || lpad((i % 100000000)::text, 8, '0'), '+336' || lpad((i % 100000000)::text, 8, '0'),
        i || ' rue de la Mesure', '99000', '99' || lpad((i % 500)::text, 3, '0'), 'Commune ' || (i % 500), 'agent_creation'
-  FROM generate_series(1, 500000) i;
+  FROM (SELECT i, floor(21 * power(2020 / 21.0, random()) - 20)::int AS fk,
+               floor(51 * power(8050 / 51.0, random()) - 50)::int AS lk
+          FROM generate_series(1, 500000) i) n;
 INSERT INTO user_profiles (user_id, organisation_id)
 SELECT u.id, (SELECT id FROM b_org WHERE n = 1 + u.id % 40)
   FROM users u WHERE u.email LIKE 'usager.bench%' OR u.address LIKE '% rue de la Mesure';

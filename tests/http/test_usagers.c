@@ -112,6 +112,53 @@ static void test_index_and_search(void)
 	browser_free(&b);
 }
 
+/* Words: each typed word starts a word of the name, in either order; the words follow
+ * a rename (trigger of 0017) and a usager added to another organisation. */
+static void test_search_words(void)
+{
+	struct browser b;
+	sign_in(&b, PMI);
+	char path[256], form[512];
+	snprintf(form, sizeof(form), "first_name=Marie-%%C3%%89lise&last_name=Quenouill%%C3%%A9-Bravet&birth_date=1981-05-06"
+		 "&phone_number=06+55+44+33+%02d", (int)(getpid() % 100));
+	long long id = create_ok(&b, form);
+	CU_ASSERT_FATAL(id > 0);
+	static const char *const hits[] = {"quenou", "QUENOUILLE", "bravet+elise", "%C3%A9lise+quen", "marie+bra", NULL};
+	for (int i = 0; hits[i]; i++) {
+		snprintf(path, sizeof(path), "%s/search.json?q=%s", base, hits[i]);
+		CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+		CU_ASSERT(browser_body_has(&b, "\"label\":\"QUENOUILL"));
+	}
+	/* inside a word is not the start of a word; '%' and '_' are not wildcards */
+	static const char *const misses[] = {"nouille", "q%25nouille", "q_enouille", NULL};
+	for (int i = 0; misses[i]; i++) {
+		snprintf(path, sizeof(path), "%s/search.json?q=%s", base, misses[i]);
+		CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+		CU_ASSERT(!browser_body_has(&b, "QUENOUILL"));
+	}
+	/* renamed: the new name is found, the old one no longer */
+	char sql[256];
+	snprintf(sql, sizeof(sql), "UPDATE users SET last_name = 'Vasseur-Ochre' WHERE id = %lld RETURNING id", id);
+	CU_ASSERT_EQUAL(sql_ll(sql), id);
+	snprintf(path, sizeof(path), "%s?q=ochre+mar", base);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	CU_ASSERT(browser_body_has(&b, "VASSEUR-OCHRE"));
+	snprintf(path, sizeof(path), "%s?q=quenouille", base);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	CU_ASSERT(browser_body_has(&b, "Aucun usager ne correspond"));
+	browser_free(&b);
+	/* known by Lens too: found there by name */
+	snprintf(sql, sizeof(sql), "INSERT INTO user_profiles (user_id, organisation_id) VALUES (%lld, %lld) RETURNING user_id",
+		 id, lens);
+	CU_ASSERT_EQUAL(sql_ll(sql), id);
+	browser_init(&b);
+	CU_ASSERT_EQUAL_FATAL(browser_sign_in_agent(&b, LENS, NULL), 303);
+	snprintf(path, sizeof(path), "/agent/organisations/%lld/usagers/search.json?q=vasseur", lens);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	CU_ASSERT(browser_body_has(&b, "VASSEUR-OCHRE"));
+	browser_free(&b);
+}
+
 static void test_create_responsable_and_proche(void)
 {
 	struct browser b;
@@ -411,6 +458,77 @@ static void test_merge_moves_everything(void)
 	browser_free(&b);
 }
 
+/* The merge screen's choice per differing field: chosen values land on the kept
+ * usager (audit row "merge_choice"), nothing else is lost; an invalid chosen value
+ * is a 422 that merges nothing; another organisation's usager is 404. */
+static void test_merge_choices(void)
+{
+	struct browser b;
+	sign_in(&b, ADMIN_ARRAS);
+	char form[512], sql[1024], out[256], path[256];
+	int pid = (int)getpid();
+	snprintf(form, sizeof(form), "first_name=Choix&last_name=Garde&birth_date=1970-01-01&email=choix.garde.%d%%40exemple.fr"
+		 "&phone_number=06+33+22+11+%02d&confirm_duplicates=1", pid, pid % 100);
+	long long keep = create_ok(&b, form);
+	snprintf(form, sizeof(form), "first_name=Choix&last_name=Gardee&birth_date=1971-02-02&email=choix.doublon.%d%%40exemple.fr"
+		 "&address=5+rue+du+Doublon+62000+Arras&confirm_duplicates=1", pid);
+	long long src = create_ok(&b, form);
+	snprintf(form, sizeof(form), "first_name=Petite&last_name=Gardee&responsible_id=%lld", src);
+	long long proche = create_ok(&b, form);
+	long long me = test_agent_id(ADMIN_ARRAS);
+	long long r1 = sql_ll("SELECT min(id) FROM rdvs WHERE NOT collectif");
+	snprintf(sql, sizeof(sql), "INSERT INTO participations (rdv_id, user_id) VALUES (%lld, %lld);"
+		 " INSERT INTO referent_assignations (user_id, agent_id) VALUES (%lld, %lld);"
+		 " INSERT INTO user_profiles (user_id, organisation_id) VALUES (%lld, %lld)", r1, src, src, me, src, lens);
+	CU_ASSERT_EQUAL(test_sql(sql, NULL, 0), 0);
+	/* the screen offers the differing fields, the kept value checked by default */
+	snprintf(path, sizeof(path), "%s/merge?keep_id=%lld&source_id=%lld", base, keep, src);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	CU_ASSERT(browser_body_has(&b, "Valeurs à conserver"));
+	CU_ASSERT(browser_body_has(&b, "name=\"choose_birth_date\" value=\"keep\" checked"));
+	CU_ASSERT(browser_body_has(&b, "Doublon : 02/02/1971"));
+	CU_ASSERT(browser_body_has(&b, "name=\"choose_address\" value=\"source\" checked"));   /* kept one empty */
+	CU_ASSERT(!browser_body_has(&b, "name=\"choose_first_name\""));                        /* same value */
+	/* an invalid value chosen: 422, nothing merged */
+	snprintf(sql, sizeof(sql), "UPDATE users SET phone_number = '123' WHERE id = %lld RETURNING id", src);
+	CU_ASSERT_EQUAL(sql_ll(sql), src);
+	snprintf(path, sizeof(path), "%s/merge", base);
+	snprintf(form, sizeof(form), "keep_id=%lld&source_id=%lld&choose_phone_number=source", keep, src);
+	CU_ASSERT_EQUAL(browser_post(&b, path, form, 1), 422);
+	CU_ASSERT(browser_body_has(&b, "fr-fieldset--error"));
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM users WHERE id = %lld AND deleted_at IS NULL", src);
+	CU_ASSERT_EQUAL(sql_ll(sql), 1);
+	/* birth date and e-mail from the duplicate (its e-mail is freed by the merge), the kept last name */
+	snprintf(form, sizeof(form), "keep_id=%lld&source_id=%lld&choose_birth_date=source&choose_email=source"
+		 "&choose_last_name=keep&choose_phone_number=keep", keep, src);
+	CU_ASSERT_EQUAL(browser_post(&b, path, form, 1), 303);
+	snprintf(sql, sizeof(sql),
+		 "SELECT u.last_name || '|' || u.birth_date || '|' || u.email || '|' || u.phone_number_formatted || '|' ||"
+		 " u.address || '|' || (SELECT count(*) FROM participations WHERE user_id = u.id) || '|' ||"
+		 " (SELECT responsible_id FROM users WHERE id = %lld) || '|' ||"
+		 " (SELECT count(*) FROM user_profiles WHERE user_id = u.id) || '|' ||"
+		 " (SELECT count(*) FROM referent_assignations WHERE user_id = u.id) || '|' ||"
+		 " (SELECT deleted_at IS NOT NULL FROM users WHERE id = %lld) FROM users u WHERE u.id = %lld",
+		 proche, src, keep);
+	test_sql(sql, out, sizeof(out));
+	char expect[256];
+	snprintf(expect, sizeof(expect), "Garde|1971-02-02|choix.doublon.%d@exemple.fr|+336332211%02d|5 rue du Doublon 62000 Arras"
+		 "|1|%lld|2|1|true", pid, pid % 100, keep);
+	CU_ASSERT_STRING_EQUAL(out, expect);
+	snprintf(sql, sizeof(sql), "SELECT after->'chosen'->'email'->>'from' || '|' || (after->'chosen'->'birth_date'->>'value')"
+		 " || '|' || (after->'chosen'->'last_name'->>'from') FROM audit WHERE item_type = 'user' AND item_id = %lld"
+		 " AND event = 'merge_choice'", keep);
+	test_sql(sql, out, sizeof(out));
+	CU_ASSERT_STRING_EQUAL(out, "merged|1971-02-02|kept");
+	/* another organisation's usager */
+	long long jess = sql_ll("SELECT id FROM users WHERE email = 'jess.lemaire62@exemple.fr'");
+	snprintf(form, sizeof(form), "keep_id=%lld&source_id=%lld&choose_email=source", keep, jess);
+	CU_ASSERT_EQUAL(browser_post(&b, path, form, 1), 404);
+	snprintf(path, sizeof(path), "%s/merge?keep_id=%lld&source_id=%lld", base, keep, jess);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 404);
+	browser_free(&b);
+}
+
 /* ------------------------------------------------------------ API */
 
 static char token[64];
@@ -494,10 +612,79 @@ static void test_api_users(void)
 	browser_free(&b);
 }
 
+/* The id in an API answer ({"user":{"id":N…). */
+static long long answer_id(const struct browser *b)
+{
+	const char *p = b->body.data ? strstr(b->body.data, "\"id\":") : NULL;
+	return p ? strtoll(p + 5, NULL, 10) : 0;
+}
+
+/* PATCH responsible_id: a proche moves to another responsable, or becomes a
+ * responsable with contact details of their own (null); same rules as the pages. */
+static void test_api_family(void)
+{
+	api_token(ADMIN_ARRAS);
+	struct browser b;
+	browser_init(&b);
+	char path[256], body[512], sql[256];
+	snprintf(path, sizeof(path), "/api/v1/organisations/%lld/users", arras);
+	CU_ASSERT_EQUAL(api(&b, "POST", path, "{\"first_name\":\"Resp\",\"last_name\":\"Famille-Un\"}"), 201);
+	long long r1 = answer_id(&b);
+	CU_ASSERT_EQUAL(api(&b, "POST", path, "{\"first_name\":\"Resp\",\"last_name\":\"Famille-Deux\"}"), 201);
+	long long r2 = answer_id(&b);
+	snprintf(body, sizeof(body), "{\"first_name\":\"Enfant\",\"last_name\":\"Famille-Un\",\"responsible_id\":%lld}", r1);
+	CU_ASSERT_EQUAL(api(&b, "POST", path, body), 201);
+	long long p = answer_id(&b);
+	CU_ASSERT_FATAL(r1 > 0 && r2 > 0 && p > 0);
+	/* r2 known by Lens too: the proche follows into Lens */
+	snprintf(sql, sizeof(sql), "INSERT INTO user_profiles (user_id, organisation_id) VALUES (%lld, %lld)", r2, lens);
+	CU_ASSERT_EQUAL(test_sql(sql, NULL, 0), 0);
+	snprintf(path, sizeof(path), "/api/v1/organisations/%lld/users/%lld", arras, p);
+	snprintf(body, sizeof(body), "{\"responsible_id\":%lld}", r2);
+	CU_ASSERT_EQUAL(api(&b, "PATCH", path, body), 200);
+	snprintf(body, sizeof(body), "\"responsible_id\":%lld", r2);
+	CU_ASSERT(browser_body_has(&b, body));
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM user_profiles WHERE user_id = %lld AND organisation_id = %lld", p, lens);
+	CU_ASSERT_EQUAL(sql_ll(sql), 1);
+	/* refused: itself, a proche as responsable, a responsable with proches under someone, another organisation's */
+	long long jess = sql_ll("SELECT id FROM users WHERE email = 'jess.lemaire62@exemple.fr'");
+	snprintf(body, sizeof(body), "{\"responsible_id\":%lld}", p);
+	CU_ASSERT_EQUAL(api(&b, "PATCH", path, body), 422);
+	CU_ASSERT(browser_body_has(&b, "\"responsible_id\":[\""));
+	snprintf(body, sizeof(body), "{\"responsible_id\":%lld}", jess);
+	CU_ASSERT_EQUAL(api(&b, "PATCH", path, body), 422);
+	snprintf(path, sizeof(path), "/api/v1/organisations/%lld/users/%lld", arras, r1);
+	snprintf(body, sizeof(body), "{\"responsible_id\":%lld}", p);
+	CU_ASSERT_EQUAL(api(&b, "PATCH", path, body), 422);
+	snprintf(path, sizeof(path), "/api/v1/organisations/%lld/users/%lld", arras, r2);
+	snprintf(body, sizeof(body), "{\"responsible_id\":%lld}", r1);
+	CU_ASSERT_EQUAL(api(&b, "PATCH", path, body), 422);   /* r2 has a proche */
+	snprintf(sql, sizeof(sql), "SELECT responsible_id FROM users WHERE id = %lld", p);
+	CU_ASSERT_EQUAL(sql_ll(sql), r2);
+	/* null: a responsable of their own, with the contact details given */
+	snprintf(path, sizeof(path), "/api/v1/organisations/%lld/users/%lld", arras, p);
+	snprintf(body, sizeof(body), "{\"responsible_id\":null,\"phone_number\":\"06 12 00 00 %02d\","
+		 "\"email\":\"enfant.famille.%d@exemple.fr\"}", (int)(getpid() % 100), (int)getpid());
+	CU_ASSERT_EQUAL(api(&b, "PATCH", path, body), 200);
+	CU_ASSERT(browser_body_has(&b, "\"responsible_id\":null"));
+	snprintf(body, sizeof(body), "\"email\":\"enfant.famille.%d@exemple.fr\"", (int)getpid());
+	CU_ASSERT(browser_body_has(&b, body));
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM audit WHERE item_type = 'user' AND item_id = %lld AND event = 'detach'", p);
+	CU_ASSERT_EQUAL(sql_ll(sql), 1);
+	/* a responsable stays one */
+	CU_ASSERT_EQUAL(api(&b, "PATCH", path, "{\"responsible_id\":null}"), 200);
+	CU_ASSERT(browser_body_has(&b, body));
+	/* another organisation's usager */
+	snprintf(path, sizeof(path), "/api/v1/organisations/%lld/users/%lld", arras, jess);
+	CU_ASSERT_EQUAL(api(&b, "PATCH", path, "{\"responsible_id\":null}"), 404);
+	browser_free(&b);
+}
+
 void register_usagers_http(void)
 {
 	CU_pSuite s = CU_add_suite("http: usagers", suite_init, NULL);
 	CU_add_test(s, "list, search (name, phone, date), autocomplete, scope", test_index_and_search);
+	CU_add_test(s, "search by the start of the words of the name, renames followed", test_search_words);
 	CU_add_test(s, "create a responsable and a proche", test_create_responsable_and_proche);
 	CU_add_test(s, "invalid phone, e-mail, dates: 422 in French, values kept", test_invalid_input_422);
 	CU_add_test(s, "duplicate warnings: phone, identity, confirm, deleted ignored", test_duplicate_warnings);
@@ -506,5 +693,7 @@ void register_usagers_http(void)
 	CU_add_test(s, "referents and mes usagers", test_referents_and_mes_usagers);
 	CU_add_test(s, "delete anonymises, keeps RDVs, decides about proches", test_delete_anonymises);
 	CU_add_test(s, "merge moves everything and loses nothing", test_merge_moves_everything);
+	CU_add_test(s, "merge: a value chosen per differing field, validated, audited", test_merge_choices);
 	CU_add_test(s, "API users: list, create, duplicates, errors, 404", test_api_users);
+	CU_add_test(s, "API users: move a proche, make a proche a responsable (responsible_id)", test_api_family);
 }
