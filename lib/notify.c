@@ -19,6 +19,7 @@
 
 #include "auth.h"
 #include "notify.h"
+#include "occurrences.h"
 #include "phone.h"
 #include "rdv.h"
 #include "tz.h"
@@ -112,8 +113,10 @@ static int notify_users(struct notify_ctx *c, enum notify_rdv_event ev, long lon
 }
 
 /* Agents per their level: all; others = not their own change; soon = not
- * their own change and the (old or new) start is today or tomorrow in Paris. */
-static int notify_agents(struct notify_ctx *c, long long author_agent_id)
+ * their own change and the (old or new) start is today or tomorrow in Paris.
+ * only: "{…}" agents to tell instead of the RDV's (NULL: the RDV's agents);
+ * skip: "{…}" agents left out (NULL: none). */
+static int notify_agents(struct notify_ctx *c, long long author_agent_id, const char *only, const char *skip)
 {
 	return db_x(c->db,
 		"WITH today AS (SELECT (now() AT TIME ZONE 'Europe/Paris')::date AS d)"
@@ -122,8 +125,11 @@ static int notify_agents(struct notify_ctx *c, long long author_agent_id)
 		"        jsonb_build_object('kind', 'agent', 'rdv_id', r.id, 'agent_id', a.id,"
 		"                           'previous_starts_at', $4::bigint, 'sequence', $5::bigint, 'author', $6::text),"
 		"        r.organisation_id, r.id"
-		"   FROM rdvs r JOIN agents_rdvs ar ON ar.rdv_id = r.id JOIN agents a ON a.id = ar.agent_id, today"
+		"   FROM rdvs r JOIN agents a ON CASE WHEN $7::bigint[] IS NULL"
+		"          THEN EXISTS (SELECT 1 FROM agents_rdvs ar WHERE ar.rdv_id = r.id AND ar.agent_id = a.id)"
+		"          ELSE a.id = ANY($7::bigint[]) END, today"
 		"  WHERE r.id = $1 AND a.deleted_at IS NULL AND a.email IS NOT NULL"
+		"    AND NOT a.id = ANY(coalesce($8::bigint[], '{}'))"
 		"    AND CASE a.rdv_notifications_level"
 		"          WHEN 'all' THEN true"
 		"          WHEN 'others' THEN a.id <> $3::bigint"
@@ -132,7 +138,7 @@ static int notify_agents(struct notify_ctx *c, long long author_agent_id)
 		"               OR ($4::bigint > 0 AND (to_timestamp($4::bigint) AT TIME ZONE 'Europe/Paris')::date"
 		"                                      BETWEEN today.d AND today.d + 1))"
 		"          ELSE false END",
-		c->rdv_id, c->event, db_int(c->a, author_agent_id), c->previous, c->sequence, c->author);
+		c->rdv_id, c->event, db_int(c->a, author_agent_id), c->previous, c->sequence, c->author, only, skip);
 }
 
 /* The RDV as the API shows it (api.md), times in Paris with their offset. */
@@ -171,9 +177,17 @@ static json_t *notify_rdv_json(struct db *db, const char *rdv_id)
 int notify_rdv(struct db *db, struct arena *a, long long rdv_id, enum notify_rdv_event event,
 	       long long author_agent_id, long long author_user_id, long long previous_starts_at)
 {
+	struct notify_rdv_opts o = {.author_agent_id = author_agent_id, .author_user_id = author_user_id,
+				    .previous_starts_at = previous_starts_at};
+	return notify_rdv_ex(db, a, rdv_id, event, &o);
+}
+
+int notify_rdv_ex(struct db *db, struct arena *a, long long rdv_id, enum notify_rdv_event event,
+		  const struct notify_rdv_opts *o)
+{
 	struct notify_ctx c = {db, a, db_int(a, rdv_id), NULL, notify_event_name(event),
-			       author_agent_id ? "agent" : author_user_id ? "user" : "",
-			       db_int(a, previous_starts_at), db_int(a, (long long)time(NULL) - NOTIFY_SEQ_EPOCH)};
+			       o->author_agent_id ? "agent" : o->author_user_id ? "user" : "",
+			       db_int(a, o->previous_starts_at), db_int(a, (long long)time(NULL) - NOTIFY_SEQ_EPOCH)};
 	PGresult *r = db_q(db,
 		"SELECT r.organisation_id, r.starts_at > now(), m.visibility_type = 'visible_and_notified'"
 		"  FROM rdvs r JOIN motifs m ON m.id = r.motif_id WHERE r.id = $1", c.rdv_id);
@@ -187,11 +201,13 @@ int notify_rdv(struct db *db, struct arena *a, long long rdv_id, enum notify_rdv
 	int future = db_bool(r, 0, 1), user_visible = db_bool(r, 0, 2);
 	PQclear(r);
 	int rc = 0;
-	if (future && user_visible)
-		rc = notify_users(&c, event, 0);
-	if (rc == 0 && future && event != NOTIFY_RDV_REMINDER)
-		rc = notify_agents(&c, author_agent_id);
-	if (rc == 0 && event != NOTIFY_RDV_REMINDER) {
+	if (future && user_visible && !o->no_users)
+		rc = notify_users(&c, event, o->participation_id);
+	if (rc == 0 && future && event != NOTIFY_RDV_REMINDER && !o->no_agents)
+		rc = notify_agents(&c, o->author_agent_id,
+				   o->only_agents ? occurrences_id_array(a, o->only_agents, o->n_only_agents) : NULL,
+				   o->n_skip_agents ? occurrences_id_array(a, o->skip_agents, o->n_skip_agents) : NULL);
+	if (rc == 0 && event != NOTIFY_RDV_REMINDER && !o->no_webhook) {
 		json_t *data = notify_rdv_json(db, c.rdv_id);
 		if (data == NULL)
 			return db->err ? db->err : RDV_ENOMEM;

@@ -30,6 +30,20 @@ enum notify_rdv_event {
 int notify_rdv(struct db *db, struct arena *a, long long rdv_id, enum notify_rdv_event event,
 	       long long author_agent_id, long long author_user_id, long long previous_starts_at);
 
+/* notify_rdv() narrowed to some recipients (an RDV change that concerns only
+ * some of them: a participant added or removed, agents added or removed). */
+struct notify_rdv_opts {
+	long long author_agent_id, author_user_id, previous_starts_at;   /* as for notify_rdv */
+	long long participation_id;   /* > 0: that participation only (queue before deleting it) */
+	int no_users, no_agents, no_webhook;
+	const long long *only_agents; /* non-NULL: these agents (on the RDV or not) instead of its agents */
+	size_t n_only_agents;
+	const long long *skip_agents; /* agents of the RDV left out */
+	size_t n_skip_agents;
+};
+int notify_rdv_ex(struct db *db, struct arena *a, long long rdv_id, enum notify_rdv_event event,
+		  const struct notify_rdv_opts *o);
+
 /* Queues a webhook delivery for every endpoint of org subscribed to model
  * ("rdv", "plage_ouverture", "absence", "user", "agent", "motif", "lieu", …).
  * event: "created", "updated", "destroyed". data is borrowed (not stolen). */

@@ -675,6 +675,7 @@ struct rdv_state {
 	char status[12];
 	int collectif;
 	char location_type[16];
+	const char *address;         /* "" when none (arena) */
 	long long agents[RDVS_MAX_AGENTS * 2];
 	size_t n_agents;
 	long long users[RDVS_MAX_USERS];
@@ -704,7 +705,7 @@ static int state_load(struct db *db, struct arena *a, long long org, long long i
 		" o.territory_id,"
 		" array_to_string(ARRAY(SELECT x.agent_id FROM agents_rdvs x WHERE x.rdv_id = r.id ORDER BY 1), ','),"
 		" array_to_string(ARRAY(SELECT p.user_id FROM participations p WHERE p.rdv_id = r.id"
-		"   AND p.status NOT IN ('excused', 'revoked') ORDER BY 1), ',')"
+		"   AND p.status NOT IN ('excused', 'revoked') ORDER BY 1), ','), coalesce(r.address, '')"
 		" FROM rdvs r JOIN motifs m ON m.id = r.motif_id JOIN organisations o ON o.id = r.organisation_id"
 		" WHERE r.id = $1 AND r.organisation_id = $2 FOR UPDATE OF r",
 		db_int(a, id), db_int(a, org));
@@ -726,6 +727,7 @@ static int state_load(struct db *db, struct arena *a, long long org, long long i
 	st->territory_id = db_ll(r, 0, 7);
 	st->n_agents = ids_parse(db_val(r, 0, 8), st->agents, sizeof(st->agents) / sizeof(st->agents[0]));
 	st->n_users = ids_parse(db_val(r, 0, 9), st->users, RDVS_MAX_USERS);
+	st->address = db_dup(a, r, 0, 10);
 	PQclear(r);
 	return 0;
 }
@@ -746,8 +748,41 @@ struct rdv_next {
 	const char *status;
 	const long long *agents;
 	size_t n_agents;
+	long long added[RDVS_MAX_AGENTS], removed[RDVS_MAX_AGENTS * 2];   /* agents, vs. before */
+	size_t n_added, n_removed;
+	int moved;          /* time or place changed (usagers are told) */
 	int recheck;        /* time, agents or activity changed: warnings again */
 };
+
+/* ids of a not in b (both sorted). */
+static size_t ids_minus(const long long *a, size_t na, const long long *b, size_t nb, long long *out, size_t max)
+{
+	size_t k = 0, j = 0;
+	for (size_t i = 0; i < na && k < max; i++) {
+		while (j < nb && b[j] < a[i])
+			j++;
+		if (j == nb || b[j] != a[i])
+			out[k++] = a[i];
+	}
+	return k;
+}
+
+/* The agents taken off or put on the RDV: of org, and the actor may write in
+ * their agendas (agents kept as they were are not re-checked). */
+static int check_agents_change(struct db *db, struct update_job *j, struct rdv_next *nx, struct rdvs_report *rep)
+{
+	if (nx->n_agents == 0) {
+		rep_error(rep, "agent_ids", "Choisissez au moins un agent.");
+		return 0;
+	}
+	long long changed[RDVS_MAX_AGENTS * 3];
+	size_t n = 0;
+	for (size_t i = 0; i < nx->n_added; i++)
+		changed[n++] = nx->added[i];
+	for (size_t i = 0; i < nx->n_removed; i++)
+		changed[n++] = nx->removed[i];
+	return n ? check_agents(db, j->a, j->who->agent_id, j->org_id, changed, n, rep) : 0;
+}
 
 static int update_validate(struct db *db, struct update_job *j, const struct rdv_state *st, struct rdv_next *nx)
 {
@@ -763,6 +798,12 @@ static int update_validate(struct db *db, struct update_job *j, const struct rdv
 	nx->status = ch->set_status ? ch->status : st->status;
 	nx->agents = ch->set_agents ? ch->agent_ids : st->agents;
 	nx->n_agents = ch->set_agents ? ch->n_agents : st->n_agents;
+	nx->n_added = ids_minus(nx->agents, nx->n_agents, st->agents, st->n_agents, nx->added, RDVS_MAX_AGENTS);
+	nx->n_removed = ids_minus(st->agents, st->n_agents, nx->agents, nx->n_agents, nx->removed,
+				  RDVS_MAX_AGENTS * 2);
+	int agents_changed = nx->n_added > 0 || nx->n_removed > 0;
+	nx->moved = nx->starts != st->starts || nx->lieu_id != st->lieu_id ||
+		    (ch->set_address && strcmp(ch->address ? ch->address : "", st->address) != 0);
 	if (!rdvs_status_valid(nx->status))
 		rep_error(rep, "status", "Statut inconnu.");
 	else if (st->collectif && strcmp(nx->status, "excused") == 0)
@@ -772,13 +813,15 @@ static int update_validate(struct db *db, struct update_job *j, const struct rdv
 	if (ch->set_lieu)
 		rc = check_lieu(db, j->a, j->org_id, nx->lieu_id, st->location_type, rep);
 	if (rc == 0 && ch->set_agents)
-		rc = check_agents(db, j->a, j->who->agent_id, j->org_id, nx->agents, nx->n_agents, rep);
+		rc = check_agents_change(db, j, nx, rep);
+	if (ch->set_address && ch->address != NULL && strlen(ch->address) > 500)
+		rep_error(rep, "address", "L'adresse ne doit pas dépasser 500 caractères.");
 	if (ch->set_collective && ch->max_participants < 0)
 		rep_error(rep, "max_participants_count", "Le nombre de places doit être positif.");
 	if (ch->set_context && ch->context != NULL && strlen(ch->context) > 5000)
 		rep_error(rep, "context", "Les notes ne doivent pas dépasser 5000 caractères.");
 	nx->recheck = status_active(nx->status) &&
-		      (nx->starts != st->starts || nx->ends != st->ends || ch->set_agents || ch->set_lieu ||
+		      (nx->starts != st->starts || nx->ends != st->ends || agents_changed || nx->lieu_id != st->lieu_id ||
 		       !status_active(st->status));
 	return rc;
 }
@@ -805,6 +848,7 @@ static int update_apply(struct db *db, struct update_job *j, const struct rdv_st
 		 " status = $4::rdv_status, lieu_id = $5::bigint,"
 		 " cancelled_at = CASE WHEN $4 IN ('excused', 'revoked', 'noshow') THEN coalesce(cancelled_at, now()) END,"
 		 " context = CASE WHEN $6::boolean THEN $7 ELSE context END,"
+		 " address = CASE WHEN $12::boolean THEN $13 ELSE address END,"
 		 " name = CASE WHEN $8::boolean THEN $9 ELSE name END,"
 		 " max_participants_count = CASE WHEN $8::boolean THEN $10::int ELSE max_participants_count END,"
 		 " overridden_warnings = ARRAY(SELECT DISTINCT w FROM unnest(overridden_warnings || $11::text[]) w),"
@@ -813,7 +857,8 @@ static int update_apply(struct db *db, struct update_job *j, const struct rdv_st
 		 ch->set_context ? "true" : "false", ch->context && *ch->context ? ch->context : NULL,
 		 ch->set_collective ? "true" : "false", ch->name && *ch->name ? ch->name : NULL,
 		 ch->max_participants > 0 ? db_int(a, ch->max_participants) : NULL,
-		 confirmed ? warning_codes(a, j->rep) : "{}") != 0)
+		 confirmed ? warning_codes(a, j->rep) : "{}", ch->set_address ? "true" : "false",
+		 ch->address && *ch->address ? ch->address : NULL) != 0)
 		return write_failed(db, j->rep);
 	if (ch->set_agents && db_x(db, "INSERT INTO agents_rdvs (rdv_id, agent_id, overlap_override)"
 				       " SELECT $1, x, x = ANY($3::bigint[]) FROM unnest($2::bigint[]) x"
@@ -833,6 +878,34 @@ static int update_apply(struct db *db, struct update_job *j, const struct rdv_st
 	return 0;
 }
 
+/* An active RDV changed (the reference's rules): usagers and the agents who
+ * stay are told of a new time or place, an agent put on it gets a creation,
+ * an agent taken off a cancellation; a change of agents alone is not the
+ * usagers' business. */
+static int notify_agents_change(struct db *db, struct update_job *j, const struct rdv_state *st,
+				const struct rdv_next *nx)
+{
+	int rc = 0;
+	if (nx->moved) {
+		struct notify_rdv_opts o = {.author_agent_id = j->who->agent_id, .skip_agents = nx->added,
+					    .n_skip_agents = nx->n_added,
+					    .previous_starts_at = nx->starts != st->starts ? st->starts : 0};
+		rc = notify_rdv_ex(db, j->a, j->id, NOTIFY_RDV_UPDATED, &o);
+	}
+	if (rc == 0 && nx->n_added > 0) {
+		struct notify_rdv_opts o = {.author_agent_id = j->who->agent_id, .no_users = 1, .no_webhook = 1,
+					    .only_agents = nx->added, .n_only_agents = nx->n_added};
+		rc = notify_rdv_ex(db, j->a, j->id, NOTIFY_RDV_CREATED, &o);
+	}
+	if (rc == 0 && nx->n_removed > 0) {
+		struct notify_rdv_opts o = {.author_agent_id = j->who->agent_id, .no_users = 1, .no_webhook = 1,
+					    .only_agents = nx->removed, .n_only_agents = nx->n_removed,
+					    .previous_starts_at = nx->starts != st->starts ? st->starts : 0};
+		rc = notify_rdv_ex(db, j->a, j->id, NOTIFY_RDV_CANCELLED, &o);
+	}
+	return rc;
+}
+
 static int update_notify(struct db *db, struct update_job *j, const struct rdv_state *st, const struct rdv_next *nx)
 {
 	int was = !status_cancelled(st->status), is = !status_cancelled(nx->status);
@@ -841,9 +914,8 @@ static int update_notify(struct db *db, struct update_job *j, const struct rdv_s
 		rc = notify_rdv(db, j->a, j->id, NOTIFY_RDV_CANCELLED, j->who->agent_id, 0, 0);
 	else if (!was && is)
 		rc = notify_rdv(db, j->a, j->id, NOTIFY_RDV_CREATED, j->who->agent_id, 0, 0);
-	else if (is && (nx->starts != st->starts || nx->lieu_id != st->lieu_id))
-		rc = notify_rdv(db, j->a, j->id, NOTIFY_RDV_UPDATED, j->who->agent_id, 0,
-				nx->starts != st->starts ? st->starts : 0);
+	else if (is)
+		rc = notify_agents_change(db, j, st, nx);
 	if (rc == 0)
 		rc = webhook_rdv(db, j->a, j->org_id, j->id, "updated");
 	return rc;
@@ -972,6 +1044,16 @@ static int participant_check(struct db *db, struct simple_job *j, int *collectif
 /* The seat is taken by one UPDATE whose WHERE re-reads users_count under the
  * row lock: concurrent additions serialise there and the last seat is given
  * once. The participation insert comes after; a failure rolls both back. */
+/* The usager of one participation only is told (the others' RDV did not
+ * change); the webhook is the caller's. */
+static int notify_participant(struct db *db, struct simple_job *j, long long participation_id,
+			      enum notify_rdv_event ev)
+{
+	struct notify_rdv_opts o = {.author_agent_id = j->who->agent_id, .participation_id = participation_id,
+				    .no_agents = 1, .no_webhook = 1};
+	return notify_rdv_ex(db, j->a, j->id, ev, &o);
+}
+
 static int add_participant_tx(struct db *db, void *arg)
 {
 	struct simple_job *j = arg;
@@ -999,12 +1081,15 @@ static int add_participant_tx(struct db *db, void *arg)
 		return RDV_ECONFLICT;
 	}
 	r = db_q(db,
-		"INSERT INTO participations (rdv_id, user_id) VALUES ($1, $2)"
+		"INSERT INTO participations (rdv_id, user_id, send_lifecycle_notifications, send_reminder_notification)"
+		" SELECT $1, $2, m.visibility_type = 'visible_and_notified', m.visibility_type = 'visible_and_notified'"
+		" FROM rdvs r JOIN motifs m ON m.id = r.motif_id WHERE r.id = $1"
 		" ON CONFLICT (rdv_id, user_id) DO UPDATE SET status = 'unknown'"
 		" WHERE participations.status IN ('excused', 'revoked') RETURNING id", id, db_int(j->a, j->user_id));
 	if (r == NULL)
 		return write_failed(db, j->rep);
 	got = PQntuples(r) == 1;
+	long long pid = got ? db_ll(r, 0, 0) : 0;
 	PQclear(r);
 	if (!got) {
 		j->rep->conflict = "Cet usager participe déjà à ce rendez-vous.";
@@ -1013,7 +1098,7 @@ static int add_participant_tx(struct db *db, void *arg)
 	char *after = rdv_audit_json(db, j->a, j->id);
 	rc = audit_rdv(db, j->a, j->who, j->org_id, terr, j->id, "participant_add", before, after);
 	if (rc == 0)
-		rc = notify_rdv(db, j->a, j->id, NOTIFY_RDV_CREATED, j->who->agent_id, 0, 0);
+		rc = notify_participant(db, j, pid, NOTIFY_RDV_CREATED);
 	if (rc == 0)
 		rc = webhook_rdv(db, j->a, j->org_id, j->id, "updated");
 	(void)collectif;
@@ -1039,14 +1124,20 @@ static int remove_participant_tx(struct db *db, void *arg)
 		return rc;
 	const char *id = db_int(j->a, j->id);
 	char *before = rdv_audit_json(db, j->a, j->id);
-	PGresult *r = db_q(db, "DELETE FROM participations WHERE rdv_id = $1 AND user_id = $2 RETURNING status::text",
+	/* told before the row goes: the message is about that participation */
+	PGresult *r = db_q(db, "SELECT id, status::text FROM participations WHERE rdv_id = $1 AND user_id = $2",
 			   id, db_int(j->a, j->user_id));
 	if (r == NULL)
 		return db->err;
-	int found = PQntuples(r) == 1, active = found && !status_cancelled(db_val(r, 0, 0));
+	int found = PQntuples(r) == 1, active = found && !status_cancelled(db_val(r, 0, 1));
+	long long pid = found ? db_ll(r, 0, 0) : 0;
 	PQclear(r);
 	if (!found)
 		return RDV_ENOTFOUND;
+	if (active && (rc = notify_participant(db, j, pid, NOTIFY_RDV_CANCELLED)) != 0)
+		return rc;
+	if (db_x(db, "DELETE FROM participations WHERE id = $1", db_int(j->a, pid)) != 0)
+		return db->err;
 	if (active && db_x(db, "UPDATE rdvs SET users_count = users_count - 1, updated_at = now() WHERE id = $1", id) != 0)
 		return db->err;
 	if (!collectif) {
@@ -1058,8 +1149,6 @@ static int remove_participant_tx(struct db *db, void *arg)
 	}
 	char *after = rdv_audit_json(db, j->a, j->id);
 	rc = audit_rdv(db, j->a, j->who, j->org_id, terr, j->id, "participant_remove", before, after);
-	if (rc == 0 && active)
-		rc = notify_rdv(db, j->a, j->id, NOTIFY_RDV_CANCELLED, j->who->agent_id, 0, 0);
 	if (rc == 0)
 		rc = webhook_rdv(db, j->a, j->org_id, j->id, "updated");
 	return rc;

@@ -88,6 +88,8 @@ struct rdvs_change {
 	const char *context;
 	int set_lieu;
 	long long lieu_id;
+	int set_address;             /* home RDVs: where */
+	const char *address;
 	int set_collective;          /* name and max participants */
 	const char *name;
 	int max_participants;
@@ -102,7 +104,10 @@ int rdvs_create(struct db *db, struct arena *a, const struct rdvs_actor *who, co
 
 /* Applies a change to RDV id of org (same answers as rdvs_create;
  * RDV_ENOTFOUND when not in org or not visible, RDV_EFORBIDDEN without write
- * access to its agendas). */
+ * access to its agendas). Agents added or removed must be of org with their
+ * agenda writable by the actor (kept agents are not re-checked); they are
+ * told by e-mail (creation / cancellation), usagers only of a new time or
+ * place. */
 int rdvs_update(struct db *db, struct arena *a, const struct rdvs_actor *who, long long org_id,
 		long long id, const struct rdvs_change *ch, struct rdvs_report *rep);
 
