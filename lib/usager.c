@@ -456,6 +456,31 @@ long long usager_search_total(const PGresult *r)
 	return PQntuples(r) > 0 ? db_ll(r, 0, UC_COUNT) : 0;
 }
 
+const char *usager_phone_masked(struct arena *a, const char *e164)
+{
+	if (e164 == NULL)
+		return NULL;
+	char nat[PHONE_NATIONAL_SIZE];
+	phone_format_national(e164, nat);
+	size_t n = strlen(nat), digits = 0;
+	for (size_t i = 0; i < n; i++)
+		digits += nat[i] >= '0' && nat[i] <= '9';
+	struct buf b = BUF_INIT;
+	size_t seen = 0;
+	for (size_t i = 0; i < n; i++) {
+		int digit = nat[i] >= '0' && nat[i] <= '9';
+		seen += digit;
+		/* the first two and the last four digits stay */
+		if (digit && seen > 2 && seen + 4 <= digits)
+			buf_puts(&b, "•");
+		else
+			buf_putc(&b, nat[i]);
+	}
+	char *out = b.oom ? NULL : arena_strdup(a, b.data);
+	buf_free(&b);
+	return out;
+}
+
 const char *usager_label(struct arena *a, const PGresult *r, int row)
 {
 	const char *bd = db_val(r, row, UC_BIRTH_DATE), *ph = db_val(r, row, UC_PHONE_E164);
@@ -467,11 +492,8 @@ const char *usager_label(struct arena *a, const PGresult *r, int row)
 	buf_printf(&b, "%s %s", upper ? upper : "", db_val(r, row, UC_FIRST_NAME));
 	if (bd != NULL && strlen(bd) == 10)
 		buf_printf(&b, " – %.2s/%.2s/%.4s", bd + 8, bd + 5, bd);
-	if (ph != NULL) {
-		char nat[PHONE_NATIONAL_SIZE];
-		phone_format_national(ph, nat);
-		buf_printf(&b, " – %s", nat);
-	}
+	if (ph != NULL)
+		buf_printf(&b, " – %s", usager_phone_masked(a, ph));
 	if (db_ll(r, row, UC_RESPONSIBLE_ID))
 		buf_printf(&b, " (proche de %s)", db_val(r, row, UC_RESPONSIBLE_LABEL));
 	char *out = b.oom ? NULL : arena_strdup(a, b.data);

@@ -134,8 +134,11 @@ PGresult *usager_search(struct db *db, struct arena *a, const struct usager_scop
 			long long referent_id, int page, int per_page);
 /* The total of a usager_search result. */
 long long usager_search_total(const PGresult *r);
-/* "LEMAIRE Jessica – 12/03/1994 – 06 58 12 44 90" for autocomplete lists. */
+/* "LEMAIRE Jessica – 12/03/1994 – 06 •• •• 44 90" for autocomplete lists. */
 const char *usager_label(struct arena *a, const PGresult *r, int row);
+/* "06 •• •• 44 90": a phone in pick lists, enough to tell two usagers apart
+ * (arena; NULL for NULL). */
+const char *usager_phone_masked(struct arena *a, const char *e164);
 
 /* Writes: all in one transaction with audit rows and the webhook. ip may be NULL. */
 int usager_create(struct db *db, struct arena *a, const struct usager_scope *s, const char *ip,

@@ -10,8 +10,10 @@
 
 #include "booking.h"
 #include "rdv.h"
+#include "occurrences.h"
 #include "rdvs.h"
 #include "tz.h"
+#include "usager.h"
 #include "valid.h"
 
 #define PER_PAGE 20
@@ -55,6 +57,7 @@ static int options_loop(struct ctx *c, const char *name, PGresult *r, const long
 	return 0;
 }
 
+/* users NULL: no usager list (the forms use the picker below). */
 static int form_options(struct ctx *c, long long org, long long motif, long long lieu, const long long *agents,
 			size_t n_agents, const long long *users, size_t n_users)
 {
@@ -70,18 +73,66 @@ static int form_options(struct ctx *c, long long org, long long motif, long long
 		rc = options_loop(c, "lieux", db_q(c->db,
 			"SELECT id, name FROM lieux WHERE organisation_id = $1 AND availability = 'enabled' ORDER BY name", o),
 			&lieu, 1);
+	/* the agents already chosen stay listed, even those the agent may not write for */
 	if (rc == 0)
 		rc = options_loop(c, "agents", db_q(c->db,
-			"SELECT a.id, a.first_name || ' ' || a.last_name FROM visible_agendas($2, $1) v"
-			" JOIN agents a ON a.id = v.agent_id WHERE v.level = 'write' AND a.deleted_at IS NULL"
-			" ORDER BY a.last_name, a.first_name", o, me), agents, n_agents);
-	if (rc == 0)
+			"SELECT a.id, a.first_name || ' ' || a.last_name FROM agents a"
+			" WHERE a.deleted_at IS NULL AND (a.id IN (SELECT v.agent_id FROM visible_agendas($2, $1) v"
+			"   WHERE v.level = 'write') OR (a.id = ANY($3::bigint[])"
+			"   AND EXISTS (SELECT 1 FROM agent_roles ar WHERE ar.agent_id = a.id AND ar.organisation_id = $1)))"
+			" ORDER BY a.last_name, a.first_name", o, me, occurrences_id_array(c->a, agents, n_agents)),
+			agents, n_agents);
+	if (rc == 0 && users != NULL)
 		rc = options_loop(c, "users", db_q(c->db,
 			"SELECT u.id, u.last_name || ' ' || u.first_name || coalesce(' (' || to_char(u.birth_date, 'DD/MM/YYYY') || ')', '')"
 			" FROM user_profiles up JOIN users u ON u.id = up.user_id"
 			" WHERE up.organisation_id = $1 AND u.deleted_at IS NULL ORDER BY u.last_name, u.first_name LIMIT 500", o),
 			users, n_users);
 	return rc;
+}
+
+/* The usager picker of the RDV forms: the usagers chosen (labels, checked
+ * boxes) and, when the form was sent with a search (usager_q, no JavaScript),
+ * one page of matching usagers of the organisation to tick. The combobox of
+ * app.js asks usagers/search.json instead. */
+static int usager_picker(struct ctx *c, long long org, const long long *ids, size_t n)
+{
+	tmpl_set_var(c->vars, "usager_search_url",
+		     app_url(c, arena_printf(c->a, "/agent/organisations/%lld/usagers/search.json", org)));
+	PGresult *r = db_q(c->db,
+		"SELECT u.id, upper(u.last_name) || ' ' || u.first_name"
+		" || coalesce(' – ' || to_char(u.birth_date, 'DD/MM/YYYY'), '')"
+		" FROM users u JOIN user_profiles up ON up.user_id = u.id AND up.organisation_id = $1"
+		" WHERE u.id = ANY($2::bigint[]) AND u.deleted_at IS NULL ORDER BY u.last_name, u.first_name",
+		db_int(c->a, org), occurrences_id_array(c->a, ids, n));
+	int rc = options_loop(c, "picked_users", r, ids, n);
+	const char *q = http_param(&c->req, "usager_q");
+	if (rc != 0 || q == NULL || strlen(q) < 2)
+		return rc;
+	tmpl_set_var(c->vars, "usager_q", q);
+	tmpl_set_bool(c->vars, "usager_searched", 1);
+	struct usager_scope sc;
+	rc = usager_scope_load(c->db, c->agent_id, org, &sc);
+	if (rc != 0)
+		return rc;
+	sc.territory_wide = 0;
+	r = usager_search(c->db, c->a, &sc, q, 0, 1, 20);
+	if (r == NULL)
+		return c->db->err;
+	struct tmpl_loop *l = tmpl_add_loop(c->vars, "usager_matches");
+	for (int i = 0; i < PQntuples(r); i++) {
+		long long id = db_ll(r, i, UC_ID);
+		int picked = 0;
+		for (size_t k = 0; k < n; k++)
+			picked |= ids[k] == id;
+		if (picked)
+			continue;
+		struct tmpl_vars *row = tmpl_loop_add_row(l);
+		tmpl_set_int(row, "id", id);
+		tmpl_set_var(row, "label", usager_label(c->a, r, i));
+	}
+	PQclear(r);
+	return 0;
 }
 
 /* Ids of a repeated form/query parameter. */
@@ -167,7 +218,9 @@ static int render_form(struct ctx *c, int status, long long org, const struct rd
 	tmpl_set_var(c->vars, "name", in->name);
 	if (in->max_participants > 0)
 		tmpl_set_int(c->vars, "max_participants_count", in->max_participants);
-	int rc = form_options(c, org, in->motif_id, in->lieu_id, in->agent_ids, in->n_agents, in->user_ids, in->n_users);
+	int rc = form_options(c, org, in->motif_id, in->lieu_id, in->agent_ids, in->n_agents, NULL, 0);
+	if (rc == 0)
+		rc = usager_picker(c, org, in->user_ids, in->n_users);
 	return rc != 0 ? rc : app_render(c, status, "booking/rdv_form.tmpl");
 }
 
@@ -216,6 +269,9 @@ static int rdv_create(struct ctx *c)
 		issue_add(&pre, "max_participants_count", "Le nombre de places doit être compris entre 1 et 1000.");
 	in.max_participants = (int)mx;
 	valid_bool(http_param(&c->req, "confirm_warnings"), &in.confirm_warnings);
+	/* without JavaScript, "Rechercher" sends the form to look usagers up */
+	if (http_param(&c->req, "search_usagers") != NULL)
+		return render_form(c, 200, org, &in);
 	if (in.motif_id == 0)
 		issue_add(&pre, "motif_id", "Choisissez un motif.");
 	if (pre.n_errors > 0) {
@@ -440,14 +496,23 @@ static int show_history(struct ctx *c, long long id)
 	return 0;
 }
 
-static int show_details(struct ctx *c, long long org, long long id)
+/* What the edit form of the RDV page starts from. */
+struct rdv_edit {
+	long long lieu_id;
+	long long agent_ids[RDVS_MAX_AGENTS * 2];
+	size_t n_agents;
+};
+
+static int show_details(struct ctx *c, long long org, long long id, struct rdv_edit *ed)
 {
 	PGresult *r = db_q(c->db,
 		"SELECT extract(epoch FROM r.starts_at)::bigint, extract(epoch FROM r.ends_at)::bigint, r.status::text,"
 		" m.name, l.name, r.address, r.context, r.collectif, r.name, r.users_count, r.max_participants_count,"
 		" array_to_string(r.overridden_warnings, ', '), r.starts_at < now(),"
 		" (SELECT string_agg(ag.first_name || ' ' || ag.last_name, ', ' ORDER BY ag.last_name)"
-		"    FROM agents_rdvs x JOIN agents ag ON ag.id = x.agent_id WHERE x.rdv_id = r.id)"
+		"    FROM agents_rdvs x JOIN agents ag ON ag.id = x.agent_id WHERE x.rdv_id = r.id),"
+		" coalesce(r.lieu_id, 0), m.location_type::text,"
+		" array_to_string(ARRAY(SELECT x.agent_id FROM agents_rdvs x WHERE x.rdv_id = r.id ORDER BY 1), ',')"
 		" FROM rdvs r JOIN motifs m ON m.id = r.motif_id LEFT JOIN lieux l ON l.id = r.lieu_id"
 		" WHERE r.id = $1 AND r.organisation_id = $2", db_int(c->a, id), db_int(c->a, org));
 	if (r == NULL)
@@ -474,6 +539,15 @@ static int show_details(struct ctx *c, long long org, long long id)
 	tmpl_set_var(v, "max_participants_count", db_val(r, 0, 10));
 	tmpl_set_var(v, "overridden_warnings", db_val(r, 0, 11));
 	tmpl_set_var(v, "agents", db_val(r, 0, 13));
+	ed->lieu_id = db_ll(r, 0, 14);
+	tmpl_set_bool(v, "at_home", strcmp(db_val(r, 0, 15), "home") == 0);
+	tmpl_set_bool(v, "needs_lieu", strcmp(db_val(r, 0, 15), "public_office") == 0);
+	ed->n_agents = 0;
+	for (const char *p = db_val(r, 0, 16); p && *p && ed->n_agents < RDVS_MAX_AGENTS * 2;) {
+		char *end;
+		ed->agent_ids[ed->n_agents++] = strtoll(p, &end, 10);
+		p = *end == ',' ? end + 1 : end;
+	}
 	time_vars(c, db_ll(r, 0, 0));
 	PQclear(r);
 	return 0;
@@ -492,14 +566,37 @@ static int rdv_access(struct ctx *c, long long id, long long *org, enum org_role
 	return rc;
 }
 
-static int rdv_show(struct ctx *c)
+/* The edit form as it was sent (a refused change is shown again with what
+ * the agent typed, next to the reason). */
+static void posted_vars(struct ctx *c, const struct rdvs_change *ch, struct rdv_edit *ed)
 {
-	long long org, id = route_id(&c->match, "id");
+	static const char *const fields[] = {"date", "time", "context", "address"};
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (http_param(&c->req, fields[i]) != NULL)
+			tmpl_set_var(c->vars, fields[i], http_param(&c->req, fields[i]));
+	const char *dur = http_param(&c->req, "duration_in_min");
+	if (dur != NULL)
+		tmpl_set_var(c->vars, "duration", dur);
+	if (ch->set_lieu)
+		ed->lieu_id = ch->lieu_id;
+	if (ch->set_agents) {
+		memcpy(ed->agent_ids, ch->agent_ids, ch->n_agents * sizeof(ch->agent_ids[0]));
+		ed->n_agents = ch->n_agents;
+	}
+}
+
+/* The RDV page; posted: the edit form sent and refused (its values shown). */
+static int show_page(struct ctx *c, int status, long long id, const struct rdvs_change *posted)
+{
+	long long org;
 	enum org_role role;
 	enum agenda_access lvl;
+	struct rdv_edit ed = {0};
 	int rc = rdv_access(c, id, &org, &role, &lvl);
 	if (rc == 0)
-		rc = show_details(c, org, id);
+		rc = show_details(c, org, id, &ed);
+	if (rc == 0 && posted != NULL)
+		posted_vars(c, posted, &ed);
 	if (rc == 0)
 		rc = show_participants(c, id);
 	if (rc == 0)
@@ -507,7 +604,9 @@ static int rdv_show(struct ctx *c)
 	if (rc == 0 && lvl >= AGENDA_READ)
 		rc = show_receipts(c, id);
 	if (rc == 0 && lvl >= AGENDA_WRITE)
-		rc = form_options(c, org, 0, 0, NULL, 0, NULL, 0);
+		rc = form_options(c, org, 0, ed.lieu_id, ed.agent_ids, ed.n_agents, NULL, 0);
+	if (rc == 0 && lvl >= AGENDA_WRITE)
+		rc = usager_picker(c, org, NULL, 0);
 	if (rc != 0)
 		return rc;
 	tmpl_set_bool(c->vars, "can_write", lvl >= AGENDA_WRITE);
@@ -515,7 +614,12 @@ static int rdv_show(struct ctx *c)
 	tmpl_set_var(c->vars, "rdv_href", app_url(c, rdv_path(c, org, id, "")));
 	tmpl_set_var(c->vars, "list_href", app_url(c, rdv_path(c, org, 0, "")));
 	tmpl_set_var(c->vars, "title", "Rendez-vous");
-	return app_render(c, 200, "booking/rdv_show.tmpl");
+	return app_render(c, status, "booking/rdv_show.tmpl");
+}
+
+static int rdv_show(struct ctx *c)
+{
+	return show_page(c, 200, route_id(&c->match, "id"), NULL);
 }
 
 /* -------------------------------------------------------------- changes */
@@ -563,7 +667,8 @@ static int change_done(struct ctx *c, int rc, const struct rdvs_report *rep, lon
 	return app_redirect(c, rdv_path(c, org, id, ""));
 }
 
-/* POST …/rdvs/:id: date, time, duration, agents, lieu, context, collective name/seats. */
+/* POST …/rdvs/:id: date, time, duration, agents (agents_field: the form sent
+ * them, even none), lieu ("" = none), address, context. */
 static int rdv_update(struct ctx *c)
 {
 	long long org, id;
@@ -578,17 +683,35 @@ static int rdv_update(struct ctx *c)
 	}
 	ch.set_duration = form_duration(c, &rep, &ch.duration_min);
 	ch.n_agents = param_ids(c, "agent_ids", ch.agent_ids, RDVS_MAX_AGENTS);
-	ch.set_agents = ch.n_agents > 0;
+	/* the edit form says it sends the agents: none chosen is then an error */
+	ch.set_agents = ch.n_agents > 0 || http_param(&c->req, "agents_field") != NULL;
+	const char *lieu = http_param(&c->req, "lieu_id");
+	if (lieu != NULL) {
+		ch.set_lieu = 1;
+		if (*lieu != '\0' && valid_id(lieu, &ch.lieu_id, NULL) != 0)
+			issue_add(&rep, "lieu_id", "Ce lieu n'existe pas ou n'est plus ouvert.");
+	}
+	if (http_param(&c->req, "address") != NULL) {
+		ch.set_address = 1;
+		ch.address = http_param(&c->req, "address");
+	}
 	if (http_param(&c->req, "context") != NULL) {
 		ch.set_context = 1;
 		ch.context = http_param(&c->req, "context");
 	}
 	valid_bool(http_param(&c->req, "confirm_warnings"), &ch.confirm_warnings);
-	if (rep.n_errors > 0)
-		return change_failed(c, RDV_EINVAL, &rep, org, id);
-	struct rdvs_actor who = {c->agent_id, app_client_ip(c)};
-	rc = rdvs_update(c->db, c->a, &who, org, id, &ch, &rep);
-	return change_done(c, rc, &rep, org, id, "Le rendez-vous a été modifié.");
+	if (rep.n_errors == 0) {
+		struct rdvs_actor who = {c->agent_id, app_client_ip(c)};
+		rc = rdvs_update(c->db, c->a, &who, org, id, &ch, &rep);
+	} else {
+		rc = RDV_EINVAL;
+	}
+	if (rc != RDV_EINVAL && rc != RDV_ECONFLICT)
+		return change_done(c, rc, &rep, org, id, "Le rendez-vous a été modifié.");
+	/* the page again, the form as typed, with the errors or the warnings to confirm */
+	report_vars(c, &rep);
+	tmpl_set_bool(c->vars, "edit_refused", 1);
+	return show_page(c, rc == RDV_EINVAL ? 422 : 409, id, &ch);
 }
 
 static int rdv_status(struct ctx *c)

@@ -176,13 +176,33 @@ static int usagers_mine(struct ctx *c)
 			   arena_printf(c->a, "/agent/organisations/%lld/mes_usagers", s.org_id));
 }
 
-/* Autocomplete of the RDV form: {"users": [{"id", "label"}]}, ≤ 20. */
+static json_t *json_str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+/* One match of the RDV form's combobox. */
+static json_t *search_json_row(struct ctx *c, const PGresult *r, int i)
+{
+	long long resp = db_ll(r, i, UC_RESPONSIBLE_ID);
+	return json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:o}", "id", (json_int_t)db_ll(r, i, UC_ID),
+			 "label", usager_label(c->a, r, i), "name", display_name(c, r, i),
+			 "birth_date", json_str_or_null(fr_date(c, db_val(r, i, UC_BIRTH_DATE))),
+			 "phone", json_str_or_null(usager_phone_masked(c->a, db_val(r, i, UC_PHONE_E164))),
+			 "responsible_id", resp ? json_integer(resp) : json_null(),
+			 "responsible_label", json_str_or_null(db_val(r, i, UC_RESPONSIBLE_LABEL)));
+}
+
+/* Combobox of the RDV form: {"users": [{"id", "label", "name", "birth_date",
+ * "phone" (masked), "responsible_id", "responsible_label"}]}, ≤ 20, usagers
+ * of this organisation only (an RDV takes no other). q: 2 characters or more. */
 static int usagers_search_json(struct ctx *c)
 {
 	struct usager_scope s;
 	int rc = page_scope(c, &s);
 	if (rc != 0)
 		return rc;
+	s.territory_wide = 0;
 	const char *q = http_param(&c->req, "q");
 	json_t *list = json_array();
 	if (q != NULL && strlen(q) >= 2) {
@@ -192,8 +212,7 @@ static int usagers_search_json(struct ctx *c)
 			return c->db->err;
 		}
 		for (int i = 0; i < PQntuples(r); i++)
-			json_array_append_new(list, json_pack("{s:I, s:s}", "id", (json_int_t)db_ll(r, i, UC_ID),
-							      "label", usager_label(c->a, r, i)));
+			json_array_append_new(list, search_json_row(c, r, i));
 		PQclear(r);
 	}
 	return app_json(c, 200, json_pack("{s:o}", "users", list));

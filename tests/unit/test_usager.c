@@ -156,6 +156,15 @@ static void test_name_key_sql_agrees(void)
 	PQfinish(conn);
 }
 
+static void test_phone_masked(void)
+{
+	struct arena *a = arena_new(4096);
+	CU_ASSERT_STRING_EQUAL(usager_phone_masked(a, "+33671234589"), "06 •• •• 45 89");
+	CU_ASSERT_STRING_EQUAL(usager_phone_masked(a, "+33321000000"), "03 •• •• 00 00");
+	CU_ASSERT_PTR_NULL(usager_phone_masked(a, NULL));
+	arena_free(a);
+}
+
 void register_usager_suite(void)
 {
 	CU_pSuite s = CU_add_suite("usager", NULL, NULL);
@@ -164,6 +173,7 @@ void register_usager_suite(void)
 	CU_add_test(s, "birth dates and enumerations", test_dates_and_enums);
 	CU_add_test(s, "proches have no contact details; hidden fields untouched", test_proche_and_hidden_fields);
 	CU_add_test(s, "name key (C)", test_name_key_c);
+	CU_add_test(s, "phones masked in pick lists", test_phone_masked);
 	if (getenv("DATABASE_URL") != NULL)
 		CU_add_test(s, "name key: SQL rdv_name_key agrees with C", test_name_key_sql_agrees);
 }
