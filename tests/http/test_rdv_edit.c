@@ -4,10 +4,13 @@
  * who is told), lieu (only an enabled lieu of the organisation), audit rows
  * before/after; participants added and removed on an individual RDV (only
  * that usager told); the usager picker of the RDV form without JavaScript
- * and its JSON search (organisation's usagers only, masked phone).
- * Times are ~310 days ahead at dawn, away from the demo RDVs and test_rdv.
+ * and its JSON search (organisation's usagers only, masked phone); the same
+ * agent put at once on several RDVs of the same time: one edit wins (the
+ * exclusion constraint decides).
+ * Times are ~330 days ahead at dawn, away from the demo RDVs and test_rdv.
  */
 #include <CUnit/CUnit.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +20,7 @@
 #include "fixtures.h"
 
 static long long org, lens, pmi, admin, other, motif, lieu, lieu2, lens_lieu, user1, user2;
-static char day[4][16];
+static char day[5][16];
 
 static long long sql_ll(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static long long sql_ll(const char *fmt, ...)
@@ -54,8 +57,8 @@ static int setup(void)
 			" AND u.email IS NOT NULL AND u.notify_by_email ORDER BY u.id LIMIT 1 OFFSET %d";
 	user1 = sql_ll(u, org, 0);
 	user2 = sql_ll(u, org, 1);
-	for (int i = 0; i < 4; i++)
-		fx_sql(day[i], sizeof(day[i]), "SELECT to_char(current_date + %d, 'YYYY-MM-DD')", 310 + i);
+	for (int i = 0; i < 5; i++)
+		fx_sql(day[i], sizeof(day[i]), "SELECT to_char(current_date + %d, 'YYYY-MM-DD')", 330 + i);
 	return org && lens && pmi && admin && other && motif && lieu && lieu2 && lens_lieu && user1 && user2 ? 0 : 1;
 }
 
@@ -236,6 +239,74 @@ static void test_change_agents_overlap(void)
 	browser_free(&b);
 }
 
+#define N_RACE 5
+
+struct race {
+	struct browser b;
+	const char *path;
+	char form[256];
+	long status;
+	pthread_barrier_t *start;
+};
+
+static void *race_run(void *arg)
+{
+	struct race *r = arg;
+	pthread_barrier_wait(r->start);
+	r->status = browser_post(&r->b, r->path, r->form, 1);
+	return NULL;
+}
+
+/* N_RACE RDVs of the same time, each with its own agent; the same other
+ * agent added to all of them at once, without confirming: one edit is saved,
+ * the others are refused (warning or exclusion constraint), never a double
+ * booking. */
+static void test_change_agents_race(void)
+{
+	static struct race jobs[N_RACE];
+	long long agents[N_RACE];
+	char q[512];
+	const char *u = "SELECT user_id FROM user_profiles WHERE organisation_id = %lld ORDER BY user_id LIMIT 1 OFFSET %d";
+	for (int i = 0; i < N_RACE; i++) {
+		agents[i] = sql_ll("SELECT ar.agent_id FROM agent_roles ar JOIN agents a ON a.id = ar.agent_id"
+				   " WHERE ar.organisation_id = %lld AND a.deleted_at IS NULL AND ar.agent_id <> %lld"
+				   " AND ar.access_level <> 'intervenant' ORDER BY ar.agent_id LIMIT 1 OFFSET %d", org, other, i);
+		CU_ASSERT_FATAL(agents[i] > 0);
+	}
+	pthread_barrier_t start;
+	pthread_barrier_init(&start, NULL, N_RACE);
+	pthread_t th[N_RACE];
+	for (int i = 0; i < N_RACE; i++) {
+		struct race *r = &jobs[i];
+		signed_in(&r->b, FX_ADMIN_ARRAS);
+		long long id = make_rdv(&r->b, day[4], "05:00", agents[i], sql_ll(u, org, 60 + i));
+		CU_ASSERT_FATAL(id > 0);
+		r->path = strdup(path("/agent/organisations/%lld/rdvs/%lld", org, id));
+		browser_get(&r->b, r->path);
+		snprintf(r->form, sizeof(r->form), "date=%s&time=05:00&lieu_id=%lld&agents_field=1&agent_ids=%lld"
+			 "&agent_ids=%lld", day[4], lieu, agents[i], other);
+		r->start = &start;
+	}
+	for (int i = 0; i < N_RACE; i++)
+		pthread_create(&th[i], NULL, race_run, &jobs[i]);
+	int saved = 0, refused = 0;
+	for (int i = 0; i < N_RACE; i++) {
+		pthread_join(th[i], NULL);
+		saved += jobs[i].status == 303;
+		refused += jobs[i].status == 409;
+		browser_free(&jobs[i].b);
+		free((char *)jobs[i].path);
+	}
+	pthread_barrier_destroy(&start);
+	CU_ASSERT_EQUAL(saved, 1);
+	CU_ASSERT_EQUAL(refused, N_RACE - 1);
+	snprintf(q, sizeof(q), "SELECT count(*) FROM agents_rdvs x JOIN rdvs r ON r.id = x.rdv_id WHERE x.agent_id = %lld"
+		 " AND r.starts_at = ('%s 05:00'::timestamp AT TIME ZONE 'Europe/Paris')", other, day[4]);
+	char out[16];
+	test_sql(q, out, sizeof(out));
+	CU_ASSERT_STRING_EQUAL(out, "1");
+}
+
 static void test_change_lieu(void)
 {
 	struct browser b;
@@ -379,6 +450,7 @@ void register_rdv_edit_http(void)
 	CU_add_test(s, "edit: change agents, audit, who is told", test_change_agents);
 	CU_add_test(s, "edit: agents without write right, other organisation", test_change_agents_without_right);
 	CU_add_test(s, "edit: agent busy → warning, confirmed override recorded", test_change_agents_overlap);
+	CU_add_test(s, "edit: the same agent added to RDVs of the same time at once", test_change_agents_race);
 	CU_add_test(s, "edit: lieu of another organisation, none, another lieu", test_change_lieu);
 	CU_add_test(s, "participants of an individual RDV", test_participants_individual);
 	CU_add_test(s, "usager picker without JavaScript", test_picker_without_js);

@@ -135,7 +135,8 @@ export async function run(s) {
 	await page.selectOption("#motif_id", motif);
 	const lieuOpt = page.locator("#lieu_id option", { hasText: "Gambetta" });
 	if (await lieuOpt.count()) await page.selectOption("#lieu_id", await lieuOpt.first().getAttribute("value"));
-	await page.selectOption("#user_ids", userId);
+	await page.fill("#usager_q", "Fontaine");   // the usager combobox (usagers/search.json)
+	await main.locator(`#usager-option-${userId}`).click();
 	await s.clickNav(main.locator("form button[type=submit]").last());
 	if (await main.locator("button[name=confirm_warnings]").count()) {
 		await s.check("rdv-avertissements");
