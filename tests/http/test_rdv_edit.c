@@ -10,7 +10,6 @@
  * Times are ~330 days ahead at dawn, away from the demo RDVs and test_rdv.
  */
 #include <CUnit/CUnit.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +17,7 @@
 
 #include "client.h"
 #include "fixtures.h"
+#include "parallel.h"
 
 static long long org, lens, pmi, admin, other, motif, lieu, lieu2, lens_lieu, user1, user2;
 static char day[5][16];
@@ -241,31 +241,14 @@ static void test_change_agents_overlap(void)
 
 #define N_RACE 5
 
-struct race {
-	struct browser b;
-	const char *path;
-	char form[256];
-	long status;
-	pthread_barrier_t *start;
-};
-
-static void *race_run(void *arg)
-{
-	struct race *r = arg;
-	pthread_barrier_wait(r->start);
-	r->status = browser_post(&r->b, r->path, r->form, 1);
-	return NULL;
-}
-
 /* N_RACE RDVs of the same time, each with its own agent; the same other
  * agent added to all of them at once, without confirming: one edit is saved,
  * the others are refused (warning or exclusion constraint), never a double
  * booking. */
 static void test_change_agents_race(void)
 {
-	static struct race jobs[N_RACE];
+	static struct job jobs[N_RACE];
 	long long agents[N_RACE];
-	char q[512];
 	const char *u = "SELECT user_id FROM user_profiles WHERE organisation_id = %lld ORDER BY user_id LIMIT 1 OFFSET %d";
 	for (int i = 0; i < N_RACE; i++) {
 		agents[i] = sql_ll("SELECT ar.agent_id FROM agent_roles ar JOIN agents a ON a.id = ar.agent_id"
@@ -273,37 +256,30 @@ static void test_change_agents_race(void)
 				   " AND ar.access_level <> 'intervenant' ORDER BY ar.agent_id LIMIT 1 OFFSET %d", org, other, i);
 		CU_ASSERT_FATAL(agents[i] > 0);
 	}
-	pthread_barrier_t start;
-	pthread_barrier_init(&start, NULL, N_RACE);
-	pthread_t th[N_RACE];
 	for (int i = 0; i < N_RACE; i++) {
-		struct race *r = &jobs[i];
-		signed_in(&r->b, FX_ADMIN_ARRAS);
-		long long id = make_rdv(&r->b, day[4], "05:00", agents[i], sql_ll(u, org, 60 + i));
+		struct job *j = &jobs[i];
+		signed_in(&j->b, FX_ADMIN_ARRAS);
+		long long id = make_rdv(&j->b, day[4], "05:00", agents[i], sql_ll(u, org, 60 + i));
 		CU_ASSERT_FATAL(id > 0);
-		r->path = strdup(path("/agent/organisations/%lld/rdvs/%lld", org, id));
-		browser_get(&r->b, r->path);
-		snprintf(r->form, sizeof(r->form), "date=%s&time=05:00&lieu_id=%lld&agents_field=1&agent_ids=%lld"
+		snprintf(j->path, sizeof(j->path), "/agent/organisations/%lld/rdvs/%lld", org, id);
+		browser_get(&j->b, j->path);
+		snprintf(j->body, sizeof(j->body), "date=%s&time=05:00&lieu_id=%lld&agents_field=1&agent_ids=%lld"
 			 "&agent_ids=%lld", day[4], lieu, agents[i], other);
-		r->start = &start;
+		j->method = "POST";
+		j->headers = NULL;
 	}
-	for (int i = 0; i < N_RACE; i++)
-		pthread_create(&th[i], NULL, race_run, &jobs[i]);
+	parallel_run(jobs, N_RACE);
 	int saved = 0, refused = 0;
 	for (int i = 0; i < N_RACE; i++) {
-		pthread_join(th[i], NULL);
 		saved += jobs[i].status == 303;
 		refused += jobs[i].status == 409;
 		browser_free(&jobs[i].b);
-		free((char *)jobs[i].path);
 	}
-	pthread_barrier_destroy(&start);
 	CU_ASSERT_EQUAL(saved, 1);
 	CU_ASSERT_EQUAL(refused, N_RACE - 1);
-	snprintf(q, sizeof(q), "SELECT count(*) FROM agents_rdvs x JOIN rdvs r ON r.id = x.rdv_id WHERE x.agent_id = %lld"
-		 " AND r.starts_at = ('%s 05:00'::timestamp AT TIME ZONE 'Europe/Paris')", other, day[4]);
 	char out[16];
-	test_sql(q, out, sizeof(out));
+	fx_sql(out, sizeof(out), "SELECT count(*) FROM agents_rdvs x JOIN rdvs r ON r.id = x.rdv_id WHERE x.agent_id = %lld"
+	       " AND r.starts_at = ('%s 05:00'::timestamp AT TIME ZONE 'Europe/Paris')", other, day[4]);
 	CU_ASSERT_STRING_EQUAL(out, "1");
 }
 
