@@ -143,8 +143,21 @@ int auth_session_destroy(struct db *db, const char *token)
 	return db_x(db, "DELETE FROM sessions WHERE token_hash = $1::bytea", hash);
 }
 
+/* Counted rows allowed per login and per IP over 15 minutes, by kind; the
+ * sign-in kinds ("agent", "user") and "reset", "signup" take the default. */
+static const struct throttle_limit {
+	const char *kind;
+	long long per_login, per_ip;
+} throttle_limits[] = {
+	{"booking", 10, 100},   /* RDVs booked online: one account, one IP (a family, a public PC) */
+	{NULL, 5, 50},
+};
+
 int auth_throttled(struct db *db, const char *kind, const char *login, const char *ip)
 {
+	const struct throttle_limit *l = throttle_limits;
+	while (l->kind != NULL && strcmp(l->kind, kind) != 0)
+		l++;
 	PGresult *r = db_q(db,
 		"SELECT count(*) FILTER (WHERE login = lower($2)), count(*) FILTER (WHERE ip = $3)"
 		" FROM login_attempts WHERE kind = $1 AND NOT success"
@@ -154,7 +167,7 @@ int auth_throttled(struct db *db, const char *kind, const char *login, const cha
 		return 0;
 	long long per_login = db_ll(r, 0, 0), per_ip = db_ll(r, 0, 1);
 	PQclear(r);
-	return per_login >= 5 || per_ip >= 50;
+	return per_login >= l->per_login || per_ip >= l->per_ip;
 }
 
 void auth_record_attempt(struct db *db, const char *kind, const char *login, const char *ip, int success)

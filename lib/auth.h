@@ -55,8 +55,11 @@ int auth_session_load(struct db *db, struct arena *a, enum session_kind kind, co
 		      struct session *s);
 int auth_session_destroy(struct db *db, const char *token);
 
-/* Sign-in throttling per login and per IP over the last 15 minutes. kind is
- * "agent", "user", "reset" or "signup". Returns 1 when the caller must answer 429. */
+/* Throttling per login and per IP over the last 15 minutes, on the rows of
+ * login_attempts not marked success. kind is "agent" or "user" (sign-in
+ * failures: 5 per login, 50 per IP), "reset" or "signup" (every request, same
+ * limits) or "booking" (every RDV booked online, login "user:<id>": 10 per
+ * account, 100 per IP). Returns 1 when the caller must answer 429. */
 int auth_throttled(struct db *db, const char *kind, const char *login, const char *ip);
 void auth_record_attempt(struct db *db, const char *kind, const char *login, const char *ip, int success);
 

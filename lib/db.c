@@ -2,6 +2,7 @@
  * db.c - PostgreSQL connections, prepared-statement cache, transactions and
  * SQLSTATE mapping (db.h).
  */
+#include "buf.h"
 #include "db.h"
 #include "log.h"
 #include "rdv.h"
@@ -276,6 +277,18 @@ char *db_dup(struct arena *a, const PGresult *res, int row, int col)
 const char *db_int(struct arena *a, long long v)
 {
 	return arena_printf(a, "%lld", v);
+}
+
+const char *db_id_array(struct arena *a, const long long *ids, size_t n)
+{
+	struct buf b = BUF_INIT;
+	buf_putc(&b, '{');
+	for (size_t i = 0; i < n; i++)
+		buf_printf(&b, "%s%lld", i ? "," : "", ids[i]);
+	buf_putc(&b, '}');
+	const char *s = b.oom ? NULL : arena_strdup(a, b.data);
+	buf_free(&b);
+	return s;
 }
 
 char *db_scalar(struct db *db, struct arena *a, const char *sql, int nparams, const char *const *params)

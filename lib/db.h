@@ -78,6 +78,8 @@ char *db_dup(struct arena *a, const PGresult *res, int row, int col);
 
 /* Integer → parameter string in the arena. */
 const char *db_int(struct arena *a, long long v);
+/* Ids → a bigint[] parameter ("{1,2,3}") in the arena; NULL when out of memory. */
+const char *db_id_array(struct arena *a, const long long *ids, size_t n);
 
 /* Maps a SQLSTATE to an rdv_err (exposed for tests). */
 int db_map_sqlstate(const char *sqlstate);

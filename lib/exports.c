@@ -119,22 +119,10 @@ static const char participation_sql[] =
 	" LEFT JOIN users rs ON rs.id = us.responsible_id"
 	" ORDER BY b.starts_at, b.id, p.id";
 
-static const char *org_array(struct arena *a, const struct export_filter *f)
-{
-	struct buf b = BUF_INIT;
-	buf_putc(&b, '{');
-	for (size_t i = 0; i < f->n_orgs; i++)
-		buf_printf(&b, "%s%lld", i ? "," : "", f->org_ids[i]);
-	buf_putc(&b, '}');
-	const char *s = b.oom ? NULL : arena_strdup(a, b.data);
-	buf_free(&b);
-	return s;
-}
-
 int export_run(struct db *db, struct arena *a, enum export_kind kind, const struct export_filter *f,
 	       export_row_fn fn, void *arg)
 {
-	const char *orgs = org_array(a, f);
+	const char *orgs = db_id_array(a, f->org_ids, f->n_orgs);
 	if (orgs == NULL)
 		return RDV_ENOMEM;
 	int rc = db_begin(db);

@@ -65,19 +65,6 @@ static const char *id_param(struct arena *a, long long id)
 	return id ? db_int(a, id) : NULL;
 }
 
-/* "{1,2,3}" for a bigint[] parameter. */
-static const char *id_array(struct arena *a, const long long *ids, size_t n)
-{
-	struct buf b = BUF_INIT;
-	buf_putc(&b, '{');
-	for (size_t i = 0; i < n; i++)
-		buf_printf(&b, "%s%lld", i ? "," : "", ids[i]);
-	buf_putc(&b, '}');
-	char *s = b.oom ? NULL : arena_strdup(a, b.data);
-	buf_free(&b);
-	return s;
-}
-
 static int current_year(void)
 {
 	struct local_dt now;
@@ -288,7 +275,7 @@ static int check_motifs(struct db *db, struct arena *a, long long org, const str
 		"SELECT m.name, m.location_type = 'public_office', m.collectif,"
 		" m.service_id IN (SELECT service_id FROM agent_services WHERE agent_id = $3)"
 		" FROM motifs m WHERE m.id = ANY($1::bigint[]) AND m.organisation_id = $2 AND m.deleted_at IS NULL",
-		id_array(a, out->motif_ids, out->n_motifs), db_int(a, org), db_int(a, out->agent_id));
+		db_id_array(a, out->motif_ids, out->n_motifs), db_int(a, org), db_int(a, out->agent_id));
 	if (r == NULL)
 		return db->err;
 	int rc = 0;
@@ -736,7 +723,7 @@ static int plage_insert_row(struct db *db, struct arena *a, const struct plage *
 	*id = db_ll(r, 0, 0);
 	PQclear(r);
 	return db_x(db, "INSERT INTO plage_ouverture_motifs (plage_ouverture_id, motif_id)"
-			" SELECT $1, unnest($2::bigint[])", db_int(a, *id), id_array(a, p->motif_ids, p->n_motifs));
+			" SELECT $1, unnest($2::bigint[])", db_int(a, *id), db_id_array(a, p->motif_ids, p->n_motifs));
 }
 
 static int tx_plage_create(struct db *db, void *arg)
@@ -787,7 +774,7 @@ static int tx_plage_update(struct db *db, void *arg)
 		rc = db_x(db, "DELETE FROM plage_ouverture_motifs WHERE plage_ouverture_id = $1", db_int(a, p->id));
 	if (rc == 0)
 		rc = db_x(db, "INSERT INTO plage_ouverture_motifs (plage_ouverture_id, motif_id)"
-			      " SELECT $1, unnest($2::bigint[])", db_int(a, p->id), id_array(a, p->motif_ids, p->n_motifs));
+			      " SELECT $1, unnest($2::bigint[])", db_int(a, p->id), db_id_array(a, p->motif_ids, p->n_motifs));
 	return rc ? rc : record_current(db, op, p->organisation_id, 0, p->id, "update", before);
 }
 
@@ -1065,7 +1052,7 @@ int plages_warnings(struct db *db, struct arena *a, const struct plage *p, struc
 	warn_overlaps(db, a, p, loop);
 	PGresult *r = db_q(db, "SELECT name, default_duration_in_min FROM motifs WHERE id = ANY($1::bigint[])"
 			       " AND default_duration_in_min > $2 ORDER BY name",
-			   id_array(a, p->motif_ids, p->n_motifs), db_int(a, p->end_min - p->start_min));
+			   db_id_array(a, p->motif_ids, p->n_motifs), db_int(a, p->end_min - p->start_min));
 	if (r == NULL)
 		return db->err;
 	for (int i = 0; i < PQntuples(r); i++)

@@ -64,6 +64,10 @@ int admin_territory(struct ctx *c, struct admin_territory *t, enum admin_right n
 const char *admin_param(struct ctx *c, const char *name);
 /* 1 when a checkbox-like parameter is set. */
 int admin_checked(struct ctx *c, const char *name);
+/* The posted ids of a multiple choice (checkboxes "name") as a bigint[]
+ * parameter ("{}" when none; *n how many), or NULL when one is not an id or
+ * there are more than max. */
+const char *admin_ids_param(struct ctx *c, const char *name, size_t max, size_t *n);
 
 /* Form errors: sets "error_<field>" for the template and counts them. */
 struct admin_form {
@@ -89,6 +93,15 @@ int admin_audit(struct ctx *c, long long org_id, long long territory_id, const c
 		long long item_id, const char *event, const char *before_json, const char *after_json);
 /* Queues the organisation's webhooks for a model change (data: JSON text). */
 int admin_webhook(struct ctx *c, long long org_id, const char *model, const char *event, const char *json_text);
+/* One admin change to an object of the organisation o, inside the open
+ * transaction: its audit row (event "create", "update", "destroy"…) and its
+ * webhook (hook "created", "updated", "destroyed": the after JSON, or the
+ * before JSON when after is NULL). */
+int admin_record(struct ctx *c, const struct admin_org *o, const char *model, long long id, const char *event,
+		 const char *hook, const char *before, const char *after);
+/* The end of a change: commits when rc is 0 (else returns rc: the request
+ * fails and the transaction is rolled back), then the flash and the redirect. */
+int admin_commit_redirect(struct ctx *c, int rc, const char *flash, const char *to);
 
 /* Sets a loop of <option>s: value/label pairs, "selected" on the match. */
 void admin_options(struct ctx *c, struct tmpl_vars *v, const char *loop, const char *const *values,

@@ -127,28 +127,13 @@ static int services_vars(struct ctx *c, long long territory_id, long long agent_
 	return 0;
 }
 
-/* The posted services as a PostgreSQL array literal of ids enabled in the
- * territory ("{1,3}"), or NULL when none or one is not a number. */
+/* The posted services as a bigint[] parameter, or NULL when none or one is
+ * not an id (those not enabled in the territory are ignored by the queries). */
 static const char *services_param(struct ctx *c)
 {
-	const char *picked[64];
-	size_t n = kv_get_all(&c->req.form, "service_ids", picked, 64);
-	if (n == 0 || n > 64)
-		return NULL;
-	struct buf b = BUF_INIT;
-	buf_putc(&b, '{');
-	for (size_t i = 0; i < n; i++) {
-		long long id;
-		if (valid_id(picked[i], &id, NULL) != 0) {
-			buf_free(&b);
-			return NULL;
-		}
-		buf_printf(&b, "%s%lld", i ? "," : "", id);
-	}
-	buf_putc(&b, '}');
-	const char *s = b.oom ? NULL : arena_strdup(c->a, b.data);
-	buf_free(&b);
-	return s;
+	size_t n;
+	const char *ids = admin_ids_param(c, "service_ids", 64, &n);
+	return n > 0 ? ids : NULL;
 }
 
 static int agent_new(struct ctx *c)
@@ -385,6 +370,31 @@ static int member_load(struct ctx *c, const struct admin_org *o, struct member *
 	return 0;
 }
 
+/* The first step of every action on one member: the organisation (when the
+ * signed-in agent may not administer it, the answer is already given: 1 with
+ * *rc = 0) then the member (not found: 1 with *rc set). 0: go on. */
+static int member_open(struct ctx *c, struct admin_org *o, struct member *m, int *rc)
+{
+	*rc = 0;
+	if (admin_org(c, o))
+		return 1;
+	*rc = member_load(c, o, m);
+	return *rc != 0;
+}
+
+/* The member's page, or one of its actions ("/role", "/remove"…). */
+static const char *member_path(struct ctx *c, const struct admin_org *o, const struct member *m, const char *suffix)
+{
+	return org_path(c, o->id, arena_printf(c->a, "/agents/%lld%s", m->id, suffix));
+}
+
+/* The last step of an action whose transaction is at rc so far: commit, then
+ * the flash message and back to the member's page. */
+static int member_done(struct ctx *c, const struct admin_org *o, const struct member *m, int rc, const char *flash)
+{
+	return admin_commit_redirect(c, rc, flash, member_path(c, o, m, ""));
+}
+
 static int agent_page(struct ctx *c, const struct admin_org *o, const struct member *m, int status,
 		      const char *chosen_role, int services_from_request)
 {
@@ -403,10 +413,8 @@ static int agent_show(struct ctx *c)
 {
 	struct admin_org o;
 	struct member m;
-	if (admin_org(c, &o))
-		return 0;
-	int rc = member_load(c, &o, &m);
-	return rc ? rc : agent_page(c, &o, &m, 200, NULL, 0);
+	int rc;
+	return member_open(c, &o, &m, &rc) ? rc : agent_page(c, &o, &m, 200, NULL, 0);
 }
 
 /* Locks the organisation, then counts its admins other than agent_id. */
@@ -445,10 +453,8 @@ static int agent_role_update(struct ctx *c)
 {
 	struct admin_org o;
 	struct member m;
-	if (admin_org(c, &o))
-		return 0;
-	int rc = member_load(c, &o, &m);
-	if (rc != 0)
+	int rc;
+	if (member_open(c, &o, &m, &rc))
 		return rc;
 	const char *role = admin_param(c, "role");
 	static const char *const allowed[] = {"basic", "admin", NULL};
@@ -460,7 +466,7 @@ static int agent_role_update(struct ctx *c)
 		return agent_page(c, &o, &m, 422, NULL, 0);
 	}
 	if (strcmp(role, m.role) == 0)
-		return app_redirect(c, org_path(c, o.id, arena_printf(c->a, "/agents/%lld", m.id)));
+		return app_redirect(c, member_path(c, &o, &m, ""));
 	int demote = strcmp(m.role, "admin") == 0;
 	db_begin(c->db);
 	long long others = 1;
@@ -483,8 +489,8 @@ static int agent_role_update(struct ctx *c)
 			? "Vous allez retirer vos propres droits d'administrateur : vous n'aurez plus accès à ces pages."
 			: arena_printf(c->a, "%s %s ne sera plus administrateur de l'organisation.", m.first_name, m.last_name);
 		return admin_confirm(c, 200, "Retirer les droits d'administrateur", msg,
-				     org_path(c, o.id, arena_printf(c->a, "/agents/%lld/role", m.id)),
-				     "Retirer les droits", org_path(c, o.id, arena_printf(c->a, "/agents/%lld", m.id)));
+				     member_path(c, &o, &m, "/role"),
+				     "Retirer les droits", member_path(c, &o, &m, ""));
 	}
 	rc = role_change_tx(c, &o, &m, role);
 	if (rc == 0)
@@ -494,17 +500,15 @@ static int agent_role_update(struct ctx *c)
 	app_flash(c, "success", "Le rôle a été modifié.");
 	if (demote && m.id == c->agent_id && !o.territory_admin)
 		return app_redirect(c, "/admin/");
-	return app_redirect(c, org_path(c, o.id, arena_printf(c->a, "/agents/%lld", m.id)));
+	return app_redirect(c, member_path(c, &o, &m, ""));
 }
 
 static int agent_profile_update(struct ctx *c)
 {
 	struct admin_org o;
 	struct member m;
-	if (admin_org(c, &o))
-		return 0;
-	int rc = member_load(c, &o, &m);
-	if (rc != 0)
+	int rc;
+	if (member_open(c, &o, &m, &rc))
 		return rc;
 	const char *services = services_param(c);
 	const char *first = admin_param(c, "first_name"), *last = admin_param(c, "last_name");
@@ -535,15 +539,8 @@ static int agent_profile_update(struct ctx *c)
 		rc = db_x(c->db, "UPDATE agents SET first_name = $2, last_name = $3 WHERE id = $1", aid, first, last);
 	const char *after = rc == 0 ? agent_json(c, m.id, o.id) : NULL;
 	if (rc == 0)
-		rc = admin_audit(c, o.id, o.territory_id, "agent", m.id, "update", before, after);
-	if (rc == 0)
-		rc = admin_webhook(c, o.id, "agent", "updated", after);
-	if (rc == 0)
-		rc = db_commit(c->db);
-	if (rc != 0)
-		return rc;
-	app_flash(c, "success", "Les informations de l'agent ont été enregistrées.");
-	return app_redirect(c, org_path(c, o.id, arena_printf(c->a, "/agents/%lld", m.id)));
+		rc = admin_record(c, &o, "agent", m.id, "update", "updated", before, after);
+	return member_done(c, &o, &m, rc, "Les informations de l'agent ont été enregistrées.");
 }
 
 /* ---------------------------------------------------------- remove agent */
@@ -605,18 +602,16 @@ static int agent_remove_confirm(struct ctx *c)
 {
 	struct admin_org o;
 	struct member m;
-	if (admin_org(c, &o))
-		return 0;
-	int rc = member_load(c, &o, &m);
-	if (rc != 0)
+	int rc;
+	if (member_open(c, &o, &m, &rc))
 		return rc;
 	db_begin(c->db);
 	const char *why = remove_blocker(c, &o, &m, &rc);
 	db_rollback(c->db);
 	if (rc != 0)
 		return rc;
-	const char *back = org_path(c, o.id, arena_printf(c->a, "/agents/%lld", m.id));
-	const char *action = org_path(c, o.id, arena_printf(c->a, "/agents/%lld/remove", m.id));
+	const char *back = member_path(c, &o, &m, "");
+	const char *action = member_path(c, &o, &m, "/remove");
 	if (why != NULL) {
 		tmpl_set_bool(c->vars, "blocked", 1);
 		return admin_confirm(c, 200, "Retirer l'agent de l'organisation", why, action, "", back);
@@ -657,10 +652,8 @@ static int agent_remove(struct ctx *c)
 {
 	struct admin_org o;
 	struct member m;
-	if (admin_org(c, &o))
-		return 0;
-	int rc = member_load(c, &o, &m);
-	if (rc != 0)
+	int rc;
+	if (member_open(c, &o, &m, &rc))
 		return rc;
 	if (!admin_checked(c, "confirm"))
 		return agent_remove_confirm(c);
@@ -672,15 +665,11 @@ static int agent_remove(struct ctx *c)
 			return rc;
 		tmpl_set_bool(c->vars, "blocked", 1);
 		return admin_confirm(c, 409, "Retirer l'agent de l'organisation", why, "", "",
-				     org_path(c, o.id, arena_printf(c->a, "/agents/%lld", m.id)));
+				     member_path(c, &o, &m, ""));
 	}
 	rc = remove_tx(c, &o, &m);
-	if (rc == 0)
-		rc = db_commit(c->db);
-	if (rc != 0)
-		return rc;
-	app_flash(c, "success", arena_printf(c->a, "%s %s a été retiré(e) de l'organisation.", m.first_name, m.last_name));
-	return app_redirect(c, org_path(c, o.id, "/agents"));
+	return admin_commit_redirect(c, rc, arena_printf(c->a, "%s %s a été retiré(e) de l'organisation.", m.first_name, m.last_name),
+				     org_path(c, o.id, "/agents"));
 }
 
 /* ----------------------------------------------------- resend, revoke */
@@ -689,10 +678,8 @@ static int agent_reinvite(struct ctx *c)
 {
 	struct admin_org o;
 	struct member m;
-	if (admin_org(c, &o))
-		return 0;
-	int rc = member_load(c, &o, &m);
-	if (rc != 0)
+	int rc;
+	if (member_open(c, &o, &m, &rc))
 		return rc;
 	if (strcmp(m.state, "active") == 0 || strcmp(m.state, "intervenant") == 0) {
 		tmpl_set_var(c->vars, "page_error", "Cet agent a déjà accepté son invitation (ou n'a pas de compte) : "
@@ -703,22 +690,15 @@ static int agent_reinvite(struct ctx *c)
 	rc = invitation_queue(c, m.id, &o);
 	if (rc == 0)
 		rc = admin_audit(c, o.id, o.territory_id, "agent", m.id, "reinvite", NULL, NULL);
-	if (rc == 0)
-		rc = db_commit(c->db);
-	if (rc != 0)
-		return rc;
-	app_flash(c, "success", "Une nouvelle invitation a été envoyée ; l'ancien lien ne fonctionne plus.");
-	return app_redirect(c, org_path(c, o.id, arena_printf(c->a, "/agents/%lld", m.id)));
+	return member_done(c, &o, &m, rc, "Une nouvelle invitation a été envoyée ; l'ancien lien ne fonctionne plus.");
 }
 
 static int agent_revoke(struct ctx *c)
 {
 	struct admin_org o;
 	struct member m;
-	if (admin_org(c, &o))
-		return 0;
-	int rc = member_load(c, &o, &m);
-	if (rc != 0)
+	int rc;
+	if (member_open(c, &o, &m, &rc))
 		return rc;
 	if (strcmp(m.state, "pending") != 0 && strcmp(m.state, "expired") != 0) {
 		tmpl_set_var(c->vars, "page_error", "Il n'y a pas d'invitation en attente pour cet agent.");
@@ -730,13 +710,8 @@ static int agent_revoke(struct ctx *c)
 	if (rc == 0)
 		rc = admin_audit(c, o.id, o.territory_id, "agent", m.id, "revoke_invitation", before,
 				 agent_json(c, m.id, o.id));
-	if (rc == 0)
-		rc = db_commit(c->db);
-	if (rc != 0)
-		return rc;
-	app_flash(c, "success", "L'invitation a été révoquée : le lien ne fonctionne plus. Vous pouvez la renvoyer "
-				"plus tard, ou retirer l'agent de l'organisation.");
-	return app_redirect(c, org_path(c, o.id, arena_printf(c->a, "/agents/%lld", m.id)));
+	return member_done(c, &o, &m, rc, "L'invitation a été révoquée : le lien ne fonctionne plus. Vous pouvez "
+					  "la renvoyer plus tard, ou retirer l'agent de l'organisation.");
 }
 
 /* ------------------------------------------------- agenda access grants */
@@ -822,12 +797,8 @@ static int accesses_create(struct ctx *c)
 		" granted_by_id = EXCLUDED.granted_by_id RETURNING to_jsonb(agenda_accesses.*)",
 		owner, grantee, level, db_int(c->a, c->agent_id));
 	int rc = after ? admin_audit(c, o.id, o.territory_id, "agenda_access", oid, "grant", NULL, after) : c->db->err;
-	if (rc == 0)
-		rc = db_commit(c->db);
-	if (rc != 0)
-		return rc;
-	app_flash(c, "success", "L'accès à l'agenda a été accordé.");
-	return app_redirect(c, org_path(c, o.id, "/agenda_accesses"));
+	return admin_commit_redirect(c, rc, "L'accès à l'agenda a été accordé.",
+				     org_path(c, o.id, "/agenda_accesses"));
 }
 
 static int accesses_delete(struct ctx *c)
@@ -845,12 +816,8 @@ static int accesses_delete(struct ctx *c)
 		" RETURNING to_jsonb(agenda_accesses.*)", owner, grantee);
 	int rc = before ? admin_audit(c, o.id, o.territory_id, "agenda_access", oid, "revoke", before, NULL)
 			: (c->db->err ? c->db->err : RDV_ENOTFOUND);
-	if (rc == 0)
-		rc = db_commit(c->db);
-	if (rc != 0)
-		return rc;
-	app_flash(c, "success", "L'accès à l'agenda a été retiré.");
-	return app_redirect(c, org_path(c, o.id, "/agenda_accesses"));
+	return admin_commit_redirect(c, rc, "L'accès à l'agenda a été retiré.",
+				     org_path(c, o.id, "/agenda_accesses"));
 }
 
 ROUTE_TABLE(agent_admin_routes,

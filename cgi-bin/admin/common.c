@@ -172,6 +172,21 @@ const char *admin_param(struct ctx *c, const char *name)
 	return s ? s : "";
 }
 
+const char *admin_ids_param(struct ctx *c, const char *name, size_t max, size_t *n)
+{
+	const char **picked = arena_calloc(c->a, max + 1, sizeof(*picked));
+	long long *ids = arena_calloc(c->a, max + 1, sizeof(*ids));
+	if (picked == NULL || ids == NULL)
+		return NULL;
+	*n = kv_get_all(&c->req.form, name, picked, max + 1);
+	if (*n > max)
+		return NULL;
+	for (size_t i = 0; i < *n; i++)
+		if (valid_id(picked[i], &ids[i], NULL) != 0)
+			return NULL;
+	return db_id_array(c->a, ids, *n);
+}
+
 int admin_checked(struct ctx *c, const char *name)
 {
 	int on = 0;
@@ -237,6 +252,23 @@ int admin_webhook(struct ctx *c, long long org_id, const char *model, const char
 	int rc = notify_webhook(c->db, c->a, org_id, model, event, data);
 	json_decref(data);
 	return rc;
+}
+
+int admin_record(struct ctx *c, const struct admin_org *o, const char *model, long long id, const char *event,
+		 const char *hook, const char *before, const char *after)
+{
+	int rc = admin_audit(c, o->id, o->territory_id, model, id, event, before, after);
+	return rc ? rc : admin_webhook(c, o->id, model, hook, after ? after : before);
+}
+
+int admin_commit_redirect(struct ctx *c, int rc, const char *flash, const char *to)
+{
+	if (rc == 0)
+		rc = db_commit(c->db);
+	if (rc != 0)
+		return rc;
+	app_flash(c, "success", flash);
+	return app_redirect(c, to);
 }
 
 void admin_options(struct ctx *c, struct tmpl_vars *v, const char *loop, const char *const *values,

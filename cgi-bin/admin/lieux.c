@@ -181,15 +181,8 @@ static int lieu_create(struct ctx *c)
 	long long id = db_ll(r, 0, 0);
 	const char *after = db_dup(c->a, r, 0, 1);
 	PQclear(r);
-	int rc = admin_audit(c, o.id, o.territory_id, "lieu", id, "create", NULL, after);
-	if (rc == 0)
-		rc = admin_webhook(c, o.id, "lieu", "created", after);
-	if (rc == 0)
-		rc = db_commit(c->db);
-	if (rc != 0)
-		return rc;
-	app_flash(c, "success", "Le lieu a été créé.");
-	return app_redirect(c, lieu_path(c, o.id, ""));
+	int rc = admin_record(c, &o, "lieu", id, "create", "created", NULL, after);
+	return admin_commit_redirect(c, rc, "Le lieu a été créé.", lieu_path(c, o.id, ""));
 }
 
 /* The lieu :id of the organisation (not single-use), its JSON in *json. */
@@ -301,15 +294,9 @@ static int lieu_update(struct ctx *c)
 		return rc ? rc : c->db->err;
 	const char *after = db_dup(c->a, r, 0, 0);
 	PQclear(r);
-	rc = admin_audit(c, o.id, o.territory_id, "lieu", id, "update", before, after);
-	if (rc == 0)
-		rc = admin_webhook(c, o.id, "lieu", "updated", after);
-	if (rc == 0)
-		rc = db_commit(c->db);
-	if (rc != 0)
-		return rc;
-	app_flash(c, "success", disabling ? "Le lieu a été désactivé." : "Le lieu a été modifié.");
-	return app_redirect(c, lieu_path(c, o.id, ""));
+	rc = admin_record(c, &o, "lieu", id, "update", "updated", before, after);
+	return admin_commit_redirect(c, rc, disabling ? "Le lieu a été désactivé." : "Le lieu a été modifié.",
+				     lieu_path(c, o.id, ""));
 }
 
 /* How many RDVs and plages use the lieu (a lieu in use is never deleted). */
@@ -352,9 +339,7 @@ static int lieu_delete(struct ctx *c)
 	db_begin(c->db);
 	rc = db_x(c->db, "DELETE FROM lieux WHERE id = $1 AND organisation_id = $2", db_int(c->a, id), db_int(c->a, o.id));
 	if (rc == 0)
-		rc = admin_audit(c, o.id, o.territory_id, "lieu", id, "destroy", before, NULL);
-	if (rc == 0)
-		rc = admin_webhook(c, o.id, "lieu", "destroyed", before);
+		rc = admin_record(c, &o, "lieu", id, "destroy", "destroyed", before, NULL);
 	if (rc == 0)
 		rc = db_commit(c->db);
 	if (rc == RDV_ECONFLICT || rc == RDV_EINVAL) {

@@ -330,15 +330,8 @@ static int motif_create(struct ctx *c)
 	long long id = db_ll(r, 0, 0);
 	const char *after = db_dup(c->a, r, 0, 1);
 	PQclear(r);
-	int rc = admin_audit(c, o.id, o.territory_id, "motif", id, "create", NULL, after);
-	if (rc == 0)
-		rc = admin_webhook(c, o.id, "motif", "created", after);
-	if (rc == 0)
-		rc = db_commit(c->db);
-	if (rc != 0)
-		return rc;
-	app_flash(c, "success", "Le motif a été créé.");
-	return app_redirect(c, motif_path(c, o.id, ""));
+	int rc = admin_record(c, &o, "motif", id, "create", "created", NULL, after);
+	return admin_commit_redirect(c, rc, "Le motif a été créé.", motif_path(c, o.id, ""));
 }
 
 /* ---------------------------------------------------------- edit */
@@ -423,15 +416,8 @@ static int motif_update(struct ctx *c)
 	PQclear(r);
 	if (after == NULL)
 		return RDV_ENOTFOUND;
-	rc = admin_audit(c, o.id, o.territory_id, "motif", id, "update", before, after);
-	if (rc == 0)
-		rc = admin_webhook(c, o.id, "motif", "updated", after);
-	if (rc == 0)
-		rc = db_commit(c->db);
-	if (rc != 0)
-		return rc;
-	app_flash(c, "success", "Le motif a été modifié.");
-	return app_redirect(c, motif_path(c, o.id, ""));
+	rc = admin_record(c, &o, "motif", id, "update", "updated", before, after);
+	return admin_commit_redirect(c, rc, "Le motif a été modifié.", motif_path(c, o.id, ""));
 }
 
 /* ---------------------------------------------------------- delete */
@@ -469,15 +455,8 @@ static int motif_delete(struct ctx *c)
 			rc = db_x(c->db, "DELETE FROM motifs WHERE id = $1", mid);
 	}
 	if (rc == 0)
-		rc = admin_audit(c, o.id, o.territory_id, "motif", id, rdvs > 0 ? "soft_destroy" : "destroy", before, NULL);
-	if (rc == 0)
-		rc = admin_webhook(c, o.id, "motif", "destroyed", before);
-	if (rc == 0)
-		rc = db_commit(c->db);
-	if (rc != 0)
-		return rc;
-	app_flash(c, "success", "Le motif a été supprimé.");
-	return app_redirect(c, motif_path(c, o.id, ""));
+		rc = admin_record(c, &o, "motif", id, rdvs > 0 ? "soft_destroy" : "destroy", "destroyed", before, NULL);
+	return admin_commit_redirect(c, rc, "Le motif a été supprimé.", motif_path(c, o.id, ""));
 }
 
 ROUTE_TABLE(motif_routes,

@@ -219,12 +219,8 @@ static int organisation_update(struct ctx *c)
 	char *after = db_dup(c->a, r, 0, 0);
 	PQclear(r);
 	int rc = admin_audit(c, o.id, o.territory_id, "organisation", o.id, "update", before, after);
-	if (rc == 0)
-		rc = db_commit(c->db);
-	if (rc != 0)
-		return rc;
-	app_flash(c, "success", "L'organisation a été modifiée.");
-	return app_redirect(c, arena_printf(c->a, "/admin/organisations/%lld", o.id));
+	return admin_commit_redirect(c, rc, "L'organisation a été modifiée.",
+				     arena_printf(c->a, "/admin/organisations/%lld", o.id));
 }
 
 static int organisation_new(struct ctx *c)
@@ -266,12 +262,8 @@ static int organisation_create(struct ctx *c)
 	char *after = db_dup(c->a, r, 0, 1);
 	PQclear(r);
 	int rc = admin_audit(c, id, t.id, "organisation", id, "create", NULL, after);
-	if (rc == 0)
-		rc = db_commit(c->db);
-	if (rc != 0)
-		return rc;
-	app_flash(c, "success", "L'organisation a été créée. Invitez maintenant son premier administrateur.");
-	return app_redirect(c, arena_printf(c->a, "/admin/organisations/%lld/agents/new", id));
+	return admin_commit_redirect(c, rc, "L'organisation a été créée. Invitez maintenant son premier administrateur.",
+				     arena_printf(c->a, "/admin/organisations/%lld/agents/new", id));
 }
 
 ROUTE_TABLE(organisation_routes,

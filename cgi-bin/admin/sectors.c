@@ -97,12 +97,8 @@ static int sector_create(struct ctx *c)
 	long long id = db_ll(r, 0, 0);
 	int rc = admin_audit(c, 0, t.id, "sector", id, "create", NULL, db_val(r, 0, 1));
 	PQclear(r);
-	if (rc == 0)
-		rc = db_commit(c->db);
-	if (rc != 0)
-		return rc;
-	app_flash(c, "success", "Le secteur a été créé. Ajoutez-lui des zones et des attributions.");
-	return app_redirect(c, terr_path(c, t.id, arena_printf(c->a, "/sectors/%lld", id)));
+	return admin_commit_redirect(c, rc, "Le secteur a été créé. Ajoutez-lui des zones et des attributions.",
+				     terr_path(c, t.id, arena_printf(c->a, "/sectors/%lld", id)));
 }
 
 /* The sector :id of the territory: its JSON, or NULL (404). */
@@ -239,12 +235,7 @@ static int sector_delete(struct ctx *c)
 	int rc = db_x(c->db, "DELETE FROM sectors WHERE id = $1", db_int(c->a, id));
 	if (rc == 0)
 		rc = admin_audit(c, 0, t.id, "sector", id, "destroy", before, NULL);
-	if (rc == 0)
-		rc = db_commit(c->db);
-	if (rc != 0)
-		return rc;
-	app_flash(c, "success", "Le secteur a été supprimé.");
-	return app_redirect(c, terr_path(c, t.id, "/sectors"));
+	return admin_commit_redirect(c, rc, "Le secteur a été supprimé.", terr_path(c, t.id, "/sectors"));
 }
 
 /* ----------------------------------------------------------------- zones */
@@ -501,13 +492,9 @@ static int import_run(struct ctx *c)
 		rc = admin_audit(c, 0, t.id, "zone_import", 0, "import", NULL,
 				 arena_printf(c->a, "{\"rows\": %zu, \"created\": %lld, \"updated\": %lld}",
 					      res.n_rows, creates, updates));
-	if (rc == 0)
-		rc = db_commit(c->db);
-	if (rc != 0)
-		return rc;
-	app_flash(c, "success", arena_printf(c->a, "Import terminé : %lld zone(s) créée(s), %lld mise(s) à jour.",
-					     creates, updates));
-	return app_redirect(c, terr_path(c, t.id, "/sectors"));
+	const char *done = arena_printf(c->a, "Import terminé : %lld zone(s) créée(s), %lld mise(s) à jour.",
+					creates, updates);
+	return admin_commit_redirect(c, rc, done, terr_path(c, t.id, "/sectors"));
 }
 
 static int zones_export(struct ctx *c)

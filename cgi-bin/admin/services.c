@@ -24,29 +24,6 @@ static const char *services_path(struct ctx *c, long long terr)
 	return arena_printf(c->a, "/admin/territories/%lld/services", terr);
 }
 
-/* The posted service ids as an array literal, or NULL when one is not an id. */
-static const char *services_param(struct ctx *c)
-{
-	const char *picked[MAX_SERVICES];
-	size_t n = kv_get_all(&c->req.form, "service_ids", picked, MAX_SERVICES);
-	if (n > MAX_SERVICES)
-		return NULL;
-	struct buf b = BUF_INIT;
-	buf_putc(&b, '{');
-	for (size_t i = 0; i < n; i++) {
-		long long id;
-		if (valid_id(picked[i], &id, NULL) != 0) {
-			buf_free(&b);
-			return NULL;
-		}
-		buf_printf(&b, "%s%lld", i ? "," : "", id);
-	}
-	buf_putc(&b, '}');
-	const char *out = b.oom ? NULL : arena_strdup(c->a, b.data);
-	buf_free(&b);
-	return out;
-}
-
 /* Every service: enabled (from the territory, or the posted ids when
  * wanted != NULL) and the number of motifs of the territory using it. */
 static int services_render(struct ctx *c, const struct admin_territory *t, int status, const char *wanted)
@@ -93,7 +70,8 @@ static int services_update(struct ctx *c)
 	if (admin_territory(c, &t, RIGHT_TERRITORY_ADMIN))
 		return 0;
 	struct admin_form f = {c, 0};
-	const char *wanted = services_param(c);
+	size_t n_wanted;
+	const char *wanted = admin_ids_param(c, "service_ids", MAX_SERVICES, &n_wanted);
 	if (wanted == NULL) {
 		admin_form_error(&f, "services", "La liste des services est invalide.");
 		admin_form_summary(&f);

@@ -74,30 +74,12 @@ static int teams_index(struct ctx *c)
 
 /* ----------------------------------------------------------------- form */
 
-/* The posted members as a PostgreSQL array literal ("{}" when none), or
- * NULL when one is not an id or there are too many. */
+/* The posted members as a bigint[] parameter ("{}" when none), or NULL when
+ * one is not an id or there are too many. */
 static const char *members_param(struct ctx *c)
 {
-	const char **picked = arena_calloc(c->a, MAX_MEMBERS, sizeof(*picked));
-	if (picked == NULL)
-		return NULL;
-	size_t n = kv_get_all(&c->req.form, "agent_ids", picked, MAX_MEMBERS);
-	if (n > MAX_MEMBERS)
-		return NULL;
-	struct buf b = BUF_INIT;
-	buf_putc(&b, '{');
-	for (size_t i = 0; i < n; i++) {
-		long long id;
-		if (valid_id(picked[i], &id, NULL) != 0) {
-			buf_free(&b);
-			return NULL;
-		}
-		buf_printf(&b, "%s%lld", i ? "," : "", id);
-	}
-	buf_putc(&b, '}');
-	const char *out = b.oom ? NULL : arena_strdup(c->a, b.data);
-	buf_free(&b);
-	return out;
+	size_t n;
+	return admin_ids_param(c, "agent_ids", MAX_MEMBERS, &n);
 }
 
 /* The form: name and the territory's agents as checkboxes, checked from

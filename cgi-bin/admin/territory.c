@@ -137,12 +137,8 @@ static int settings_update(struct ctx *c)
 		PQclear(r);
 	}
 	int rc = after ? admin_audit(c, 0, t.id, "territory", t.id, "update", before, after) : c->db->err;
-	if (rc == 0)
-		rc = db_commit(c->db);
-	if (rc != 0)
-		return rc;
-	app_flash(c, "success", "Les paramètres du territoire ont été enregistrés.");
-	return app_redirect(c, terr_path(c, t.id, "/settings"));
+	return admin_commit_redirect(c, rc, "Les paramètres du territoire ont été enregistrés.",
+				     terr_path(c, t.id, "/settings"));
 }
 
 /* --------------------------------------------------------------- agents */
@@ -258,12 +254,8 @@ static int rights_update(struct ctx *c)
 		aid, tid, want[0] ? "true" : "false", want[1] ? "true" : "false", want[2] ? "true" : "false",
 		want[3] ? "true" : "false");
 	rc = after ? admin_audit(c, 0, t.id, "agent_territorial_access_rights", id, "update", before, after) : c->db->err;
-	if (rc == 0)
-		rc = db_commit(c->db);
-	if (rc != 0)
-		return rc;
-	app_flash(c, "success", "Les droits de l'agent sur le territoire ont été enregistrés.");
-	return app_redirect(c, terr_path(c, t.id, arena_printf(c->a, "/agents/%lld", id)));
+	return admin_commit_redirect(c, rc, "Les droits de l'agent sur le territoire ont été enregistrés.",
+				     terr_path(c, t.id, arena_printf(c->a, "/agents/%lld", id)));
 }
 
 static int territory_admin_update(struct ctx *c)
@@ -303,12 +295,8 @@ static int territory_admin_update(struct ctx *c)
 		   : db_x(c->db, "DELETE FROM agent_territorial_roles WHERE agent_id = $1 AND territory_id = $2", aid, tid);
 	if (rc == 0)
 		rc = admin_audit(c, 0, t.id, "agent_territorial_role", id, grant ? "create" : "destroy", NULL, NULL);
-	if (rc == 0)
-		rc = db_commit(c->db);
-	if (rc != 0)
-		return rc;
-	app_flash(c, "success", grant ? "L'agent administre désormais le territoire." : "L'agent n'administre plus le territoire.");
-	return app_redirect(c, path);
+	return admin_commit_redirect(c, rc, grant ? "L'agent administre désormais le territoire."
+						    : "L'agent n'administre plus le territoire.", path);
 }
 
 ROUTE_TABLE(territory_routes,

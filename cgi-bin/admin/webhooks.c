@@ -188,12 +188,7 @@ static int hook_delete(struct ctx *c)
 		      db_int(c->a, o.id));
 	if (rc == 0)
 		rc = admin_audit(c, o.id, o.territory_id, "webhook_endpoint", id, "destroy", before, NULL);
-	if (rc == 0)
-		rc = db_commit(c->db);
-	if (rc != 0)
-		return rc;
-	app_flash(c, "success", "Le webhook a été supprimé.");
-	return app_redirect(c, hook_path(c, o.id, ""));
+	return admin_commit_redirect(c, rc, "Le webhook a été supprimé.", hook_path(c, o.id, ""));
 }
 
 ROUTE_TABLE(webhook_routes,

@@ -3,7 +3,10 @@
  *   GET /agent/, /agent/agenda                 → the first organisation's agenda
  *   GET /agent/organisations/:org_id/agenda    → FullCalendar day/week views of one
  *       or several agents side by side (templates/static/agenda.js), with a no-JS
- *       list of the week's RDVs under it
+ *       list of the week's RDVs under it; RDVs move by drag and drop (also from
+ *       one agent's calendar to another's) or with the keyboard (#agenda-move
+ *       dialog: day, time, one of the agents the viewer may write), all through
+ *       POST …/rdvs/:id/move (rdvs.c)
  *   GET /agent/organisations/:org_id/agenda/events.json?agent_ids=&start=&end=
  *       → RDVs, plage occurrences (background) and absences of the agents the
  *       viewer may see (policy_agenda_access; AGENDA_BUSY → "Occupé")
@@ -311,10 +314,17 @@ static void agenda_agent_vars(struct ctx *c, const struct ag_agent *agents, size
 {
 	struct tmpl_loop *pick = tmpl_add_loop(c->vars, "agents");
 	struct tmpl_loop *cols = tmpl_add_loop(c->vars, "calendars");
+	struct tmpl_loop *targets = tmpl_add_loop(c->vars, "move_agents");
 	for (size_t i = 0; i < n; i++) {
 		if (agents[i].access < AGENDA_BUSY)
 			continue;
-		struct tmpl_vars *row = tmpl_loop_add_row(pick);
+		struct tmpl_vars *row;
+		if (agents[i].access >= AGENDA_WRITE) {   /* the move dialog's agent select */
+			row = tmpl_loop_add_row(targets);
+			tmpl_set_int(row, "id", agents[i].id);
+			tmpl_set_var(row, "name", agents[i].name);
+		}
+		row = tmpl_loop_add_row(pick);
 		tmpl_set_int(row, "id", agents[i].id);
 		tmpl_set_var(row, "name", agents[i].name);
 		tmpl_set_bool(row, "selected", agents[i].selected);
@@ -363,6 +373,12 @@ static int agenda_week_list(struct ctx *c, long long org, const struct ag_agent 
 		tmpl_set_var(row, "agent", ag ? ag->name : "");
 		tmpl_set_var(row, "title", json_string_value(json_object_get(e, "title")));
 		tmpl_set_var(row, "url", json_string_value(json_object_get(e, "url")));
+		if (json_is_true(json_object_get(e, "editable"))) {   /* the keyboard's « Déplacer » */
+			tmpl_set_int(row, "rdv_id", json_integer_value(json_object_get(json_object_get(e, "extendedProps"),
+											 "rdv_id")));
+			tmpl_set_int(row, "agent_id", ag ? ag->id : 0);
+			tmpl_set_var(row, "start", json_string_value(json_object_get(e, "start")));
+		}
 	}
 	json_decref(list);
 	return rc;

@@ -702,9 +702,38 @@ static int move_answer(struct ctx *c, int rc, const struct rdvs_report *rep, lon
 					  "warnings", w));
 }
 
-/* POST …/rdvs/:id/move {starts_at, agent_id?, from_agent_id?, force?}: the
- * agenda's drag and drop. The dragged agent (from_agent_id, else the only
- * or the signed-in one) is replaced by agent_id. */
+/* The new agents of a move must be agendas the mover may write:
+ * RDV_ENOTFOUND (404) when the agenda is not visible at all, RDV_EFORBIDDEN
+ * (403) when visible but not writable; 0 when every one is writable. */
+static int move_check_targets(struct ctx *c, long long org, const struct rdvs_change *ch)
+{
+	for (size_t i = 0; i < ch->n_agents; i++) {
+		int rc = policy_require_agenda(c->db, c->agent_id, ch->agent_ids[i], org, AGENDA_WRITE);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* agent_ids: [1, 2] in the JSON body (the RDV's new agent list). */
+static void move_agent_list(struct ctx *c, struct rdvs_change *ch)
+{
+	json_t *list = json_is_object(c->req.json) ? json_object_get(c->req.json, "agent_ids") : NULL;
+	size_t i;
+	json_t *v;
+	if (!json_is_array(list))
+		return;
+	ch->set_agents = 1;
+	json_array_foreach(list, i, v)
+		if (json_is_integer(v) && json_integer_value(v) > 0 && ch->n_agents < RDVS_MAX_AGENTS)
+			ch->agent_ids[ch->n_agents++] = json_integer_value(v);
+}
+
+/* POST …/rdvs/:id/move {starts_at, agent_id?, from_agent_id?, agent_ids?, force?}:
+ * the agenda's drag and drop and its keyboard dialog. The dragged agent
+ * (from_agent_id, else the only or the signed-in one) is replaced by
+ * agent_id; or agent_ids gives the whole new list. New agents are checked
+ * by move_check_targets, then rdvs_update (conflicts, warnings, rights). */
 static int rdv_move(struct ctx *c)
 {
 	long long org, id;
@@ -724,9 +753,12 @@ static int rdv_move(struct ctx *c)
 	to = json_is_integer(raw) ? json_integer_value(raw) : ag ? strtoll(ag, NULL, 10) : 0;
 	const char *fa = move_param(c, "from_agent_id", &raw);
 	from = json_is_integer(raw) ? json_integer_value(raw) : fa ? strtoll(fa, NULL, 10) : 0;
+	move_agent_list(c, &ch);
+	if (ch.set_agents && ch.n_agents == 0)
+		issue_add(&rep, "agent_ids", "Choisissez au moins un agent.");
 	if (rep.n_errors > 0)
 		return move_answer(c, RDV_EINVAL, &rep, id);
-	if (to > 0) {
+	if (to > 0 && !ch.set_agents) {
 		PGresult *r = db_q(c->db, "SELECT x.agent_id FROM agents_rdvs x JOIN rdvs r ON r.id = x.rdv_id"
 				   " WHERE x.rdv_id = $1 AND r.organisation_id = $2 ORDER BY x.agent_id",
 				   db_int(c->a, id), db_int(c->a, org));
@@ -742,6 +774,8 @@ static int rdv_move(struct ctx *c)
 				ch.agent_ids[ch.n_agents++] = db_ll(r, i, 0);
 		PQclear(r);
 	}
+	if (ch.set_agents && (rc = move_check_targets(c, org, &ch)) != 0)
+		return rc;
 	struct rdvs_actor who = {c->agent_id, app_client_ip(c)};
 	rc = rdvs_update(c->db, c->a, &who, org, id, &ch, &rep);
 	return move_answer(c, rc, &rep, id);

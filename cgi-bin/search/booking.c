@@ -372,6 +372,12 @@ static int booking_create(struct ctx *c)
 		return booking_error(c, &b, "Confirmez avoir lu les informations à lire avant de prendre rendez-vous.");
 	if (booking_phone(c, &b))
 		return 0;
+	/* Every RDV booked counts: an account or an IP booking créneau after
+	 * créneau (a script emptying an agenda) is stopped for 15 minutes. */
+	const char *login = arena_printf(c->a, "user:%lld", c->user_id);
+	if (auth_throttled(c->db, "booking", login, app_client_ip(c)))
+		return app_error(c, 429, "Vous avez réservé beaucoup de rendez-vous en peu de temps. Réessayez dans "
+					 "15 minutes, ou appelez le service pour prendre rendez-vous.");
 	long long rdv_id = 0;
 	rc = booking_run(c, &b, &rdv_id);
 	if (rc == RDV_ECONFLICT && b.collectif)
@@ -380,6 +386,7 @@ static int booking_create(struct ctx *c)
 		return booking_gone(c, &b);
 	if (rc != 0)
 		return rc;
+	auth_record_attempt(c->db, "booking", login, app_client_ip(c), 0);
 	app_flash(c, "success", "Votre rendez-vous est confirmé.");
 	return app_redirect(c, arena_printf(c->a, "/users/rdvs/%lld?created=1", rdv_id));
 }

@@ -30,9 +30,10 @@ async function runOne(file) {
 	try {
 		await s.open();
 		let timer;
+		const limit = Math.max(JOURNEY_TIMEOUT, Number(mod.timeout) || 0);   // a long journey may ask for more
 		await Promise.race([
 			mod.run(s),
-			new Promise((_, rej) => { timer = setTimeout(() => rej(new Error(`délai dépassé (${JOURNEY_TIMEOUT / 1000} s)`)), JOURNEY_TIMEOUT); }),
+			new Promise((_, rej) => { timer = setTimeout(() => rej(new Error(`délai dépassé (${limit / 1000} s)`)), limit); }),
 		]).finally(() => clearTimeout(timer));
 		if (s.problems.length) status = "FAIL";
 	} catch (e) {

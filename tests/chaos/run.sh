@@ -7,7 +7,10 @@
 #   3. the mail sink full (a 64 KiB tmpfs on mail/ when we may mount, else unwritable).
 # Then: every RDV acknowledged with 201 exists, none twice, no overlap for the agent;
 # every outbox e-mail row sent once (one .eml per sent row) or still queued to retry,
-# none failed; /healthz back to 200 within RECOVERY_MAX seconds after each fault.
+# none failed; every acknowledged RDV has its "created" webhook, each sent webhook reached
+# the receiver (a small HTTP server here), none twice but for at most one redelivery per
+# PostgreSQL restart (delivery is at least once: a restart between the POST and its record
+# re-sends it); /healthz back to 200 within RECOVERY_MAX seconds after each fault.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 export BUILD=$(realpath -m "${BUILD:-$ROOT/var/build}")
@@ -26,6 +29,7 @@ psql_() { "$STACK" psql "$DIR" -tAc "$1"; }
 cleanup() {
 	[ -n "${LOAD_PID:-}" ] && kill "$LOAD_PID" 2>/dev/null || true
 	[ -n "${BOOK_PID:-}" ] && kill "$BOOK_PID" 2>/dev/null || true
+	[ -n "${HOOK_PID:-}" ] && kill "$HOOK_PID" 2>/dev/null || true
 	mountpoint -q "$DIR/mail" 2>/dev/null && umount "$DIR/mail" || true
 	chmod 0755 "$DIR/mail" 2>/dev/null || true
 	"$STACK" down "$DIR" >/dev/null 2>&1 || true
@@ -42,6 +46,27 @@ LIEU=$(psql_ "SELECT id FROM lieux WHERE organisation_id = $ORG AND availability
 USAGER=$(psql_ "SELECT user_id FROM user_profiles WHERE organisation_id = $ORG ORDER BY user_id LIMIT 1 OFFSET 3")
 psql_ "INSERT INTO api_tokens (agent_id, token_hash, name) VALUES ($PMI, sha256('$TOKEN'::bytea), 'chaos')" >/dev/null
 DAY=$(psql_ "SELECT to_char(current_date + 400, 'YYYY-MM-DD')")
+
+# Webhooks of the organisation go to a receiver that appends each body (one JSON line) to
+# webhooks.txt and answers 200.
+HOOK_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+python3 - "$HOOK_PORT" "$DIR/webhooks.txt" <<'PY' &
+import http.server, sys
+out = open(sys.argv[2], "ab", buffering=0)
+class Hook(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        out.write(self.rfile.read(int(self.headers.get("Content-Length", 0))).replace(b"\n", b" ") + b"\n")
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+    def log_message(self, *args):
+        pass
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Hook).serve_forever()
+PY
+HOOK_PID=$!
+touch "$DIR/webhooks.txt"
+psql_ "INSERT INTO webhook_endpoints (organisation_id, target_url, secret, subscriptions)
+	VALUES ($ORG, 'http://127.0.0.1:$HOOK_PORT/hook', 'chaos-secret', '{rdv}')" >/dev/null
 
 # Load: wrk on the home page and health check, if wrk is there.
 if command -v wrk >/dev/null; then
@@ -152,7 +177,7 @@ N_DB=$(psql_ "SELECT count(*) FROM rdvs r JOIN agents_rdvs x ON x.rdv_id = r.id 
 
 # The worker catches up: wait for the queue to drain (retries use the backoff).
 for _ in $(seq 1 $((RECOVERY_MAX * 6))); do
-	[ "$(psql_ "SELECT count(*) FROM outbox WHERE channel = 'email' AND status = 'queued' AND next_attempt_at < now() + interval '30 seconds'")" = 0 ] && break
+	[ "$(psql_ "SELECT count(*) FROM outbox WHERE status = 'queued' AND next_attempt_at < now() + interval '30 seconds'")" = 0 ] && break
 	sleep 0.5
 done
 SENT=$(psql_ "SELECT count(*) FROM outbox WHERE channel = 'email' AND status = 'sent'")
@@ -162,6 +187,21 @@ FILES=$(find "$DIR/mail" -maxdepth 1 -name '*.eml' | wc -l)
 report "outbox e-mails: $SENT sent, $QUEUED still queued (retrying), $FAILED failed; $FILES .eml files"
 [ "$FAILED" = 0 ] || bad "$FAILED outbox rows failed for good"
 [ "$FILES" = "$SENT" ] || bad "$FILES mail files for $SENT sent rows (lost or duplicated messages)"
+W_SENT=$(psql_ "SELECT count(*) FROM outbox WHERE channel = 'webhook' AND status = 'sent'")
+W_QUEUED=$(psql_ "SELECT count(*) FROM outbox WHERE channel = 'webhook' AND status = 'queued'")
+W_CREATED=0
+[ "$N_ACKED" -gt 0 ] && W_CREATED=$(psql_ "SELECT count(DISTINCT rdv_id) FROM outbox WHERE channel = 'webhook'
+	AND event = 'rdv_created' AND rdv_id IN ($IDS)")
+RECEIVED=$(wc -l <"$DIR/webhooks.txt")
+DISTINCT=$(sort -u "$DIR/webhooks.txt" | wc -l)
+report "webhooks: $W_SENT sent, $W_QUEUED still queued; $RECEIVED received, $DISTINCT distinct;" \
+	"$W_CREATED of $N_ACKED acknowledged RDVs with their created webhook"
+[ "$W_QUEUED" = 0 ] || report "queued webhook: $(psql_ "SELECT attempts || ' attempts, next in ' ||
+	date_trunc('second', next_attempt_at - now()) || ': ' || coalesce(last_error, '') FROM outbox
+	WHERE channel = 'webhook' AND status = 'queued' ORDER BY id LIMIT 1")"
+[ "$W_CREATED" = "$N_ACKED" ] || bad "$((N_ACKED - W_CREATED)) acknowledged RDVs without their webhook"
+[ "$DISTINCT" = "$W_SENT" ] || bad "$DISTINCT distinct webhooks received for $W_SENT sent rows (lost webhooks)"
+[ $((RECEIVED - DISTINCT)) -le 1 ] || bad "$((RECEIVED - DISTINCT)) webhooks received twice"
 grep -l 'ERROR: AddressSanitizer\|runtime error:' "$DIR"/log/*.log 2>/dev/null && bad "sanitizer reports"
 [ -f "$DIR/wrk.txt" ] && report "wrk: $(grep -E 'Requests/sec|Non-2xx' "$DIR/wrk.txt" | tr -s ' ' | tr '\n' ' ')"
 [ $FAIL = 0 ] && report "OK" || report "FAILED"

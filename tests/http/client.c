@@ -107,16 +107,31 @@ long browser_post(struct browser *b, const char *path, const char *form, int csr
 	return st;
 }
 
-long browser_sign_in_agent(struct browser *b, const char *email, const char *password)
+/* POSTs email and password (the demo one when NULL) to a sign-in page after
+ * a GET of it (its CSRF token). */
+static long sign_in_form(struct browser *b, const char *page, const char *email, const char *password)
 {
-	browser_get(b, "/agent/sign_in");
+	browser_get(b, page);
 	struct buf form = BUF_INIT;
 	buf_puts(&form, "email=");
 	buf_put_url(&form, email);
 	buf_puts(&form, "&password=");
 	buf_put_url(&form, password ? password : test_demo_password);
-	long st = browser_post(b, "/agent/sign_in", form.data, 1);
+	long st = browser_post(b, page, form.data, 1);
 	buf_free(&form);
+	return st;
+}
+
+long browser_sign_in_agent(struct browser *b, const char *email, const char *password)
+{
+	return sign_in_form(b, "/agent/sign_in", email, password);
+}
+
+long browser_sign_in_user(struct browser *b, const char *email, const char *password)
+{
+	long st = sign_in_form(b, "/users/sign_in", email, password);
+	if (st == 303)
+		browser_get(b, "/users/informations");
 	return st;
 }
 
@@ -203,4 +218,13 @@ long long test_org_id(const char *name)
 long long test_agent_id(const char *email)
 {
 	return lookup_id("SELECT id FROM agents WHERE email = '%s'", email);
+}
+
+long long test_citizen(const char *email)
+{
+	return lookup_id("WITH e AS (SELECT '%s'::text AS email), ins AS (INSERT INTO users (first_name, last_name,"
+			 " email, password_hash, email_confirmed_at, created_through) SELECT 'Test', 'Citoyen', e.email,"
+			 " d.password_hash, now(), 'user_sign_up' FROM e, users d WHERE d.email = 'usager@demo.rdv-solidarites.fr'"
+			 " ON CONFLICT DO NOTHING RETURNING id)"
+			 " SELECT id FROM ins UNION ALL SELECT u.id FROM users u, e WHERE u.email = e.email", email);
 }

@@ -39,6 +39,9 @@ long browser_request(struct browser *b, const char *method, const char *path,
 /* GET the sign-in page (to pick up the CSRF token), then POST credentials.
  * Returns the status of the POST (303 on success). */
 long browser_sign_in_agent(struct browser *b, const char *email, const char *password);
+/* The same for a citizen (/users/sign_in); on success the session's CSRF
+ * token is picked up from a signed-in page. */
+long browser_sign_in_user(struct browser *b, const char *email, const char *password);
 
 /* Value of a response header (case-insensitive) into out; 1 if present. */
 int browser_header(const struct browser *b, const char *name, char *out, size_t n);
@@ -56,5 +59,7 @@ long browser_follow(struct browser *b);
 long long test_org_id(const char *name);
 /* Id of a demo agent by e-mail, or 0. */
 long long test_agent_id(const char *email);
+/* A confirmed citizen account with the demo password (created once), its id or 0. */
+long long test_citizen(const char *email);
 
 #endif

@@ -159,6 +159,127 @@ static void test_journee(void)
 	browser_free(&b);
 }
 
+/* An RDV at local hh:mm of day current_date + 320 for one agent (SQL: no
+ * warning check, no notification); user 0 → no participant. Its id. */
+static long long reassign_rdv(long long org, long long agent, long long user, const char *hm)
+{
+	char q[1024];
+	snprintf(q, sizeof(q),
+		 "WITH r AS (INSERT INTO rdvs (organisation_id, motif_id, lieu_id, starts_at, ends_at, users_count)"
+		 " SELECT %lld, m.id, (SELECT id FROM lieux WHERE organisation_id = %lld AND availability = 'enabled'"
+		 " ORDER BY id LIMIT 1), x.t, x.t + interval '30 minutes', %d"
+		 " FROM motifs m, (SELECT (current_date + 320 + time '%s') AT TIME ZONE 'Europe/Paris' AS t) x"
+		 " WHERE m.organisation_id = %lld AND m.name = 'Consultation PMI nourrisson' RETURNING id),"
+		 " a AS (INSERT INTO agents_rdvs (rdv_id, agent_id) SELECT id, %lld FROM r),"
+		 " p AS (INSERT INTO participations (rdv_id, user_id) SELECT id, %lld FROM r WHERE %lld > 0)"
+		 " SELECT id FROM r",
+		 org, org, user ? 1 : 0, hm, org, agent, user, user);
+	return sql_ll(q);
+}
+
+/* {"starts_at": <local hh:mm of day + 320 in UTC>, <extra>} POSTed to …/rdvs/:id/move. */
+static long reassign_post(struct browser *b, long long org, long long id, const char *hm, const char *extra)
+{
+	char q[256], at[40] = "", body[320], csrf[200], path[160];
+	snprintf(q, sizeof(q), "SELECT to_char(((current_date + 320 + time '%s') AT TIME ZONE 'Europe/Paris') AT TIME ZONE 'UTC',"
+		 " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')", hm);
+	test_sql(q, at, sizeof(at));
+	snprintf(body, sizeof(body), "{\"starts_at\": \"%s\", %s}", at, extra);
+	snprintf(csrf, sizeof(csrf), "X-CSRF-Token: %s", b->csrf);
+	snprintf(path, sizeof(path), "/agent/organisations/%lld/rdvs/%lld/move", org, id);
+	const char *h[] = {"Content-Type: application/json", csrf, NULL};
+	return browser_request(b, "POST", path, h, body, strlen(body));
+}
+
+/* The agents of an RDV, "{1,2}". */
+static void reassign_agents(long long id, char *out, size_t n)
+{
+	char q[160];
+	snprintf(q, sizeof(q), "SELECT array_agg(agent_id ORDER BY agent_id)::text FROM agents_rdvs WHERE rdv_id = %lld", id);
+	test_sql(q, out, n);
+}
+
+/* The agenda's move to another agent's column (or the dialog's agent
+ * select): allowed onto an agenda the mover may write, 403 onto one they
+ * may only see, 404 onto one they may not see (same or other organisation), an overlap
+ * in the target agenda asks for confirmation (409 + warning). */
+static void test_move_reassign(void)
+{
+	struct browser b;
+	browser_init(&b);
+	CU_ASSERT_EQUAL_FATAL(browser_sign_in_agent(&b, PMI, NULL), 303);
+	long long arras = test_org_id("MDS d'Arras"), pmi = test_agent_id(PMI);
+	long long roussel = sql_ll("SELECT id FROM agents WHERE last_name = 'Roussel'");       /* PMI: write */
+	long long vasseur = sql_ll("SELECT id FROM agents WHERE last_name = 'Vasseur'");       /* ASE */
+	long long lens = test_agent_id("basic.lens@demo.rdv-solidarites.fr");
+	long long user = sql_ll("SELECT user_id FROM user_profiles WHERE organisation_id = (SELECT id FROM organisations"
+				" WHERE name = 'MDS d''Arras') ORDER BY user_id LIMIT 1");
+	CU_ASSERT_FATAL(roussel > 0 && vasseur > 0 && lens > 0 && user > 0);
+	long long mine = reassign_rdv(arras, pmi, user, "07:00");
+	long long theirs = reassign_rdv(arras, roussel, 0, "08:00");
+	CU_ASSERT_FATAL(mine > 0 && theirs > 0);
+	char path[160], before[64], after[64], extra[96];
+	snprintf(path, sizeof(path), "/agent/organisations/%lld/agenda", arras);
+	CU_ASSERT_EQUAL_FATAL(browser_get(&b, path), 200);   /* the CSRF token */
+	reassign_agents(mine, before, sizeof(before));
+
+	/* Vasseur (ASE) shares no service with the PMI agent: her agenda is not visible… */
+	snprintf(extra, sizeof(extra), "\"agent_id\": %lld, \"from_agent_id\": %lld", vasseur, pmi);
+	CU_ASSERT_EQUAL(reassign_post(&b, arras, mine, "07:00", extra), 404);
+	/* …then readable (explicit grant), still not writable */
+	char q[256];
+	snprintf(q, sizeof(q), "INSERT INTO agenda_accesses (owner_agent_id, grantee_agent_id, level) VALUES (%lld, %lld, 'read')",
+		 vasseur, pmi);
+	CU_ASSERT(test_sql(q, NULL, 0) == 0);
+	CU_ASSERT_EQUAL(reassign_post(&b, arras, mine, "07:00", extra), 403);
+	snprintf(q, sizeof(q), "DELETE FROM agenda_accesses WHERE owner_agent_id = %lld AND grantee_agent_id = %lld", vasseur, pmi);
+	test_sql(q, NULL, 0);
+	snprintf(extra, sizeof(extra), "\"agent_ids\": [%lld]", lens);
+	CU_ASSERT_EQUAL(reassign_post(&b, arras, mine, "07:00", extra), 404);
+	snprintf(extra, sizeof(extra), "\"agent_ids\": []");
+	CU_ASSERT_EQUAL(reassign_post(&b, arras, mine, "07:00", extra), 422);
+	/* onto Roussel's 08:00: the overlap is a warning to confirm, nothing moved yet */
+	snprintf(extra, sizeof(extra), "\"agent_id\": %lld, \"from_agent_id\": %lld", roussel, pmi);
+	CU_ASSERT_EQUAL(reassign_post(&b, arras, mine, "08:10", extra), 409);
+	CU_ASSERT(browser_body_has(&b, "\"overlap\""));
+	CU_ASSERT(browser_body_has(&b, "Roussel"));
+	reassign_agents(mine, after, sizeof(after));
+	CU_ASSERT_STRING_EQUAL(after, before);
+	/* a free time in Roussel's agenda: reassigned and moved */
+	CU_ASSERT_EQUAL(reassign_post(&b, arras, mine, "11:00", extra), 200);
+	CU_ASSERT(browser_body_has(&b, "\"rdv\""));
+	reassign_agents(mine, after, sizeof(after));
+	char want[64];
+	snprintf(want, sizeof(want), "{%lld}", roussel);
+	CU_ASSERT_STRING_EQUAL(after, want);
+	/* and back with the whole list, confirming the overlap this time */
+	snprintf(extra, sizeof(extra), "\"agent_ids\": [%lld, %lld], \"force\": true", pmi, roussel);
+	CU_ASSERT_EQUAL(reassign_post(&b, arras, mine, "08:10", extra), 200);
+	reassign_agents(mine, after, sizeof(after));
+	snprintf(want, sizeof(want), "{%lld,%lld}", pmi < roussel ? pmi : roussel, pmi < roussel ? roussel : pmi);
+	CU_ASSERT_STRING_EQUAL(after, want);
+	/* the agenda page of that week: the keyboard's dialog, with Roussel among the agents it
+	 * may move to, and a « Déplacer » button for the RDV in the week list */
+	char d[16] = "", id[24];
+	test_sql("SELECT (current_date + 320)::text", d, sizeof(d));
+	snprintf(path, sizeof(path), "/agent/organisations/%lld/agenda?agent_ids=%lld&date=%s", arras, pmi, d);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	CU_ASSERT(browser_body_has(&b, "<dialog id=\"agenda-move\""));
+	snprintf(q, sizeof(q), "<option value=\"%lld\">Isabelle Roussel</option>", roussel);
+	CU_ASSERT(browser_body_has(&b, q));
+	snprintf(q, sizeof(q), "<option value=\"%lld\">", vasseur);
+	CU_ASSERT(!browser_body_has(&b, q));   /* not writable: not offered (nor in the picker) */
+	snprintf(id, sizeof(id), "data-rdv-id=\"%lld\"", mine);
+	CU_ASSERT(browser_body_has(&b, id));
+	/* no CSRF token: refused */
+	const char *h[] = {"Content-Type: application/json", NULL};
+	snprintf(path, sizeof(path), "/agent/organisations/%lld/rdvs/%lld/move", arras, mine);
+	const char *body = "{\"starts_at\": \"2030-01-01T10:00:00Z\"}";
+	long st = browser_request(&b, "POST", path, h, body, strlen(body));
+	CU_ASSERT(st == 403 || st == 422 || st == 400);
+	browser_free(&b);
+}
+
 void register_agenda_http(void)
 {
 	CU_pSuite s = CU_add_suite("agenda", NULL, NULL);
@@ -166,4 +287,5 @@ void register_agenda_http(void)
 	CU_add_test(s, "page, CSP nonce, other organisation 404", test_page_and_other_org);
 	CU_add_test(s, "events feed: contents and scoping", test_events_feed);
 	CU_add_test(s, "printable day of a lieu", test_journee);
+	CU_add_test(s, "move to another agent: write right 403/404, overlap 409, reassigned", test_move_reassign);
 }

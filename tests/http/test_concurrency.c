@@ -6,16 +6,16 @@
  *     RDV ends in one consistent state (its agents_rdvs rows follow its times
  *     and status, nothing lost or duplicated).
  * Requests go through the JSON API (Bearer token of the PMI agent); a
- * barrier releases the threads together.
+ * barrier releases the threads together (parallel.h).
  */
 #include <CUnit/CUnit.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "client.h"
+#include "parallel.h"
 
 #define PMI "agent.pmi@demo.rdv-solidarites.fr"
 #define TOKEN "concurrencyTOKENconcurrencyTOKENconcurr1234"   /* 43 chars */
@@ -61,37 +61,8 @@ static int teardown(void)
 	return 0;
 }
 
-struct job {
-	struct browser b;
-	const char *method;
-	char path[160];
-	char body[512];
-	long status;
-	pthread_barrier_t *start;
-};
-
-static void *run_job(void *arg)
-{
-	struct job *j = arg;
-	const char *h[] = {"Content-Type: application/json", auth, NULL};
-	pthread_barrier_wait(j->start);
-	j->status = browser_request(&j->b, j->method, j->path, h, j->body, strlen(j->body));
-	return NULL;
-}
-
-static void run_all(struct job *jobs, int n)
-{
-	pthread_t th[8];
-	pthread_barrier_t start;
-	pthread_barrier_init(&start, NULL, (unsigned)n);
-	for (int i = 0; i < n; i++) {
-		jobs[i].start = &start;
-		pthread_create(&th[i], NULL, run_job, &jobs[i]);
-	}
-	for (int i = 0; i < n; i++)
-		pthread_join(th[i], NULL);
-	pthread_barrier_destroy(&start);
-}
+/* The JSON API headers of every job. */
+static const char *const api_headers[] = {"Content-Type: application/json", auth, NULL};
 
 /* An RDV of the PMI agent at hh:mm on the test day; its id or 0. */
 static long long create_rdv(int hh, int mm, long long who)
@@ -114,6 +85,7 @@ static void move_job(struct job *j, long long id, int hh, int mm)
 {
 	browser_init(&j->b);
 	j->method = "PATCH";
+	j->headers = api_headers;
 	snprintf(j->path, sizeof(j->path), "/api/v1/organisations/%lld/rdvs/%lld", org, id);
 	snprintf(j->body, sizeof(j->body), "{\"starts_at\": \"%sT%02d:%02d:00+01:00\"}", day, hh, mm);
 }
@@ -128,7 +100,7 @@ static void test_two_moves_into_one_slot(void)
 		/* both into 12:0x — the same 30 minutes of the same agent */
 		move_job(&jobs[0], a, 12, round);
 		move_job(&jobs[1], b, 12, round);
-		run_all(jobs, 2);
+		parallel_run(jobs, 2);
 		int ok = 0, conflict = 0;
 		for (int i = 0; i < 2; i++) {
 			ok += jobs[i].status == 200;
@@ -159,10 +131,11 @@ static void test_cancel_and_move_together(void)
 		struct job jobs[2];
 		browser_init(&jobs[0].b);
 		jobs[0].method = "POST";
+		jobs[0].headers = api_headers;
 		snprintf(jobs[0].path, sizeof(jobs[0].path), "/api/v1/organisations/%lld/rdvs/%lld/cancel", org, id);
 		snprintf(jobs[0].body, sizeof(jobs[0].body), "{\"by\": \"user\"}");
 		move_job(&jobs[1], id, 15, round * 5);
-		run_all(jobs, 2);
+		parallel_run(jobs, 2);
 		/* each request either applied (2xx) or was refused cleanly */
 		for (int i = 0; i < 2; i++) {
 			CU_ASSERT(jobs[i].status == 200 || jobs[i].status == 409 || jobs[i].status == 422);

@@ -16,13 +16,7 @@
 
 static long sign_in_usager(struct browser *b)
 {
-	browser_get(b, "/users/sign_in");
-	char form[256];
-	snprintf(form, sizeof(form), "email=%s&password=%s", USAGER, test_demo_password);
-	long st = browser_post(b, "/users/sign_in", form, 1);
-	if (st == 303)
-		browser_get(b, "/users/informations");   /* the session's CSRF token */
-	return st;
+	return browser_sign_in_user(b, USAGER, NULL);
 }
 
 static void service_id(const char *short_name, char out[32])

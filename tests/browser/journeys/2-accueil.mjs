@@ -1,9 +1,14 @@
 // 2. A reception agent signs in, finds a usager, tries to create it again (duplicate warning,
 // after a validation error that must keep the typed values), books from a free slot of the
-// agenda (FullCalendar selection), moves the RDV by drag and drop in the agenda, marks it seen.
+// agenda (FullCalendar selection), moves the RDV by drag and drop in the agenda, moves it again
+// with the keyboard only (key D on the RDV → dialog: time and another agent), drags it back
+// from that agent's calendar to the first one's (two agendas side by side), marks it seen.
 import { DEMO, PASSWORD, isoDay, nextWeekday } from "../lib/harness.mjs";
 
-export const title = "accueil : usager (doublon) → RDV depuis l'agenda → glisser-déposer → vu";
+export const title = "accueil : usager (doublon) → RDV depuis l'agenda → glisser-déposer → clavier → autre agent → vu";
+
+// the longest journey (agenda: drag and drop, keyboard dialog, two agendas side by side)
+export const timeout = 240000;
 
 const ORG = 1;          // MDS d'Arras (demo)
 const AGENT = 4;        // agent.pmi: plages lundi et jeudi 9 h – 12 h
@@ -89,15 +94,38 @@ export async function run(s) {
 	const [slotA, slotB] = [free[0], free[free.length - 1]];
 
 	await s.goto(`/agent/organisations/${ORG}/agenda?agent_ids=${AGENT}&date=${day}`);
-	const cell = async (d, t) => {
-		await page.locator(`.fc-timegrid-slot-lane[data-time="${t}:00"]`).first().scrollIntoViewIfNeeded();
-		const col = await page.locator(`.fc-timegrid-col[data-date="${d}"]`).first().boundingBox();
-		const row = await page.locator(`.fc-timegrid-slot-lane[data-time="${t}:00"]`).first().boundingBox();
+	// the centre of a half hour of day d in the calendar of agent ag (default: the only one)
+	const cell = async (d, t, ag = null) => {
+		const cal = page.locator(ag ? `.agenda-calendar[data-agent-id="${ag}"]` : ".agenda-calendar").first();
+		await cal.locator(`.fc-timegrid-slot-lane[data-time="${t}:00"]`).first().scrollIntoViewIfNeeded();
+		const col = await cal.locator(`.fc-timegrid-col[data-date="${d}"]`).first().boundingBox();
+		const row = await cal.locator(`.fc-timegrid-slot-lane[data-time="${t}:00"]`).first().boundingBox();
 		return { x: col.x + col.width / 2, y: row.y + row.height / 2 };
 	};
+	// drags the RDV's event (in agent from's calendar) to half hour t of agent to's calendar
+	const drag = async (rdv, t, from = null, to = null) => {
+		const scope = from ? `.agenda-calendar[data-agent-id="${from}"] ` : "";
+		const ev = page.locator(`${scope}.fc-timegrid-event[href$="/rdvs/${rdv}"]`).first();
+		await ev.waitFor();
+		const b = await cell(day, t, to);   // scrolls the morning into view: the event is there too
+		const eb = await ev.boundingBox();
+		await page.mouse.move(eb.x + eb.width / 2, eb.y + 4);
+		await page.mouse.down();
+		await page.mouse.move(eb.x + eb.width / 2, eb.y + 14, { steps: 3 });
+		await page.mouse.move(b.x, b.y - (eb.height / 2) + 4 + 2, { steps: 10 });
+		await page.mouse.up();
+	};
+	const moved = () => page.waitForFunction(() => /déplacé au/.test(document.getElementById("agenda-status")?.textContent || ""), null, { timeout: 10000 });
+	// the RDV's agents and start time in the feed of agents ids
+	const feed = (ids) => page.evaluate(async ({ org, ids, d, rdv }) => {
+		const q = new URLSearchParams({ agent_ids: ids.join(","), start: `${d}T00:00:00+01:00`, end: `${d}T23:59:00+01:00` });
+		const r = await fetch(`/agent/organisations/${org}/agenda/events.json?${q}`);
+		return (await r.json()).filter((e) => e.extendedProps?.rdv_id === Number(rdv))
+			.map((e) => `${e.extendedProps.agent_id}@${e.start.slice(11, 16)}`).sort().join(" ");
+	}, { org: ORG, ids, d: day, rdv: rdvId });
 	await page.waitForSelector(`.fc-timegrid-col[data-date="${day}"]`);
 	await page.waitForSelector(".fc-bg-event");
-	await s.check("agenda-semaine", { reflow: false });
+	await s.check("agenda-semaine");
 	const a = await cell(day, slotA);
 	await page.mouse.move(a.x, a.y);
 	await Promise.all([page.waitForURL(/\/rdvs\/new\?/), (async () => { await page.mouse.down(); await page.mouse.move(a.x, a.y + 4, { steps: 2 }); await page.mouse.up(); })()]);
@@ -119,17 +147,62 @@ export async function run(s) {
 
 	// drag and drop in the agenda to the other free half hour
 	await s.goto(`/agent/organisations/${ORG}/agenda?agent_ids=${AGENT}&date=${day}`);
-	const ev = page.locator(`.fc-timegrid-event[href$="/rdvs/${rdvId}"]`).first();
-	await ev.waitFor();
-	const b = await cell(day, slotB);   // scrolls the morning into view: the event is there too
-	const eb = await ev.boundingBox();
-	await page.mouse.move(eb.x + eb.width / 2, eb.y + 4);
-	await page.mouse.down();
-	await page.mouse.move(eb.x + eb.width / 2, eb.y + 14, { steps: 3 });
-	await page.mouse.move(b.x, b.y - (eb.height / 2) + 4 + 2, { steps: 10 });
-	await page.mouse.up();
-	await page.waitForFunction(() => /déplacé/.test(document.getElementById("agenda-status")?.textContent || ""), null, { timeout: 10000 });
-	await s.check("agenda-rdv-deplace", { reflow: false });
+	await drag(rdvId, slotB);
+	await moved();
+	await s.check("agenda-rdv-deplace");
+
+	// keyboard only: Tab to the RDV, key D, the dialog: back to the first half hour, in the agenda
+	// of another PMI agent (Isabelle Roussel); a conflict there asks confirmation (Enter again)
+	await s.goto(`/agent/organisations/${ORG}/agenda?agent_ids=${AGENT}&date=${day}`);
+	const other = await page.locator("#agent_ids option", { hasText: "Roussel" }).first().getAttribute("value");
+	const evKb = page.locator(`.fc-timegrid-event[href$="/rdvs/${rdvId}"]`).first();
+	await evKb.waitFor();
+	await page.locator("#agenda-kb-hint:not([hidden])").waitFor();
+	await s.tabTo(evKb, 400);
+	await page.keyboard.press("d");
+	await page.locator("#agenda-move[open]").waitFor();
+	if (!(await page.evaluate(() => document.activeElement?.id === "move-date"))) s.problems.push("dialogue « Déplacer » : le focus n'est pas sur le premier champ");
+	await s.check("agenda-dialogue-deplacer");
+	await s.tabTo(page.locator("#move-time"), 10);
+	const [ha, ma] = slotA.split(":");
+	await page.keyboard.type(ha + ma);
+	await s.kbSelect(page.locator("#move-agent"), "Roussel");
+	await s.tabTo(page.locator("#agenda-move-submit"), 10);
+	await page.keyboard.press("Enter");
+	const done = await Promise.race([
+		moved().then(() => "ok"),
+		page.locator("#agenda-move-warning:not([hidden])").waitFor({ timeout: 10000 }).then(() => "warning"),
+	]);
+	if (done === "warning") {
+		await s.check("agenda-dialogue-avertissement");
+		if (!(await page.evaluate(() => document.activeElement?.id === "agenda-move-submit"))) await s.tabTo(page.locator("#agenda-move-submit"), 10);
+		await page.keyboard.press("Enter");
+		await moved();
+	}
+	if (await page.locator("#agenda-move[open]").count()) s.problems.push("dialogue « Déplacer » resté ouvert après le déplacement");
+	const afterKb = await feed([AGENT, other]);
+	if (afterKb !== `${other}@${slotA}`) s.problems.push(`déplacement au clavier : attendu ${other}@${slotA}, agenda « ${afterKb} »`);
+
+	// both agendas side by side (day view): drag it from Roussel's column back to the PMI agent's
+	await s.goto(`/agent/organisations/${ORG}/agenda?agent_ids=${AGENT},${other}&date=${day}&view=day`);
+	await page.waitForSelector(`.agenda-calendar[data-agent-id="${other}"] .fc-timegrid-event[href$="/rdvs/${rdvId}"]`);
+	await s.check("agenda-deux-agents");
+	await drag(rdvId, slotB, other, AGENT);
+	await moved();
+	await page.waitForSelector(`.agenda-calendar[data-agent-id="${AGENT}"] .fc-timegrid-event[href$="/rdvs/${rdvId}"]`);
+	await page.waitForFunction(({ ag, rdv }) => document.querySelectorAll(`.agenda-calendar[data-agent-id="${ag}"] .fc-timegrid-event[href$="/rdvs/${rdv}"]`).length === 1,
+		{ ag: AGENT, rdv: rdvId }, { timeout: 5000 }).catch(() => s.problems.push("glisser vers l'agenda d'un autre agent : le RDV apparaît en double"));
+	const afterDrag = await feed([AGENT, other]);
+	if (afterDrag !== `${AGENT}@${slotB}`) s.problems.push(`glisser vers l'agenda d'un autre agent : attendu ${AGENT}@${slotB}, agenda « ${afterDrag} »`);
+	await s.check("agenda-deux-agents-deplace");
+	// the week list's « Déplacer » opens the same dialog; Échap closes it, focus back on the button
+	const listBtn = main.locator(`.agenda-move-btn[data-rdv-id="${rdvId}"]`).first();
+	await s.tabTo(listBtn, 500);
+	await page.keyboard.press("Enter");
+	await page.locator("#agenda-move[open]").waitFor();
+	await page.keyboard.press("Escape");
+	await page.locator("#agenda-move:not([open])").waitFor({ state: "attached" });
+	if (!(await listBtn.evaluate((b) => b === document.activeElement))) s.problems.push("dialogue « Déplacer » : le focus ne revient pas au bouton après Échap");
 
 	// open it: the new time is there; mark it seen
 	await s.goto(`/agent/organisations/${ORG}/rdvs/${rdvId}`);

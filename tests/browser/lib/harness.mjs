@@ -17,9 +17,12 @@ export const OUT = process.env.RDV_BROWSER_OUT || path.resolve("var/browser");
 export const DEMO = (who) => `${who}@demo.rdv-solidarites.fr`;
 
 export const DESKTOP = { width: 1280, height: 800 };
-// 320 px: the narrowest phone (RGAA reflow); 375 px too with RDV_BROWSER_ALL_SIZES=1 (slower)
-export const PHONES = process.env.RDV_BROWSER_ALL_SIZES === "1"
-	? [{ width: 320, height: 640 }, { width: 375, height: 667 }] : [{ width: 320, height: 640 }];
+// After the desktop screenshot, the same page (not the journey again) is resized: 375 px (a common
+// phone) gets a screenshot, 320 px (the narrowest phone, RGAA reflow) the overflow checks, and a
+// screenshot too with RDV_BROWSER_ALL_SIZES=1.
+export const PHONE = { width: 375, height: 667 };
+export const NARROW = { width: 320, height: 640 };
+const NARROW_SHOT = process.env.RDV_BROWSER_ALL_SIZES === "1";
 
 export class Skip extends Error {}
 
@@ -108,31 +111,38 @@ export class Session {
 			else this.notes.push(line);
 		}
 		await page.screenshot({ path: path.join(this.dir, `${slug}-desktop.png`), fullPage: true });
-		for (const vp of PHONES) {
-			await page.setViewportSize(vp);
-			if (reflow) {
-				const over = await page.evaluate(() => {
-					const w = document.documentElement.clientWidth, out = [];
-					if (document.documentElement.scrollWidth <= w + 1) return null;
-					for (const el of document.querySelectorAll("main *")) {
-						const r = el.getBoundingClientRect();
-						if (r.right > w + 1 && r.width > 0 && getComputedStyle(el).visibility !== "hidden" &&
-							!el.closest(".fr-table, .fc-view-harness, [data-scrollable]")) out.push(el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + (el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\s+/).join(".") : ""));
-						if (out.length >= 3) break;
-					}
-					return { scroll: document.documentElement.scrollWidth, w, out };
-				});
-				// buttons meant to show their label (icon left/right) but clipped by DSFR's icon-only rules
-				const clipped = await page.evaluate(() => [...document.querySelectorAll("main .fr-btn[class*='fr-btn--icon-']")]
-					.filter((b) => b.offsetParent && b.scrollWidth > b.clientWidth + 2 && getComputedStyle(b).overflow === "hidden")
-					.map((b) => `« ${b.textContent.trim()} »`).slice(0, 3));
-				if (clipped.length) this.problems.push(`${where} : bouton(s) tronqué(s) à ${vp.width} px : ${clipped.join(", ")}`);
-				if (over && over.out.length) this.problems.push(`${where} : défilement horizontal à ${vp.width} px (largeur ${over.scroll} px) : ${over.out.join(", ")}`);
-			}
-			await page.screenshot({ path: path.join(this.dir, `${slug}-${vp.width}x${vp.height}.png`), fullPage: true });
-		}
+		await page.setViewportSize(PHONE);
+		await page.screenshot({ path: path.join(this.dir, `${slug}-${PHONE.width}x${PHONE.height}.png`), fullPage: true });
+		await page.setViewportSize(NARROW);
+		if (reflow) await this.reflowCheck(where, NARROW.width);
+		if (NARROW_SHOT) await page.screenshot({ path: path.join(this.dir, `${slug}-${NARROW.width}x${NARROW.height}.png`), fullPage: true });
 		await page.setViewportSize(DESKTOP);
 		return res;
+	}
+
+	/** At the current (narrow) width: the document must not scroll horizontally
+	 *  (scrollWidth <= width), and labelled buttons must not be clipped. */
+	async reflowCheck(where, width) {
+		const page = this.page;
+		const over = await page.evaluate(() => {
+			const w = document.documentElement.clientWidth, out = [];
+			if (document.documentElement.scrollWidth <= w) return null;
+			// the widest culprits first: elements sticking out of the viewport, outside wide
+			// containers that scroll on their own (tables, the calendar)
+			for (const el of document.querySelectorAll("body *")) {
+				const r = el.getBoundingClientRect();
+				if (r.right > w + 1 && r.width > 0 && getComputedStyle(el).visibility !== "hidden" &&
+					!el.parentElement?.closest(".fr-table, .fc-view-harness, [data-scrollable]")) out.push(el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + (el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\s+/).join(".") : ""));
+				if (out.length >= 3) break;
+			}
+			return { scroll: document.documentElement.scrollWidth, w, out };
+		});
+		// buttons meant to show their label (icon left/right) but clipped by DSFR's icon-only rules
+		const clipped = await page.evaluate(() => [...document.querySelectorAll("main .fr-btn[class*='fr-btn--icon-']")]
+			.filter((b) => b.offsetParent && b.scrollWidth > b.clientWidth + 2 && getComputedStyle(b).overflow === "hidden")
+			.map((b) => `« ${b.textContent.trim()} »`).slice(0, 3));
+		if (clipped.length) this.problems.push(`${where} : bouton(s) tronqué(s) à ${width} px : ${clipped.join(", ")}`);
+		if (over) this.problems.push(`${where} : défilement horizontal à ${width} px (largeur ${over.scroll} px) : ${over.out.join(", ") || "?"}`);
 	}
 
 	// ---- keyboard only ----
