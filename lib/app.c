@@ -14,6 +14,7 @@
 #include "app.h"
 #include "log.h"
 #include "rdv.h"
+#include "rls.h"
 
 #include <errno.h>
 #include <fcgiapp.h>
@@ -400,6 +401,25 @@ static const char *strip_base(const struct conf *conf, const char *path)
 	return path;
 }
 
+/* Routes with a "*" parameter carry a secret (the token of a link). */
+static int route_has_secret(const struct route *r)
+{
+	return r != NULL && strchr(r->pattern, '*') != NULL;
+}
+
+/* Tells the row-level security (rls.h) who is acting: the signed-in agent,
+ * else the citizen, else nobody ('public'). Fails closed (503) when the
+ * connection keeps an older actor; a lost connection is fine: the
+ * reconnection restores this actor before any query. */
+static int declare_actor(struct ctx *c)
+{
+	int rc = rls_set_actor(c->db, c->agent_id, c->user_id);
+	if (rc == 0 || rc == RDV_EUNAVAIL)
+		return 0;
+	app_error(c, 503, NULL);
+	return 1;
+}
+
 void app_handle(const struct app_program *prog, struct ctx *c)
 {
 	c->path = strip_base(c->conf, c->req.path ? c->req.path : "/");
@@ -425,7 +445,15 @@ void app_handle(const struct app_program *prog, struct ctx *c)
 		http_text(&c->res, 503, status_message(503));
 		return;
 	}
+	/* Nobody is acting until the session or token is known: nothing
+	 * carries over from the connection's previous request. */
+	if (declare_actor(c) != 0)
+		return;
 	if (check_access(c) != 0)
+		return;
+	/* A link's secret is the wall of its route, whoever is signed in (a
+	 * parent opening the link of another family's RDV, a calendar feed). */
+	if ((c->agent_id != 0 || c->user_id != 0) && !route_has_secret(c->match.route) && declare_actor(c) != 0)
 		return;
 	page_vars(prog, c);
 	rc = c->match.route->handler(c);
@@ -544,12 +572,11 @@ static void send_response(struct ctx *c, FCGX_Request *rq)
 	buf_free(&head);
 }
 
-/* The path for the access log: routes with a "*" parameter carry secrets
- * (tokens in links), so their pattern is logged instead. */
+/* The path for the access log: routes with a secret are logged by their pattern. */
 static const char *log_path(const struct ctx *c)
 {
 	const struct route *r = c->match.route;
-	if (r != NULL && strchr(r->pattern, '*') != NULL)
+	if (route_has_secret(r))
 		return r->pattern;
 	return c->req.path ? c->req.path : "-";
 }

@@ -6,6 +6,7 @@
 #include "db.h"
 #include "log.h"
 #include "rdv.h"
+#include "rls.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +51,7 @@ static int db_connect(struct db *db)
 	 * and the export's misestimated plans triggered it for nothing. */
 	PGresult *r = PQexec(c, "SET statement_timeout = '5s'; SET TIME ZONE 'Europe/Paris'; SET jit = off");
 	PQclear(r);
+	rls_restore(c);   /* the thread's actor survives a reconnection */
 	return 0;
 }
 

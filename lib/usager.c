@@ -773,32 +773,11 @@ static int anonymise(struct db *db, struct arena *a, const struct usager_scope *
 	char *before = db_s(db, a, "SELECT jsonb_build_object('id', id, 'responsible_id', responsible_id,"
 				   " 'created_at', created_at, 'created_through', created_through)::text FROM users"
 				   " WHERE id = $1", uid);
-	static const char *const steps[] = {
-		"UPDATE users SET first_name = 'Usager', last_name = 'supprimé', birth_name = NULL, birth_date = NULL,"
-		" email = NULL, phone_number = NULL, phone_number_formatted = NULL, address = NULL,"
-		" address_details = NULL, post_code = NULL, city_code = NULL, city_name = NULL, street_ban_id = NULL,"
-		" latitude = NULL, longitude = NULL, caisse_affiliation = NULL, affiliation_number = NULL,"
-		" family_situation = NULL, number_of_children = NULL, logement = NULL, case_number = NULL,"
-		" notify_by_sms = false, notify_by_email = false, responsible_id = NULL, password_hash = NULL,"
-		" email_confirmed_at = NULL, deleted_at = coalesce(deleted_at, now()), updated_at = now() WHERE id = $1",
-		"DELETE FROM user_profiles WHERE user_id = $1",
-		"DELETE FROM referent_assignations WHERE user_id = $1",
-		"DELETE FROM file_attentes WHERE user_id = $1",
-		"DELETE FROM sessions WHERE user_id = $1",
-		/* free text about an individual RDV may name the person */
-		"UPDATE rdvs SET context = NULL WHERE NOT collectif AND context IS NOT NULL"
-		" AND id IN (SELECT rdv_id FROM participations WHERE user_id = $1)",
-		"UPDATE receipts SET recipient = NULL, content = NULL WHERE user_id = $1",
-		"DELETE FROM outbox WHERE user_id = $1 AND status = 'queued' AND channel <> 'webhook'",
-		"UPDATE outbox SET recipient = 'supprimé', payload = '{}'::jsonb WHERE user_id = $1 AND channel <> 'webhook'",
-		"UPDATE audit SET before = NULL, after = NULL WHERE item_type = 'user' AND item_id = $1",
-	};
-	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
-		int rc = db_exec(db, steps[i], 1, (const char *const[]){uid});
-		if (rc != 0)
-			return rc;
-	}
-	int rc = audit_user(db, a, s, ip, id, event, before, row_json(db, a, id));
+	/* every organisation's rows, as the owner: 0016_rls_usagers.sql */
+	int rc = db_x(db, "SELECT usager_erase($1)", uid);
+	if (rc != 0)
+		return rc;
+	rc = audit_user(db, a, s, ip, id, event, before, row_json(db, a, id));
 	return rc ? rc : webhook_user(db, a, s, id, "destroyed");
 }
 
@@ -857,39 +836,12 @@ fail:
 
 /* ------------------------------------------------------------ merge */
 
+/* Moves participations, RDVs booked, file d'attente, proches, profiles,
+ * referents, receipts and outbox of src onto keep, in every organisation
+ * (as the owner, after its own check of the acting agent: 0016_rls_usagers.sql). */
 static int merge_moves(struct db *db, const char *keep, const char *src)
 {
-	static const char *const steps[] = {
-		/* the same RDV twice: the kept usager's participation stays */
-		"DELETE FROM participations p WHERE p.user_id = $2"
-		" AND EXISTS (SELECT 1 FROM participations k WHERE k.rdv_id = p.rdv_id AND k.user_id = $1)",
-		"UPDATE participations SET user_id = $1 WHERE user_id = $2",
-		"UPDATE rdvs SET users_count = (SELECT count(*) FROM participations p WHERE p.rdv_id = rdvs.id"
-		" AND p.status NOT IN ('excused', 'revoked')) WHERE id IN (SELECT rdv_id FROM participations"
-		" WHERE user_id = $1 OR user_id = $2)",
-		"UPDATE rdvs SET created_by_user_id = $1 WHERE created_by_user_id = $2",
-		"INSERT INTO file_attentes (rdv_id, user_id, notifications_sent, last_creneau_sent_at, created_at)"
-		" SELECT rdv_id, $1, notifications_sent, last_creneau_sent_at, created_at FROM file_attentes"
-		" WHERE user_id = $2 ON CONFLICT DO NOTHING",
-		"UPDATE users SET responsible_id = NULL WHERE id = $1 AND responsible_id = $2",
-		/* proches go to the kept usager, or to its responsable when it is itself a proche */
-		"UPDATE users SET responsible_id = (SELECT coalesce(k.responsible_id, k.id) FROM users k WHERE k.id = $1)"
-		" WHERE responsible_id = $2 AND id <> $1",
-		"INSERT INTO user_profiles (user_id, organisation_id, notes, created_at)"
-		" SELECT $1, organisation_id, notes, created_at FROM user_profiles WHERE user_id = $2"
-		" ON CONFLICT (user_id, organisation_id) DO UPDATE"
-		" SET notes = nullif(concat_ws(E'\\n', user_profiles.notes, EXCLUDED.notes), '')",
-		"INSERT INTO referent_assignations (user_id, agent_id) SELECT $1, agent_id FROM referent_assignations"
-		" WHERE user_id = $2 ON CONFLICT DO NOTHING",
-		"UPDATE receipts SET user_id = $1 WHERE user_id = $2",
-		"UPDATE outbox SET user_id = $1 WHERE user_id = $2",
-	};
-	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
-		int rc = db_exec(db, steps[i], 2, (const char *const[]){keep, src});
-		if (rc != 0)
-			return rc;
-	}
-	return 0;
+	return db_x(db, "SELECT usager_merge_moves($1, $2)", keep, src);
 }
 
 /* The kept record's empty fields take the source's values; a proche keeps

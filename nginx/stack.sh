@@ -76,7 +76,10 @@ set_instance() {
 	STATE=$1
 	PORT=$2
 	RUN="$STATE/run"
+	# The owner of the tables (migrations, worker, rdv-ctl, test fixtures); the FastCGI
+	# programs connect as rdv_app, subject to row-level security (0014_rls.sql).
 	export DATABASE_URL="postgresql://rdv@/rdv?host=$RUN"
+	export RDV_APP_DATABASE_URL="postgresql://rdv_app@/rdv?host=$RUN"
 	export RDV_ROOT="$ROOT" RDV_TEMPLATES="$ROOT/templates" RDV_STATE="$STATE"
 	export RDV_PUBLIC_URL=${RDV_PUBLIC_URL:-"http://127.0.0.1:$PORT"}
 }
@@ -129,7 +132,7 @@ start_programs() {
 	# Started in the background with their own output: nothing keeps this
 	# script's stdout open after it returns.
 	for p in $PROGRAMS; do
-		RDV_SOCKET="$RUN/$p.sock" "${AS_USER[@]}" "$BUILD/bin/rdv-$p" </dev/null >>"$STATE/log/$p.log" 2>&1 &
+		DATABASE_URL=$RDV_APP_DATABASE_URL RDV_SOCKET="$RUN/$p.sock" "${AS_USER[@]}" "$BUILD/bin/rdv-$p" </dev/null >>"$STATE/log/$p.log" 2>&1 &
 		echo $! >"$RUN/$p.pid"
 	done
 	"${AS_USER[@]}" "$BUILD/bin/rdv-worker" </dev/null >>"$STATE/log/worker.log" 2>&1 &

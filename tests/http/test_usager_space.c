@@ -306,6 +306,39 @@ static void test_rdv_links(void)
 	browser_free(&c);
 }
 
+#define TOKEN2 "L1nkL1nkL1nkL1nkL1nkL1nkL1nkL1nkL1nkL1nkL1n"
+
+/* A link's secret is its wall, whoever is signed in on the browser: a
+ * citizen opening the link of another family's RDV still gets the page
+ * (row-level security is not narrowed to the signed-in family there). */
+static void test_rdv_link_while_signed_in(void)
+{
+	char id[32], sql[768], letters[16], path[160], form[64];
+	make_rdv("8 days", id);
+	snprintf(sql, sizeof(sql),
+		 "WITH f AS (SELECT id FROM users WHERE email = '" USAGER "'),"
+		 " o AS (SELECT u.id, u.last_name FROM users u, f WHERE u.id <> f.id AND u.responsible_id IS DISTINCT FROM f.id"
+		 "  AND u.deleted_at IS NULL AND u.last_name ~ '^[A-Za-z]{3}' ORDER BY u.id LIMIT 1),"
+		 " p AS (UPDATE participations SET user_id = o.id FROM o WHERE rdv_id = %s RETURNING participations.id)"
+		 " INSERT INTO rdv_tokens (token_hash, participation_id, expires_at)"
+		 " SELECT sha256(convert_to('%s', 'UTF8')), p.id, now() + interval '7 days' FROM p", id, TOKEN2);
+	CU_ASSERT_EQUAL_FATAL(test_sql(sql, NULL, 0), 0);
+	snprintf(sql, sizeof(sql), "SELECT lower(left(u.last_name, 3)) FROM participations p JOIN users u ON u.id = p.user_id"
+		 " WHERE p.rdv_id = %s", id);
+	CU_ASSERT_EQUAL_FATAL(test_sql(sql, letters, sizeof(letters)), 0);
+	struct browser b;
+	browser_init(&b);
+	CU_ASSERT_EQUAL_FATAL(sign_in(&b, USAGER, NULL), 303);
+	snprintf(path, sizeof(path), "/r/%s/%s", id, TOKEN2);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	CU_ASSERT(browser_body_has(&b, "trois premières lettres"));
+	snprintf(form, sizeof(form), "letters=%s", letters);
+	CU_ASSERT_EQUAL(browser_post(&b, path, form, 1), 303);
+	CU_ASSERT(strstr(b.location, "/users/rdvs/") != NULL);
+	CU_ASSERT_EQUAL(browser_follow(&b), 200);
+	browser_free(&b);
+}
+
 void register_usager_space_http(void)
 {
 	CU_pSuite s = CU_add_suite("usager_space", NULL, NULL);
@@ -318,4 +351,5 @@ void register_usager_space_http(void)
 	CU_add_test(s, "sign-up errors next to their fields", test_sign_up_field_errors);
 	CU_add_test(s, "confirmation goes back to a local return_to only", test_confirmation_return_to);
 	CU_add_test(s, "RDV links: valid, wrong letters, scope, tampered, expired", test_rdv_links);
+	CU_add_test(s, "RDV link of another family while signed in", test_rdv_link_while_signed_in);
 }

@@ -1,0 +1,176 @@
+/*
+ * test_rls.c - the row-level security wall (0014_rls.sql, lib/rls.c) as the
+ * FastCGI programs meet it: connected as rdv_app (RDV_APP_DATABASE_URL, set
+ * by nginx/stack.sh; the fixtures are read as the owner through DATABASE_URL;
+ * skipped when either is unset). Deliberately unscoped queries (no WHERE on
+ * the organisation) must see only what the declared actor may see, and
+ * rdv_app must not be able to switch the wall off.
+ */
+#include <CUnit/CUnit.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "rdv.h"
+#include "rls.h"
+
+static struct db *owner, *app;
+static struct arena *A;
+/* demo fixtures: an agent of MDS d'Arras only, its organisation, MDS de Lens, a citizen */
+static const char *agent_a, *org_a, *org_b, *citizen;
+
+static const char *owner_s(const char *sql, const char *p1)
+{
+	return db_s(owner, A, sql, p1);
+}
+
+static int suite_init(void)
+{
+	const char *url = getenv("DATABASE_URL"), *app_url = getenv("RDV_APP_DATABASE_URL");
+	if (url == NULL || app_url == NULL)
+		return 0;
+	A = arena_new(8192);
+	owner = db_open(url, "unit-tests");
+	app = db_open(app_url, "unit-tests-rls");
+	if (A == NULL || owner == NULL || app == NULL)
+		return -1;
+	agent_a = owner_s("SELECT id FROM agents WHERE email = $1", "secretariat.arras@demo.rdv-solidarites.fr");
+	org_a = owner_s("SELECT id FROM organisations WHERE name = $1", "MDS d'Arras");
+	org_b = owner_s("SELECT id FROM organisations WHERE name = $1", "MDS de Lens");
+	citizen = owner_s("SELECT id FROM users WHERE email = $1", "usager@demo.rdv-solidarites.fr");
+	return 0;
+}
+
+static int suite_clean(void)
+{
+	db_close(app);
+	db_close(owner);
+	arena_free(A);
+	return 0;
+}
+
+#define NEED_DB() do { if (app == NULL || agent_a == NULL || org_a == NULL || org_b == NULL || citizen == NULL) { \
+	fprintf(stderr, "(no RDV_APP_DATABASE_URL or demo data: skipped) "); return; } } while (0)
+
+static long long app_count(const char *sql)
+{
+	char *v = db_s(app, A, sql);
+	return v ? strtoll(v, NULL, 10) : -1;
+}
+
+static long long owner_count(const char *sql, const char *p1)
+{
+	const char *v = owner_s(sql, p1);
+	return v ? strtoll(v, NULL, 10) : -1;
+}
+
+static void test_role_cannot_bypass(void)
+{
+	NEED_DB();
+	CU_ASSERT_STRING_EQUAL(db_s(app, A, "SELECT current_user"), "rdv_app");
+	CU_ASSERT_STRING_EQUAL(db_s(app, A, "SELECT (rolbypassrls OR rolsuper)::text FROM pg_roles"
+					  " WHERE rolname = current_user"), "false");
+	CU_ASSERT_STRING_EQUAL(db_s(app, A, "SELECT (tableowner = current_user)::text FROM pg_tables"
+					  " WHERE tablename = 'rdvs'"), "false");
+	CU_ASSERT_EQUAL(rls_set_actor(app, 0, 0), 0);
+	/* row_security = off makes a policy-filtered query fail, never bypass */
+	CU_ASSERT_EQUAL(db_x(app, "SET row_security = off"), 0);
+	CU_ASSERT_PTR_NULL(db_s(app, A, "SELECT count(*) FROM rdvs"));
+	CU_ASSERT_STRING_EQUAL(app->sqlstate, "42501");
+	CU_ASSERT_EQUAL(db_x(app, "RESET row_security"), 0);
+	/* no way to become the owner or to switch the policies off */
+	CU_ASSERT_NOT_EQUAL(db_x(app, "SET ROLE rdv"), 0);
+	CU_ASSERT_NOT_EQUAL(db_x(app, "ALTER TABLE rdvs DISABLE ROW LEVEL SECURITY"), 0);
+	CU_ASSERT_NOT_EQUAL(db_x(app, "ALTER ROLE rdv_app BYPASSRLS"), 0);
+	CU_ASSERT_NOT_EQUAL(db_x(app, "DROP POLICY rls_read ON rdvs"), 0);
+	CU_ASSERT_STRING_EQUAL(db_s(app, A, "SELECT current_user"), "rdv_app");
+}
+
+static void test_no_actor_sees_nothing(void)
+{
+	NEED_DB();
+	/* a fresh connection that never declared an actor (rls_restore not involved) */
+	PGconn *c = PQconnectdb(getenv("RDV_APP_DATABASE_URL"));
+	CU_ASSERT_FATAL(PQstatus(c) == CONNECTION_OK);
+	PGresult *r = PQexec(c, "SELECT (SELECT count(*) FROM rdvs) + (SELECT count(*) FROM users)"
+				" + (SELECT count(*) FROM participations) + (SELECT count(*) FROM user_profiles)"
+				" + (SELECT count(*) FROM lieux) + (SELECT count(*) FROM audit)");
+	CU_ASSERT_EQUAL(PQresultStatus(r), PGRES_TUPLES_OK);
+	CU_ASSERT_STRING_EQUAL(PQgetvalue(r, 0, 0), "0");
+	PQclear(r);
+	PQfinish(c);
+	CU_ASSERT_TRUE(owner_count("SELECT count(*) FROM rdvs WHERE organisation_id = $1", org_a) > 0);
+}
+
+static void test_agent_sees_its_organisation(void)
+{
+	NEED_DB();
+	CU_ASSERT_EQUAL_FATAL(rls_set_actor(app, strtoll(agent_a, NULL, 10), 0), 0);
+	long long mine = owner_count("SELECT count(*) FROM rdvs WHERE organisation_id = $1", org_a);
+	CU_ASSERT_TRUE(mine > 0);
+	CU_ASSERT_TRUE(owner_count("SELECT count(*) FROM rdvs WHERE organisation_id <> $1", org_a) > 0);
+	/* unscoped on purpose */
+	CU_ASSERT_EQUAL(app_count("SELECT count(*) FROM rdvs"), mine);
+	CU_ASSERT_EQUAL(app_count("SELECT count(*) FROM participations"),
+			owner_count("SELECT count(*) FROM participations p JOIN rdvs r ON r.id = p.rdv_id"
+				    " WHERE r.organisation_id = $1", org_a));
+	CU_ASSERT_EQUAL(app_count("SELECT count(*) FROM stats_weekly"),
+			owner_count("SELECT count(*) FROM stats_weekly WHERE organisation_id = $1", org_a));
+	CU_ASSERT_EQUAL(app_count("SELECT count(*) FROM webhook_endpoints"),
+			owner_count("SELECT count(*) FROM webhook_endpoints WHERE organisation_id = $1", org_a));
+	/* a write to MDS de Lens's RDV changes nothing (rolled back anyway if the wall fell) */
+	const char *rdv_b = owner_s("SELECT min(id) FROM rdvs WHERE organisation_id = $1", org_b);
+	const char *lieu_b = owner_s("SELECT min(id) FROM lieux WHERE organisation_id = $1", org_b);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rdv_b);
+	CU_ASSERT_EQUAL_FATAL(db_begin(app), 0);
+	PGresult *r = db_q(app, "UPDATE rdvs SET context = 'fuite' WHERE id = $1", rdv_b);
+	CU_ASSERT_PTR_NOT_NULL(r);
+	CU_ASSERT_STRING_EQUAL(r ? PQcmdTuples(r) : "", "0");
+	PQclear(r);
+	r = db_q(app, "DELETE FROM participations WHERE rdv_id = $1", rdv_b);
+	CU_ASSERT_STRING_EQUAL(r ? PQcmdTuples(r) : "", "0");
+	PQclear(r);
+	r = db_q(app, "UPDATE lieux SET name = 'fuite' WHERE id = $1", lieu_b);
+	CU_ASSERT_STRING_EQUAL(r ? PQcmdTuples(r) : "", "0");
+	PQclear(r);
+	/* and it cannot put a row into MDS de Lens either */
+	CU_ASSERT_NOT_EQUAL(db_x(app, "UPDATE rdvs SET organisation_id = $1 WHERE id = (SELECT min(id) FROM rdvs)", org_b), 0);
+	db_rollback(app);
+}
+
+static void test_citizen_sees_its_family(void)
+{
+	NEED_DB();
+	CU_ASSERT_EQUAL_FATAL(rls_set_actor(app, 0, strtoll(citizen, NULL, 10)), 0);
+	long long family = owner_count("SELECT count(*) FROM users WHERE id = $1 OR responsible_id = $1", citizen);
+	CU_ASSERT_TRUE(family > 1);
+	CU_ASSERT_EQUAL(app_count("SELECT count(*) FROM users"), family);
+	CU_ASSERT_EQUAL(app_count("SELECT count(*) FROM participations"),
+			owner_count("SELECT count(*) FROM participations p JOIN users u ON u.id = p.user_id"
+				    " WHERE u.id = $1 OR u.responsible_id = $1", citizen));
+	/* RDVs: the family's, and collective ones (open to booking) */
+	CU_ASSERT_EQUAL(app_count("SELECT count(*) FROM rdvs WHERE NOT collectif"),
+			owner_count("SELECT count(DISTINCT r.id) FROM rdvs r JOIN participations p ON p.rdv_id = r.id"
+				    " JOIN users u ON u.id = p.user_id WHERE NOT r.collectif"
+				    " AND (u.id = $1 OR u.responsible_id = $1)", citizen));
+	CU_ASSERT_EQUAL(app_count("SELECT count(*) FROM audit"), 0);
+	CU_ASSERT_EQUAL(app_count("SELECT count(*) FROM stats_weekly"), 0);
+	/* another family's record: no change */
+	const char *other = owner_s("SELECT min(id) FROM users WHERE id <> $1 AND responsible_id IS DISTINCT FROM $1"
+				    " AND deleted_at IS NULL", citizen);
+	CU_ASSERT_EQUAL_FATAL(db_begin(app), 0);
+	PGresult *r = db_q(app, "UPDATE users SET first_name = 'fuite' WHERE id = $1", other);
+	CU_ASSERT_STRING_EQUAL(r ? PQcmdTuples(r) : "", "0");
+	PQclear(r);
+	db_rollback(app);
+	CU_ASSERT_EQUAL(rls_set_actor(app, 0, 0), 0);
+}
+
+void register_rls_suite(void)
+{
+	CU_pSuite s = CU_add_suite("rls", suite_init, suite_clean);
+	CU_add_test(s, "rdv_app cannot switch the wall off", test_role_cannot_bypass);
+	CU_add_test(s, "no actor: no row", test_no_actor_sees_nothing);
+	CU_add_test(s, "agent: its organisation only", test_agent_sees_its_organisation);
+	CU_add_test(s, "citizen: its family only", test_citizen_sees_its_family);
+}
