@@ -167,15 +167,17 @@ stop_all() {
 	for p in $PROGRAMS worker; do
 		local f="$st/run/$p.pid"
 		[ -f "$f" ] || continue
-		local pid
+		local pid kids
 		pid=$(cat "$f")
+		# This instance's processes only (several stacks share one build): the
+		# master's children are noted first, in case it must be killed hard.
+		kids=$(pgrep -P "$pid" 2>/dev/null | tr '\n' ' ' || true)
 		kill -TERM "$pid" 2>/dev/null || true
 		for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-		kill -KILL "$pid" 2>/dev/null || true
+		# shellcheck disable=SC2086
+		kill -KILL "$pid" $kids 2>/dev/null || true
 		rm -f "$f"
 	done
-	# children of the program masters (if a master was killed hard)
-	pkill -f "$BUILD/bin/rdv-" -U "$(id -u rdv 2>/dev/null || id -u)" 2>/dev/null || true
 	STATE=$st pg_stop
 }
 
