@@ -255,7 +255,9 @@ static int agenda_events(struct ctx *c)
 		return app_json_error(c, 422, "validation_failed", "La période demandée doit faire au plus 6 semaines.", NULL);
 	struct ag_agent *agents;
 	size_t n;
-	rc = agenda_org_agents(c, org, &agents, &n);
+	rc = db_begin_generic(c->db);   /* the feed's queries: cached plans, not planned per request */
+	if (rc == 0)
+		rc = agenda_org_agents(c, org, &agents, &n);
 	if (rc != 0)
 		return rc;
 	agenda_select(c, agents, n);
@@ -270,6 +272,8 @@ static int agenda_events(struct ctx *c)
 		if (rc == 0)
 			rc = agenda_events_series(c, org, agents, n, ids, k, from, to, list);
 	}
+	if (rc == 0)
+		rc = db_commit(c->db);
 	if (rc != 0) {
 		json_decref(list);
 		return rc;
