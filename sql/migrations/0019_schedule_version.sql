@@ -36,7 +36,7 @@ DO $$
 DECLARE
   t text;
 BEGIN
-  FOREACH t IN ARRAY ARRAY['motifs', 'lieux', 'agents', 'plages_ouverture', 'plage_ouverture_motifs',
+  FOREACH t IN ARRAY ARRAY['motifs', 'lieux', 'plages_ouverture', 'plage_ouverture_motifs',
                            'plage_ouverture_exceptions', 'absences', 'absence_exceptions', 'rdvs', 'agents_rdvs']
   LOOP
     EXECUTE format('CREATE CONSTRAINT TRIGGER %I AFTER INSERT OR UPDATE OR DELETE ON %I'
@@ -48,6 +48,11 @@ BEGIN
   END LOOP;
 END
 $$;
+
+-- Of agents the engine reads only deleted_at: a sign-in (last_sign_in_at) or a
+-- token change must not empty every cache of the département.
+CREATE CONSTRAINT TRIGGER agents_schedule_version AFTER INSERT OR DELETE OR UPDATE OF deleted_at ON agents
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION schedule_version_bump();
 
 -- The application role (0014) reads the counter and bumps it through the triggers.
 DO $$

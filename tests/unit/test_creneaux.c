@@ -277,6 +277,30 @@ static void test_cached_equals_fresh(void)
 	crc_clear();
 }
 
+/* Migration 0019: what moves the schedule version, and what does not. */
+static void test_schedule_version(void)
+{
+	if (!DB)
+		return;
+	const char *v = "SELECT version::text FROM schedule_version";
+	char *v0 = db_s(DB, A, v);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v0);
+	/* a sign-in touches agents, not what the engine reads */
+	CU_ASSERT_EQUAL(db_x(DB, "UPDATE agents SET last_sign_in_at = now() WHERE id = (SELECT min(id) FROM agents)"), 0);
+	char *v1 = db_s(DB, A, v);
+	CU_ASSERT_STRING_EQUAL(v1, v0);
+	CU_ASSERT_EQUAL(db_x(DB, "UPDATE plages_ouverture SET title = title WHERE id = (SELECT min(id) FROM plages_ouverture)"), 0);
+	char *v2 = db_s(DB, A, v);
+	CU_ASSERT(strtoll(v2, NULL, 10) == strtoll(v1, NULL, 10) + 1);
+	/* several writes in one transaction: one bump, at commit */
+	CU_ASSERT_EQUAL_FATAL(db_begin(DB), 0);
+	CU_ASSERT_EQUAL(db_x(DB, "UPDATE motifs SET name = name WHERE id IN (SELECT id FROM motifs ORDER BY id LIMIT 3)"), 0);
+	CU_ASSERT_EQUAL(db_x(DB, "UPDATE agents SET deleted_at = deleted_at WHERE id = (SELECT min(id) FROM agents)"), 0);
+	CU_ASSERT_STRING_EQUAL(db_s(DB, A, v), v2);
+	CU_ASSERT_EQUAL(db_commit(DB), 0);
+	CU_ASSERT(strtoll(db_s(DB, A, v), NULL, 10) == strtoll(v2, NULL, 10) + 1);
+}
+
 void register_creneaux_suite(void)
 {
 	CU_pSuite s = CU_add_suite("creneaux", suite_init, suite_clean);
@@ -286,4 +310,5 @@ void register_creneaux_suite(void)
 	CU_add_test(s, "next availability = first of the search", test_next_matches_search);
 	CU_add_test(s, "cache: key, version and window", test_cache_rules);
 	CU_add_test(s, "cache: a cached search equals a fresh one", test_cached_equals_fresh);
+	CU_add_test(s, "schedule version: bumped once per committed schedule write", test_schedule_version);
 }
