@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "creneaux.h"
+#include "creneaux_cache.h"
 #include "occurrences.h"
 #include "rdv.h"
 
@@ -18,10 +19,11 @@
 /* creneaux_next looks at this first, then at the rest of the horizon at once. */
 #define CR_FIRST_CHUNK (14 * CR_DAY)
 
-struct cr_motif {
-	int duration, collectif;
-	long long min_delay, max_delay;
-};
+/* Loads for the cache reach this far past the window's end, so that a
+ * window sliding with "now" (booking delays) stays inside the stored one. */
+#define CR_CACHE_MARGIN CR_DAY
+
+#define cr_motif crc_motif
 
 /* The motif, or RDV_ENOTFOUND when deleted, or (public side) not bookable
  * by anyone but agents. */
@@ -228,6 +230,59 @@ static int creneaux_load(struct db *db, struct arena *a, const struct creneaux_q
 	return rc;
 }
 
+/* The schedule version (migration 0019), or 0 when the cache must not be
+ * used: inside a transaction (its own uncommitted writes would be cached),
+ * or the version unreadable. Read BEFORE the data it vouches for. */
+static long long cr_version(struct db *db)
+{
+	if (db->in_tx)
+		return 0;
+	PGresult *r = db_q(db, "SELECT version FROM schedule_version");
+	if (r == NULL)
+		return 0;
+	long long v = PQntuples(r) == 1 ? db_ll(r, 0, 0) : 0;
+	PQclear(r);
+	return v;
+}
+
+static struct crc_key cr_key(const struct creneaux_query *q)
+{
+	return (struct crc_key){q->motif_id, q->lieu_id, q->agent_ids, q->agent_ids ? q->n_agents : 0, q->public_side};
+}
+
+/* The motif, from the cache when it holds an entry of this version. */
+static int cr_motif_cached(struct db *db, struct arena *a, const struct creneaux_query *q, long long version,
+			   struct cr_motif *m)
+{
+	struct crc_key k = cr_key(q);
+	return crc_motif(&k, version, m) ? 0 : creneaux_load_motif(db, a, q, m);
+}
+
+/* creneaux_load through the cache: served from it when an entry of this
+ * version covers [lo, hi), else loaded (with a margin) and stored. */
+static int cr_load_cached(struct db *db, struct arena *a, const struct creneaux_query *q, long long version,
+			  const struct cr_motif *m, long long lo, long long hi, struct cr_data *d)
+{
+	struct crc_key k = cr_key(q);
+	struct crc_data c;
+	memset(d, 0, sizeof(*d));
+	int rc = crc_get(a, &k, version, lo, hi, &c);
+	if (rc == 1) {
+		d->occ = c.occ;
+		d->n_occ = c.n_occ;
+		d->busy = c.busy;
+		d->n_busy = d->cap_busy = c.n_busy;
+		return 0;
+	}
+	if (rc < 0)
+		return rc;
+	long long far = version > 0 ? hi + CR_CACHE_MARGIN : hi;
+	rc = creneaux_load(db, a, q, lo, far, d);
+	if (rc == 0 && version > 0)
+		crc_put(&k, version, &(struct crc_data){*m, lo, far, d->occ, d->n_occ, d->busy, d->n_busy});
+	return rc;
+}
+
 static struct slots_query cr_slots_query(const struct creneaux_query *q, const struct cr_motif *m,
 					 const struct cr_data *d, long long lo, long long hi)
 {
@@ -309,8 +364,9 @@ int creneaux_search(struct db *db, struct arena *a, const struct creneaux_query 
 {
 	*out = NULL;
 	*n = 0;
+	long long version = cr_version(db);
 	struct cr_motif m;
-	int rc = creneaux_load_motif(db, a, q, &m);
+	int rc = cr_motif_cached(db, a, q, version, &m);
 	if (rc != 0)
 		return rc;
 	if (m.collectif)
@@ -321,7 +377,7 @@ int creneaux_search(struct db *db, struct arena *a, const struct creneaux_query 
 	if (lo >= hi)
 		return 0;
 	struct cr_data d;
-	rc = creneaux_load(db, a, q, lo, hi, &d);
+	rc = cr_load_cached(db, a, q, version, &m, lo, hi, &d);
 	if (rc != 0 || d.n_occ == 0)
 		return rc;
 	struct slots_query sq = cr_slots_query(q, &m, &d, lo, hi);
@@ -329,11 +385,11 @@ int creneaux_search(struct db *db, struct arena *a, const struct creneaux_query 
 }
 
 /* One chunk [lo, hi) of the next-availability search. */
-static int creneaux_first_in(struct db *db, struct arena *a, const struct creneaux_query *q, const struct cr_motif *m,
-			     long long lo, long long hi, struct slot *out)
+static int creneaux_first_in(struct db *db, struct arena *a, const struct creneaux_query *q, long long version,
+			     const struct cr_motif *m, long long lo, long long hi, struct slot *out)
 {
 	struct cr_data d;
-	int rc = creneaux_load(db, a, q, lo, hi, &d);
+	int rc = cr_load_cached(db, a, q, version, m, lo, hi, &d);
 	if (rc != 0 || d.n_occ == 0)
 		return rc;
 	struct slots_query sq = cr_slots_query(q, m, &d, lo, hi);
@@ -342,8 +398,9 @@ static int creneaux_first_in(struct db *db, struct arena *a, const struct crenea
 
 int creneaux_next(struct db *db, struct arena *a, const struct creneaux_query *q, struct slot *out)
 {
+	long long version = cr_version(db);
 	struct cr_motif m;
-	int rc = creneaux_load_motif(db, a, q, &m);
+	int rc = cr_motif_cached(db, a, q, version, &m);
 	if (rc != 0)
 		return rc;
 	struct creneaux_query h = *q;
@@ -366,8 +423,8 @@ int creneaux_next(struct db *db, struct arena *a, const struct creneaux_query *q
 	 * weeks; otherwise the whole remaining horizon is expanded at once and
 	 * slots_first stops at the earliest. */
 	long long mid = hi - lo > CR_FIRST_CHUNK ? lo + CR_FIRST_CHUNK : hi;
-	rc = creneaux_first_in(db, a, &h, &m, lo, mid, out);
+	rc = creneaux_first_in(db, a, &h, version, &m, lo, mid, out);
 	if (rc != 0 || mid >= hi)
 		return rc;
-	return creneaux_first_in(db, a, &h, &m, mid, hi, out);
+	return creneaux_first_in(db, a, &h, version, &m, mid, hi, out);
 }

@@ -218,6 +218,14 @@ int db_begin(struct db *db)
 	return rc;
 }
 
+int db_begin_generic(struct db *db)
+{
+	int rc = db_begin(db);
+	if (rc == 0 && (rc = db_x(db, "SET LOCAL plan_cache_mode = force_generic_plan")) != 0)
+		db_rollback(db);
+	return rc;
+}
+
 int db_commit(struct db *db)
 {
 	int rc = db_x(db, "COMMIT");

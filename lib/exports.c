@@ -35,6 +35,9 @@ const char *const export_participation_header[EXPORT_PARTICIPATION_COLUMNS] = {
 
 /* The shared part, set-based (hash joins over the selection, no query per
  * row): the selected RDVs, their agents, usagers and receipts aggregated once.
+ * Lists are aggregated from one sorted subquery (ORDER BY group, order) rather
+ * than with string_agg(… ORDER BY …), which sorts each group on its own: one
+ * tuplesort per RDV and per aggregate was a third of the query's time.
  * $1 org ids, $2 viewer, $3 from, $4 to, $5 agent, $6 lieu, $7 motif,
  * $8 status, $9 every agenda (a territory-wide right was checked). */
 #define EXPORT_RDV_CTE \
@@ -42,7 +45,8 @@ const char *const export_participation_header[EXPORT_PARTICIPATION_COLUMNS] = {
 	" SELECT o AS organisation_id, v.agent_id FROM unnest($1::bigint[]) o, visible_agendas($2, o) v" \
 	" WHERE NOT $9 AND v.level IN ('read', 'write')" \
 	"), sel AS (" \
-	" SELECT r.* FROM rdvs r" \
+	" SELECT r.id, r.status, r.starts_at, r.collectif, r.created_at, r.created_by_type, r.created_by_agent_id," \
+	"  r.context, r.motif_id, r.organisation_id, r.lieu_id FROM rdvs r" \
 	" WHERE r.organisation_id = ANY($1::bigint[])" \
 	"   AND ($3::date IS NULL OR r.starts_at >= $3::date)" \
 	"   AND ($4::date IS NULL OR r.starts_at < $4::date + 1)" \
@@ -55,9 +59,10 @@ const char *const export_participation_header[EXPORT_PARTICIPATION_COLUMNS] = {
 	"   AND ($9 OR EXISTS (SELECT 1 FROM agents_rdvs v JOIN vis ON vis.agent_id = v.agent_id" \
 	"               AND vis.organisation_id = r.organisation_id WHERE v.rdv_id = r.id))" \
 	"), ag AS (" \
-	" SELECT x.rdv_id, string_agg(a.first_name || ' ' || upper(a.last_name), ', ' ORDER BY a.last_name) AS names," \
-	"  string_agg(a.email, ', ' ORDER BY a.last_name) AS emails" \
-	" FROM sel JOIN agents_rdvs x ON x.rdv_id = sel.id JOIN agents a ON a.id = x.agent_id GROUP BY x.rdv_id" \
+	" SELECT t.rdv_id, string_agg(t.name, ', ') AS names, string_agg(t.email, ', ') AS emails FROM (" \
+	"  SELECT x.rdv_id, a.first_name || ' ' || upper(a.last_name) AS name, a.email" \
+	"  FROM sel JOIN agents_rdvs x ON x.rdv_id = sel.id JOIN agents a ON a.id = x.agent_id" \
+	"  ORDER BY x.rdv_id, a.last_name) t GROUP BY t.rdv_id" \
 	"), rc AS (" \
 	" SELECT rc.rdv_id, CASE WHEN bool_or(rc.result = 'failure') THEN 'Échec' WHEN bool_or(rc.result = 'delivered')" \
 	"  THEN 'Délivré' WHEN bool_or(rc.result = 'sent') THEN 'Envoyé' ELSE 'Traité' END AS result" \
@@ -90,15 +95,14 @@ const char *const export_participation_header[EXPORT_PARTICIPATION_COLUMNS] = {
 
 static const char rdv_sql[] =
 	"DECLARE rdv_export NO SCROLL CURSOR FOR " EXPORT_RDV_CTE ", us AS ("
-	"  SELECT p.rdv_id, string_agg(u.first_name || ' ' || upper(u.last_name), ', ' ORDER BY p.id) AS names,"
-	"   string_agg(to_char(u.birth_date, 'DD/MM/YYYY'), ', ' ORDER BY p.id) AS birth_dates,"
-	"   bool_or(u.birth_date > current_date - interval '18 years') AS has_minor,"
-	"   (array_agg(coalesce(rs.city_name, u.city_name) ORDER BY p.id)"
-	"     FILTER (WHERE coalesce(rs.city_name, u.city_name) IS NOT NULL))[1] AS first_city,"
-	"   (array_agg(coalesce(rs.post_code, u.post_code) ORDER BY p.id)"
-	"     FILTER (WHERE coalesce(rs.post_code, u.post_code) IS NOT NULL))[1] AS first_post_code"
-	"  FROM sel JOIN participations p ON p.rdv_id = sel.id JOIN users u ON u.id = p.user_id"
-	"  LEFT JOIN users rs ON rs.id = u.responsible_id GROUP BY p.rdv_id)"
+	"  SELECT t.rdv_id, string_agg(t.name, ', ') AS names, string_agg(t.birth, ', ') AS birth_dates,"
+	"   bool_or(t.minor) AS has_minor, (array_agg(t.city) FILTER (WHERE t.city IS NOT NULL))[1] AS first_city,"
+	"   (array_agg(t.post_code) FILTER (WHERE t.post_code IS NOT NULL))[1] AS first_post_code FROM ("
+	"   SELECT p.rdv_id, u.first_name || ' ' || upper(u.last_name) AS name, to_char(u.birth_date, 'DD/MM/YYYY') AS birth,"
+	"    u.birth_date > current_date - interval '18 years' AS minor, coalesce(rs.city_name, u.city_name) AS city,"
+	"    coalesce(rs.post_code, u.post_code) AS post_code"
+	"   FROM sel JOIN participations p ON p.rdv_id = sel.id JOIN users u ON u.id = p.user_id"
+	"   LEFT JOIN users rs ON rs.id = u.responsible_id ORDER BY p.rdv_id, p.id) t GROUP BY t.rdv_id)"
 	" SELECT b.annee, b.date_prise, b.heure_prise, b.origine, b.date_rdv, b.heure_rdv, b.service, b.motif,"
 	"  b.context, " EXPORT_STATUS("b.status", "b.starts_at") ", b.lieu, b.agents, u.names,"
 	"  u.first_city, CASE WHEN u.has_minor THEN 'oui' ELSE 'non' END, b.notifications, b.organisation,"

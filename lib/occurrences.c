@@ -171,11 +171,12 @@ const char *occurrences_local_date(struct arena *a, long long utc, int delta_day
 }
 
 /* Rows of a result whose first columns are kind-specific ids, then the OCC columns. */
-static int occ_rows_from(struct arena *a, const PGresult *r, enum occ_kind kind, struct occ_row *rows, size_t *n)
+/* Rows of the plages+absences query: the kind is the last column. */
+static int occ_rows_from(struct arena *a, const PGresult *r, struct occ_row *rows, size_t *n)
 {
 	for (int i = 0; i < PQntuples(r); i++) {
 		struct occ_row *row = &rows[*n];
-		row->kind = kind;
+		row->kind = db_ll(r, i, 5 + OCC_NCOLS) == 0 ? OCC_PLAGE : OCC_ABSENCE;
 		row->id = db_ll(r, i, 0);
 		row->agent_id = db_ll(r, i, 1);
 		row->lieu_id = db_ll(r, i, 2);
@@ -198,30 +199,24 @@ int occurrences_load(struct db *db, struct arena *a, const long long *agent_ids,
 	const char *ids = occurrences_id_array(a, agent_ids, n_agents);
 	/* Local dates around the window: a day of margin for the UTC offset. */
 	const char *d0 = occurrences_local_date(a, from, -1), *d1 = occurrences_local_date(a, to, 1);
+	/* One round trip: plages then absences (kind 0 / 1, last column). */
 	PGresult *p = db_q(db,
-		"SELECT po.id, po.agent_id, coalesce(po.lieu_id, 0), po.organisation_id, po.title, " OCC_PLAGE_COLS
+		"SELECT po.id, po.agent_id, coalesce(po.lieu_id, 0), po.organisation_id, po.title, " OCC_PLAGE_COLS ", 0 AS kind"
 		" FROM plages_ouverture po WHERE po.agent_id = ANY($1::bigint[])"
 		" AND ($2::bigint = 0 OR po.organisation_id = $2)"
-		" AND " OCC_PLAGE_SPAN " && daterange($3::date, $4::date, '[]')",
+		" AND " OCC_PLAGE_SPAN " && daterange($3::date, $4::date, '[]')"
+		" UNION ALL"
+		" SELECT ab.id, ab.agent_id, 0, coalesce(ab.organisation_id, 0), ab.title, " OCC_ABSENCE_COLS ", 1"
+		" FROM absences ab WHERE ab.agent_id = ANY($1::bigint[])"
+		" AND " OCC_ABSENCE_SPAN " && daterange($3::date, $4::date, '[]')"
+		" ORDER BY kind",
 		ids, db_int(a, org_id), d0, d1);
 	if (p == NULL)
 		return db->err;
-	PGresult *b = db_q(db,
-		"SELECT ab.id, ab.agent_id, 0, coalesce(ab.organisation_id, 0), ab.title, " OCC_ABSENCE_COLS
-		" FROM absences ab WHERE ab.agent_id = ANY($1::bigint[])"
-		" AND " OCC_ABSENCE_SPAN " && daterange($2::date, $3::date, '[]')",
-		ids, d0, d1);
-	if (b == NULL) {
-		PQclear(p);
-		return db->err;
-	}
-	size_t total = (size_t)PQntuples(p) + (size_t)PQntuples(b), n = 0;
+	size_t total = (size_t)PQntuples(p), n = 0;
 	struct occ_row *rows = arena_calloc(a, total ? total : 1, sizeof(*rows));
-	int rc = rows == NULL ? RDV_ENOMEM : occ_rows_from(a, p, OCC_PLAGE, rows, &n);
-	if (rc == 0)
-		rc = occ_rows_from(a, b, OCC_ABSENCE, rows, &n);
+	int rc = rows == NULL ? RDV_ENOMEM : occ_rows_from(a, p, rows, &n);
 	PQclear(p);
-	PQclear(b);
 	if (rc == 0) {
 		*out = rows;
 		*n_out = n;

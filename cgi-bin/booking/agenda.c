@@ -71,12 +71,14 @@ static size_t agenda_parse_ids(struct ctx *c, const char *key, long long *ids, s
 	return n;
 }
 
-/* Every agent of the organisation, with the viewer's access (policy). */
+/* Every agent of the organisation, with the viewer's access (policy): one
+ * query, visible_agendas (migration 0005) giving every level at once. */
 static int agenda_org_agents(struct ctx *c, long long org, struct ag_agent **out, size_t *n)
 {
 	PGresult *r = db_q(c->db,
-		"SELECT a.id, trim(a.first_name || ' ' || a.last_name) FROM agents a"
+		"SELECT a.id, trim(a.first_name || ' ' || a.last_name), coalesce(v.level, 'none') FROM agents a"
 		" JOIN agent_roles ar ON ar.agent_id = a.id AND ar.organisation_id = $1"
+		" LEFT JOIN visible_agendas($2, $1) v ON v.agent_id = a.id"
 		" WHERE a.deleted_at IS NULL ORDER BY a.id = $2 DESC, a.last_name, a.first_name",
 		db_int(c->a, org), db_int(c->a, c->agent_id));
 	if (r == NULL)
@@ -87,16 +89,15 @@ static int agenda_org_agents(struct ctx *c, long long org, struct ag_agent **out
 		PQclear(r);
 		return RDV_ENOMEM;
 	}
-	int rc = 0;
-	for (size_t i = 0; i < k && rc == 0; i++) {
+	for (size_t i = 0; i < k; i++) {
 		list[i].id = db_ll(r, (int)i, 0);
 		list[i].name = db_dup(c->a, r, (int)i, 1);
-		rc = policy_agenda_access(c->db, c->agent_id, list[i].id, org, &list[i].access);
+		list[i].access = policy_agenda_level_parse(db_val(r, (int)i, 2));
 	}
 	PQclear(r);
 	*out = list;
 	*n = k;
-	return rc;
+	return 0;
 }
 
 /* Marks the requested agents the viewer may see (default: self). Returns how many. */
@@ -257,7 +258,9 @@ static int agenda_events(struct ctx *c)
 		return app_json_error(c, 422, "validation_failed", "La période demandée doit faire au plus 6 semaines.", NULL);
 	struct ag_agent *agents;
 	size_t n;
-	rc = agenda_org_agents(c, org, &agents, &n);
+	rc = db_begin_generic(c->db);   /* the feed's queries: cached plans, not planned per request */
+	if (rc == 0)
+		rc = agenda_org_agents(c, org, &agents, &n);
 	if (rc != 0)
 		return rc;
 	agenda_select(c, agents, n);
@@ -272,6 +275,8 @@ static int agenda_events(struct ctx *c)
 		if (rc == 0)
 			rc = agenda_events_series(c, org, agents, n, ids, k, from, to, list);
 	}
+	if (rc == 0)
+		rc = db_commit(c->db);
 	if (rc != 0) {
 		json_decref(list);
 		return rc;

@@ -185,6 +185,81 @@ static void test_next_availability(void)
 	browser_free(&b);
 }
 
+/* Whether the public list of motif m at lieu l over [d0, d1] offers start st. */
+static int offers(struct browser *b, long long m, long long l, const char *d0, const char *d1, const char *st)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "/api/v1/public/creneaux?motif_id=%lld&lieu_id=%lld&from=%s&to=%s", m, l, d0, d1);
+	if (browser_get(b, path) != 200)
+		return -1;
+	json_t *j = json_loads(b->body.data, 0, NULL);
+	size_t i;
+	json_t *e;
+	int found = 0;
+	json_array_foreach(json_object_get(j, "creneaux"), i, e)
+		found |= strcmp(json_string_value(json_object_get(e, "starts_at")), st) == 0;
+	json_decref(j);
+	return found;
+}
+
+/* The per-process cache (lib/creneaux_cache, schedule version of migration
+ * 0019) never serves a créneau that a booking, a cancellation or a plage
+ * edit changed: each change shows in the very next response. */
+static void test_cache_follows_changes(void)
+{
+	struct browser b, agent;
+	browser_init(&b);
+	long long org = test_org_id("MDS d'Arras"), m = motif("MDS d'Arras", "Consultation PMI nourrisson");
+	char d0[11], d1[11], path[256], q[1024], agents[512] = "", user[32] = "", st[32] = "", plages[256] = "";
+	date_in(2, d0);
+	date_in(20, d1);
+	snprintf(path, sizeof(path), "/api/v1/public/creneaux?motif_id=%lld&from=%s&to=%s", m, d0, d1);
+	CU_ASSERT_EQUAL_FATAL(browser_get(&b, path), 200);
+	json_t *j = json_loads(b.body.data, 0, NULL);
+	json_t *first = json_array_get(json_object_get(j, "creneaux"), 0);
+	CU_ASSERT_FATAL(first != NULL);
+	snprintf(st, sizeof(st), "%s", json_string_value(json_object_get(first, "starts_at")));
+	long long l = json_integer_value(json_object_get(first, "lieu_id"));
+	json_decref(j);
+	for (int i = 0; i < 4; i++)   /* every worker process has it cached */
+		CU_ASSERT_EQUAL(offers(&b, m, l, d0, d1, st), 1);
+	/* one RDV with every agent receiving the motif there at that time */
+	snprintf(q, sizeof(q), "SELECT string_agg(DISTINCT '&agent_ids=' || po.agent_id, '') FROM plages_ouverture po"
+		 " JOIN plage_ouverture_motifs pm ON pm.plage_ouverture_id = po.id AND pm.motif_id = %lld"
+		 " WHERE po.lieu_id = %lld", m, l);
+	CU_ASSERT_EQUAL_FATAL(test_sql(q, agents, sizeof(agents)), 0);
+	snprintf(q, sizeof(q), "SELECT user_id FROM user_profiles WHERE organisation_id = %lld ORDER BY user_id LIMIT 1", org);
+	CU_ASSERT_EQUAL_FATAL(test_sql(q, user, sizeof(user)), 0);
+	browser_init(&agent);
+	CU_ASSERT_EQUAL_FATAL(browser_sign_in_agent(&agent, PMI, NULL), 303);
+	snprintf(path, sizeof(path), "/agent/organisations/%lld/rdvs/new", org);
+	browser_get(&agent, path);
+	snprintf(q, sizeof(q), "motif_id=%lld&lieu_id=%lld&date=%.10s&time=%.5s&user_ids=%s%s", m, l, st, st + 11, user, agents);
+	snprintf(path, sizeof(path), "/agent/organisations/%lld/rdvs", org);
+	CU_ASSERT_EQUAL_FATAL(browser_post(&agent, path, q, 1), 303);
+	const char *loc = strstr(agent.location, "/rdvs/");
+	long long rdv = loc ? strtoll(loc + 6, NULL, 10) : 0;
+	CU_ASSERT_FATAL(rdv > 0);
+	CU_ASSERT_EQUAL(offers(&b, m, l, d0, d1, st), 0);   /* booked: gone at once */
+	snprintf(path, sizeof(path), "/agent/organisations/%lld/rdvs/%lld/cancel", org, rdv);
+	CU_ASSERT_EQUAL(browser_post(&agent, path, "by=user", 1), 303);
+	CU_ASSERT_EQUAL(offers(&b, m, l, d0, d1, st), 1);   /* cancelled: back */
+	/* a plage closed that day (exception), then reopened */
+	snprintf(q, sizeof(q), "WITH x AS (INSERT INTO plage_ouverture_exceptions (plage_ouverture_id, day)"
+		 " SELECT po.id, DATE '%.10s' FROM plages_ouverture po JOIN plage_ouverture_motifs pm"
+		 " ON pm.plage_ouverture_id = po.id AND pm.motif_id = %lld WHERE po.lieu_id = %lld"
+		 " ON CONFLICT DO NOTHING RETURNING plage_ouverture_id) SELECT string_agg(plage_ouverture_id::text, ',') FROM x",
+		 st, m, l);
+	CU_ASSERT_EQUAL_FATAL(test_sql(q, plages, sizeof(plages)), 0);
+	CU_ASSERT_EQUAL(offers(&b, m, l, d0, d1, st), 0);
+	snprintf(q, sizeof(q), "DELETE FROM plage_ouverture_exceptions WHERE day = DATE '%.10s' AND plage_ouverture_id IN (%s)",
+		 st, plages[0] ? plages : "0");
+	CU_ASSERT_EQUAL(test_sql(q, NULL, 0), 0);
+	CU_ASSERT_EQUAL(offers(&b, m, l, d0, d1, st), 1);
+	browser_free(&agent);
+	browser_free(&b);
+}
+
 void register_creneaux_http(void)
 {
 	CU_pSuite s = CU_add_suite("creneaux", NULL, NULL);
@@ -192,4 +267,5 @@ void register_creneaux_http(void)
 	CU_add_test(s, "public créneaux: happy path", test_public_creneaux);
 	CU_add_test(s, "public créneaux: errors", test_public_errors);
 	CU_add_test(s, "public next_availability", test_next_availability);
+	CU_add_test(s, "public créneaux: cache follows bookings, cancellations, plage edits", test_cache_follows_changes);
 }

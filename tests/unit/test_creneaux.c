@@ -2,7 +2,9 @@
  * test_creneaux.c - lib/creneaux against the demo data (DATABASE_URL; the
  * suite is skipped when it is unset): a créneau never overlaps an active RDV
  * or an absence of its agent, public delays and bookable_by apply, collective
- * seats, creneaux_next agrees with creneaux_search.
+ * seats, creneaux_next agrees with creneaux_search; the cache of the
+ * engine's inputs (lib/creneaux_cache) only serves its own key, version and
+ * window, and a search served from it equals a fresh one.
  */
 #include <CUnit/CUnit.h>
 #include <stdio.h>
@@ -12,6 +14,7 @@
 
 #include "arena.h"
 #include "creneaux.h"
+#include "creneaux_cache.h"
 #include "occurrences.h"
 #include "rdv.h"
 
@@ -193,6 +196,111 @@ static void test_next_matches_search(void)
 	}
 }
 
+/* Without a database: what an entry may be served for. */
+static void test_cache_rules(void)
+{
+	crc_clear();
+	long long agents[2] = {7, 8};
+	struct crc_key k = {.motif_id = 1, .lieu_id = 0, .agent_ids = agents, .n_agents = 2, .public_side = 1};
+	struct slot_occurrence occ[1] = {{1000, 2000, 7, 3}};
+	struct slot_busy busy[1] = {{1200, 1300, 7}};
+	struct crc_data d = {.motif = {30, 0, 60, 3600}, .lo = 100, .hi = 5000, .occ = occ, .n_occ = 1,
+			     .busy = busy, .n_busy = 1};
+	crc_put(&k, 5, &d);
+	struct crc_data got;
+	struct crc_motif m;
+	CU_ASSERT_EQUAL(crc_get(A, &k, 5, 100, 5000, &got), 1);
+	CU_ASSERT(got.n_occ == 1 && got.occ[0].start == 1000 && got.occ != occ);   /* a copy in the arena */
+	CU_ASSERT(got.n_busy == 1 && got.busy[0].end == 1300);
+	CU_ASSERT_EQUAL(crc_get(A, &k, 5, 200, 4000, &got), 1);   /* a window inside */
+	CU_ASSERT_EQUAL(crc_get(A, &k, 5, 50, 4000, &got), 0);    /* starts before */
+	CU_ASSERT_EQUAL(crc_get(A, &k, 5, 200, 6000, &got), 0);   /* ends after */
+	CU_ASSERT_EQUAL(crc_get(A, &k, 6, 200, 4000, &got), 0);   /* the schedule changed */
+	CU_ASSERT_EQUAL(crc_get(A, &k, 0, 200, 4000, &got), 0);   /* no version: no cache */
+	CU_ASSERT(crc_motif(&k, 5, &m) == 1 && m.duration == 30 && m.max_delay == 3600);
+	CU_ASSERT_EQUAL(crc_motif(&k, 4, &m), 0);
+	struct crc_key other = k;
+	other.n_agents = 1;
+	CU_ASSERT_EQUAL(crc_get(A, &other, 5, 200, 4000, &got), 0);
+	other = k;
+	other.public_side = 0;
+	CU_ASSERT_EQUAL(crc_get(A, &other, 5, 200, 4000, &got), 0);
+	other = k;
+	other.lieu_id = 3;
+	CU_ASSERT_EQUAL(crc_get(A, &other, 5, 200, 4000, &got), 0);
+	/* a newer version replaces the key's entry */
+	crc_put(&k, 6, &d);
+	CU_ASSERT_EQUAL(crc_get(A, &k, 5, 200, 4000, &got), 0);
+	CU_ASSERT_EQUAL(crc_get(A, &k, 6, 200, 4000, &got), 1);
+	/* more keys than entries: the least recently used goes, the cache stays bounded */
+	for (long long i = 100; i < 100 + 2 * CRC_ENTRIES; i++) {
+		struct crc_key ki = {.motif_id = i};
+		crc_put(&ki, 6, &d);
+	}
+	struct crc_key last = {.motif_id = 99 + 2 * CRC_ENTRIES};
+	CU_ASSERT_EQUAL(crc_get(A, &last, 6, 200, 4000, &got), 1);
+	CU_ASSERT_EQUAL(crc_get(A, &k, 6, 200, 4000, &got), 0);
+	crc_clear();
+	CU_ASSERT_EQUAL(crc_get(A, &last, 6, 200, 4000, &got), 0);
+}
+
+/* A search served from the cache gives exactly what a fresh load gives. */
+static void test_cached_equals_fresh(void)
+{
+	if (!DB)
+		return;
+	long long m = motif_id("MDS d'Arras", "Consultation PMI nourrisson");
+	CU_ASSERT_FATAL(m > 0);
+	struct creneaux_query q = {.motif_id = m, .from = NOW, .to = NOW + 28 * 86400LL, .now = NOW, .public_side = 1};
+	struct slot *fresh, *cached;
+	size_t nf, nc;
+	crc_clear();
+	CU_ASSERT_EQUAL_FATAL(creneaux_search(DB, A, &q, &fresh, &nf), 0);
+	CU_ASSERT(nf > 0);
+	for (int pass = 0; pass < 2; pass++) {
+		/* pass 1: "now" a minute later, the window shrunk by a day (still inside) */
+		if (pass == 1) {
+			q.now += 60;
+			q.to -= 86400;
+			crc_clear();
+			CU_ASSERT_EQUAL_FATAL(creneaux_search(DB, A, &q, &fresh, &nf), 0);
+			crc_clear();
+			struct creneaux_query wide = q;
+			wide.to += 86400;
+			wide.now -= 60;
+			CU_ASSERT_EQUAL_FATAL(creneaux_search(DB, A, &wide, &cached, &nc), 0);
+		}
+		CU_ASSERT_EQUAL_FATAL(creneaux_search(DB, A, &q, &cached, &nc), 0);
+		CU_ASSERT_EQUAL(nc, nf);
+		CU_ASSERT(nc == nf && memcmp(cached, fresh, nf * sizeof(*fresh)) == 0);
+	}
+	crc_clear();
+}
+
+/* Migration 0019: what moves the schedule version, and what does not. */
+static void test_schedule_version(void)
+{
+	if (!DB)
+		return;
+	const char *v = "SELECT version::text FROM schedule_version";
+	char *v0 = db_s(DB, A, v);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v0);
+	/* a sign-in touches agents, not what the engine reads */
+	CU_ASSERT_EQUAL(db_x(DB, "UPDATE agents SET last_sign_in_at = now() WHERE id = (SELECT min(id) FROM agents)"), 0);
+	char *v1 = db_s(DB, A, v);
+	CU_ASSERT_STRING_EQUAL(v1, v0);
+	CU_ASSERT_EQUAL(db_x(DB, "UPDATE plages_ouverture SET title = title WHERE id = (SELECT min(id) FROM plages_ouverture)"), 0);
+	char *v2 = db_s(DB, A, v);
+	CU_ASSERT(strtoll(v2, NULL, 10) == strtoll(v1, NULL, 10) + 1);
+	/* several writes in one transaction: one bump, at commit */
+	CU_ASSERT_EQUAL_FATAL(db_begin(DB), 0);
+	CU_ASSERT_EQUAL(db_x(DB, "UPDATE motifs SET name = name WHERE id IN (SELECT id FROM motifs ORDER BY id LIMIT 3)"), 0);
+	CU_ASSERT_EQUAL(db_x(DB, "UPDATE agents SET deleted_at = deleted_at WHERE id = (SELECT min(id) FROM agents)"), 0);
+	CU_ASSERT_STRING_EQUAL(db_s(DB, A, v), v2);
+	CU_ASSERT_EQUAL(db_commit(DB), 0);
+	CU_ASSERT(strtoll(db_s(DB, A, v), NULL, 10) == strtoll(v2, NULL, 10) + 1);
+}
+
 void register_creneaux_suite(void)
 {
 	CU_pSuite s = CU_add_suite("creneaux", suite_init, suite_clean);
@@ -200,4 +308,7 @@ void register_creneaux_suite(void)
 	CU_add_test(s, "public delays and bookable_by", test_public_delays_and_bookable_by);
 	CU_add_test(s, "collective seats", test_collective_seats);
 	CU_add_test(s, "next availability = first of the search", test_next_matches_search);
+	CU_add_test(s, "cache: key, version and window", test_cache_rules);
+	CU_add_test(s, "cache: a cached search equals a fresh one", test_cached_equals_fresh);
+	CU_add_test(s, "schedule version: bumped once per committed schedule write", test_schedule_version);
 }

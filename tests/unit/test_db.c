@@ -121,6 +121,24 @@ static void test_transactions(void)
 	db_close(db);
 }
 
+/* db_begin_generic: cached plans inside the transaction only. */
+static void test_generic_plans(void)
+{
+	struct db *db = test_db();
+	if (db == NULL)
+		return;
+	struct arena *a = arena_new(1024);
+	CU_ASSERT_STRING_EQUAL(db_s(db, a, "SELECT current_setting('plan_cache_mode')"), "auto");
+	CU_ASSERT_EQUAL_FATAL(db_begin_generic(db), 0);
+	CU_ASSERT_EQUAL(db->in_tx, 1);
+	CU_ASSERT_STRING_EQUAL(db_s(db, a, "SELECT current_setting('plan_cache_mode')"), "force_generic_plan");
+	CU_ASSERT_STRING_EQUAL(db_s(db, a, "SELECT $1::int + 1", "41"), "42");
+	CU_ASSERT_EQUAL(db_commit(db), 0);
+	CU_ASSERT_STRING_EQUAL(db_s(db, a, "SELECT current_setting('plan_cache_mode')"), "auto");
+	arena_free(a);
+	db_close(db);
+}
+
 static void test_reconnect(void)
 {
 	struct db *db = test_db();
@@ -160,6 +178,7 @@ void register_db_suite(void)
 	CU_add_test(s, "parameters and statement cache", test_params_and_cache);
 	CU_add_test(s, "errors keep the connection usable", test_errors);
 	CU_add_test(s, "transactions and retry", test_transactions);
+	CU_add_test(s, "generic plans in db_begin_generic only", test_generic_plans);
 	CU_add_test(s, "reconnect after the backend died", test_reconnect);
 	CU_add_test(s, "database unreachable", test_unreachable);
 }
