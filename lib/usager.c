@@ -643,8 +643,7 @@ static int insert_profiles(struct db *db, struct arena *a, const struct usager_s
 		return rc;
 	/* the family cell lives in the same organisations */
 	const char *resp = db_int(a, in->responsible_id);
-	rc = db_x(db, "INSERT INTO user_profiles (user_id, organisation_id) SELECT $1, organisation_id"
-		      " FROM user_profiles WHERE user_id = $2 ON CONFLICT DO NOTHING", uid, resp);
+	rc = db_x(db, "SELECT usager_family_profiles($1)", uid);   /* 0020: also in its other organisations */
 	if (rc == 0)
 		rc = db_x(db, "INSERT INTO user_profiles (user_id, organisation_id) VALUES ($1, $2)"
 			      " ON CONFLICT DO NOTHING", resp, org);
@@ -1038,8 +1037,7 @@ int usager_move_proche(struct db *db, struct arena *a, const struct usager_scope
 	if ((rc = db_x(db, "UPDATE users SET responsible_id = $2, email = NULL, phone_number = NULL,"
 			   " phone_number_formatted = NULL, address = NULL, address_details = NULL, post_code = NULL,"
 			   " city_code = NULL, city_name = NULL, updated_at = now() WHERE id = $1", uid, resp)) != 0 ||
-	    (rc = db_x(db, "INSERT INTO user_profiles (user_id, organisation_id) SELECT $1, organisation_id"
-			   " FROM user_profiles WHERE user_id = $2 ON CONFLICT DO NOTHING", uid, resp)) != 0 ||
+	    (rc = db_x(db, "SELECT usager_family_profiles($1)", uid)) != 0 ||
 	    (rc = audit_user(db, a, s, ip, id, "move", before, row_json(db, a, id))) != 0 ||
 	    (rc = webhook_user(db, a, s, id, "updated")) != 0 || (rc = db_commit(db)) != 0)
 		goto fail;
