@@ -398,31 +398,15 @@ static char *name_pattern(struct arena *a, const char *q, int reverse)
 #define SEARCH_HEAD "SELECT" COLS ", count(*) OVER () FROM users u WHERE u.deleted_at IS NULL AND" SCOPE_SQL
 #define SEARCH_TAIL " ORDER BY u.last_name, u.first_name, u.id LIMIT $5 OFFSET $6"
 
-/* By name: the matches are user_profiles rows (user_id, search_words); they are
- * counted and paged on their own, in the order of the folded name, so that only
- * the page's usagers are read — a short prefix matches thousands. */
-#define NAME_PAGE_SQL(matches) \
-	"WITH m AS MATERIALIZED (" matches "), page AS (SELECT user_id, search_words FROM m" \
-	" ORDER BY search_words, user_id LIMIT $5 OFFSET $6)" \
-	" SELECT" COLS ", (SELECT count(*) FROM m) FROM page JOIN users u ON u.id = page.user_id" \
+/* By name: the page of matches, counted and ordered by the folded name, comes from
+ * usager_name_page() (0022_usager_search_territory.sql), which reads the indexes of
+ * user_profiles as the owner within the agent's organisations (rls_usager_orgs) — in
+ * one organisation, or throughout territory $3; only the page's usagers are read here.
+ * $7 (the words reversed) is NULL for one word. */
+#define NAME_SQL \
+	"SELECT" COLS ", page.total FROM usager_name_page($1, $2::boolean, $3, rdv_name_pattern($4)," \
+	" rdv_name_pattern($7), $5, $6) page JOIN users u ON u.id = page.user_id" \
 	" WHERE u.deleted_at IS NULL ORDER BY page.search_words, u.id"
-#define NAME_MATCH_SQL \
-	" (sp.search_words LIKE rdv_name_pattern($4) OR sp.search_words LIKE rdv_name_pattern($7))"
-
-/* In one organisation: the organisation and the words pattern go together into the
- * GIN index of user_profiles (organisation_id, search_words), so only the
- * organisation's matches are read. $7 (the words reversed) is NULL for one word. */
-#define NAME_IN_ORG_SQL NAME_PAGE_SQL( \
-	"SELECT sp.user_id, sp.search_words FROM user_profiles sp WHERE sp.organisation_id = $1" \
-	" AND $2::boolean IS NOT NULL AND $3::bigint IS NOT NULL AND" NAME_MATCH_SQL)
-
-/* Throughout the territory: the same words, any organisation of territory $3
- * ("+ 0": the territory's organisations are many, one index scan for each would cost
- * more than filtering the matches of the words alone). */
-#define NAME_IN_TERRITORY_SQL NAME_PAGE_SQL( \
-	"SELECT DISTINCT sp.user_id, sp.search_words FROM user_profiles sp" \
-	" JOIN organisations so ON so.id = sp.organisation_id + 0 WHERE so.territory_id = $3" \
-	" AND $1::bigint IS NOT NULL AND $2::boolean IS NOT NULL AND" NAME_MATCH_SQL)
 
 PGresult *usager_search(struct db *db, struct arena *a, const struct usager_scope *s, const char *q,
 			long long referent_id, int page, int per_page)
@@ -447,8 +431,7 @@ PGresult *usager_search(struct db *db, struct arena *a, const struct usager_scop
 	if (q[0] == '+' && phone_normalize(q, e164, NULL) == 0)
 		return db_q(db, SEARCH_HEAD " AND u.phone_number_formatted = $4" SEARCH_TAIL, SCOPE_PARAMS(a, s),
 			    arena_strdup(a, e164), lim, off);
-	return db_q(db, s->territory_wide ? NAME_IN_TERRITORY_SQL : NAME_IN_ORG_SQL, SCOPE_PARAMS(a, s),
-		    name_pattern(a, q, 0), lim, off, name_pattern(a, q, 1));
+	return db_q(db, NAME_SQL, SCOPE_PARAMS(a, s), name_pattern(a, q, 0), lim, off, name_pattern(a, q, 1));
 }
 
 long long usager_search_total(const PGresult *r)
@@ -612,20 +595,55 @@ static int webhook_user(struct db *db, struct arena *a, const struct usager_scop
 	return rc;
 }
 
-/* A responsable the agent may attach a proche to: visible and not a proche. */
-static int check_responsable(struct db *db, struct arena *a, const struct usager_scope *s, long long resp_id,
-			     long long proche_id)
+/* The audit row of event (before, and the row as it is now) and the "user" webhook. */
+static int audit_and_notify(struct db *db, struct arena *a, const struct usager_scope *s, const char *ip, long long id,
+			    const char *event, const char *before, const char *webhook_event)
 {
-	int err;
+	int rc = audit_user(db, a, s, ip, id, event, before, row_json(db, a, id));
+	return rc ? rc : webhook_user(db, a, s, id, webhook_event);
+}
+
+/* Usager id in the scope: 0 (*is_proche set when not NULL), RDV_ENOTFOUND or a db error. */
+static int require_visible(struct db *db, const struct usager_scope *s, long long id, int *is_proche)
+{
+	int rc;
+	PGresult *r = usager_get(db, s, id, &rc);
+	if (r == NULL)
+		return rc;
+	if (is_proche)
+		*is_proche = db_ll(r, 0, UC_RESPONSIBLE_ID) != 0;
+	PQclear(r);
+	return 0;
+}
+
+/* One write: its statements, audit rows and webhook (fn, with the write's own arg)
+ * in one transaction, committed when fn succeeds, rolled back otherwise. */
+typedef int (*write_fn)(struct db *db, struct arena *a, const struct usager_scope *s, const char *ip, long long id,
+			void *arg);
+
+static int in_transaction(struct db *db, struct arena *a, const struct usager_scope *s, const char *ip, long long id,
+			  write_fn fn, void *arg)
+{
+	int rc = db_begin(db);
+	if (rc != 0)
+		return rc;
+	rc = fn(db, a, s, ip, id, arg);
+	if (rc == 0)
+		rc = db_commit(db);
+	if (rc != 0)
+		db_rollback(db);
+	return rc;
+}
+
+/* A responsable the agent may attach a proche to: visible and not a proche. */
+static int check_responsable(struct db *db, const struct usager_scope *s, long long resp_id, long long proche_id)
+{
 	if (resp_id == proche_id)
 		return RDV_EINVAL;
-	PGresult *r = usager_get(db, s, resp_id, &err);
-	if (r == NULL)
-		return err == RDV_ENOTFOUND ? RDV_EINVAL : err;
-	int ok = db_ll(r, 0, UC_RESPONSIBLE_ID) == 0;
-	PQclear(r);
-	(void)a;
-	return ok ? 0 : RDV_EINVAL;
+	int is_proche, rc = require_visible(db, s, resp_id, &is_proche);
+	if (rc != 0)
+		return rc == RDV_ENOTFOUND ? RDV_EINVAL : rc;
+	return is_proche ? RDV_EINVAL : 0;
 }
 
 static const char *v_or_null(const struct usager_input *in, int f)
@@ -650,14 +668,20 @@ static int insert_profiles(struct db *db, struct arena *a, const struct usager_s
 	return rc;
 }
 
-int usager_create(struct db *db, struct arena *a, const struct usager_scope *s, const char *ip,
-		  const struct usager_input *in, long long *id_out)
+struct create_arg {
+	const struct usager_input *in;
+	long long id;
+};
+
+static int create_tx(struct db *db, struct arena *a, const struct usager_scope *s, const char *ip, long long unused,
+		     void *arg)
 {
-	int rc = db_begin(db);
-	if (rc != 0)
+	(void)unused;
+	struct create_arg *c = arg;
+	const struct usager_input *in = c->in;
+	int rc;
+	if (in->responsible_id > 0 && (rc = check_responsable(db, s, in->responsible_id, 0)) != 0)
 		return rc;
-	if (in->responsible_id > 0 && (rc = check_responsable(db, a, s, in->responsible_id, 0)) != 0)
-		goto fail;
 	const char *resp = in->responsible_id > 0 ? db_int(a, in->responsible_id) : NULL;
 	const char *const p[] = {
 		in->v[UF_first_name], in->v[UF_last_name], in->v[UF_birth_name], in->v[UF_birth_date],
@@ -678,20 +702,21 @@ int usager_create(struct db *db, struct arena *a, const struct usager_scope *s, 
 		" nullif($17, ''), nullif($18, ''), coalesce(nullif($19, '')::boolean, true),"
 		" coalesce(nullif($20, '')::boolean, true), $21, $22) RETURNING id",
 		(int)(sizeof(p) / sizeof(p[0])), p);
-	if (r == NULL) {
-		rc = db->err;
-		goto fail;
-	}
-	long long id = db_ll(r, 0, 0);
+	if (r == NULL)
+		return db->err;
+	c->id = db_ll(r, 0, 0);
 	PQclear(r);
-	if ((rc = insert_profiles(db, a, s, id, in)) != 0 ||
-	    (rc = audit_user(db, a, s, ip, id, "create", NULL, row_json(db, a, id))) != 0 ||
-	    (rc = webhook_user(db, a, s, id, "created")) != 0 || (rc = db_commit(db)) != 0)
-		goto fail;
-	*id_out = id;
-	return 0;
-fail:
-	db_rollback(db);
+	rc = insert_profiles(db, a, s, c->id, in);
+	return rc ? rc : audit_and_notify(db, a, s, ip, c->id, "create", NULL, "created");
+}
+
+int usager_create(struct db *db, struct arena *a, const struct usager_scope *s, const char *ip,
+		  const struct usager_input *in, long long *id_out)
+{
+	struct create_arg c = {.in = in};
+	int rc = in_transaction(db, a, s, ip, 0, create_tx, &c);
+	if (rc == 0)
+		*id_out = c.id;
 	return rc;
 }
 
@@ -723,28 +748,25 @@ static int write_fields(struct db *db, struct arena *a, long long id, const stru
 	return rc;
 }
 
-int usager_update(struct db *db, struct arena *a, const struct usager_scope *s, const char *ip, long long id,
-		  const struct usager_input *in)
+static int update_tx(struct db *db, struct arena *a, const struct usager_scope *s, const char *ip, long long id,
+		     void *arg)
 {
-	int rc = db_begin(db);
+	const struct usager_input *in = arg;
+	int rc = require_visible(db, s, id, NULL);
 	if (rc != 0)
 		return rc;
-	PGresult *cur = usager_get(db, s, id, &rc);
-	if (cur == NULL)
-		goto fail;
-	PQclear(cur);
 	char *before = row_json(db, a, id);
 	rc = write_fields(db, a, id, in);
 	if (rc == 0 && in->v[UF_notes] != NULL)
 		rc = db_x(db, "UPDATE user_profiles SET notes = nullif($3, '') WHERE user_id = $1 AND organisation_id = $2",
 			  db_int(a, id), db_int(a, s->org_id), in->v[UF_notes]);
-	if (rc != 0 || (rc = audit_user(db, a, s, ip, id, "update", before, row_json(db, a, id))) != 0 ||
-	    (rc = webhook_user(db, a, s, id, "updated")) != 0 || (rc = db_commit(db)) != 0)
-		goto fail;
-	return 0;
-fail:
-	db_rollback(db);
-	return rc;
+	return rc ? rc : audit_and_notify(db, a, s, ip, id, "update", before, "updated");
+}
+
+int usager_update(struct db *db, struct arena *a, const struct usager_scope *s, const char *ip, long long id,
+		  const struct usager_input *in)
+{
+	return in_transaction(db, a, s, ip, id, update_tx, (void *)in);
 }
 
 /* ------------------------------------------------------------ deletion */
@@ -776,8 +798,7 @@ static int anonymise(struct db *db, struct arena *a, const struct usager_scope *
 	int rc = db_x(db, "SELECT usager_erase($1)", uid);
 	if (rc != 0)
 		return rc;
-	rc = audit_user(db, a, s, ip, id, event, before, row_json(db, a, id));
-	return rc ? rc : webhook_user(db, a, s, id, "destroyed");
+	return audit_and_notify(db, a, s, ip, id, event, before, "destroyed");
 }
 
 /* Proche id becomes a responsable of their own (contact details to be given). */
@@ -785,11 +806,7 @@ static int detach(struct db *db, struct arena *a, const struct usager_scope *s, 
 {
 	char *before = row_json(db, a, id);
 	int rc = db_x(db, "UPDATE users SET responsible_id = NULL, updated_at = now() WHERE id = $1", db_int(a, id));
-	if (rc == 0)
-		rc = audit_user(db, a, s, ip, id, "detach", before, row_json(db, a, id));
-	if (rc == 0)
-		rc = webhook_user(db, a, s, id, "updated");
-	return rc;
+	return rc ? rc : audit_and_notify(db, a, s, ip, id, "detach", before, "updated");
 }
 
 static int proches_decide(struct db *db, struct arena *a, const struct usager_scope *s, const char *ip, long long id,
@@ -814,23 +831,19 @@ static int proches_decide(struct db *db, struct arena *a, const struct usager_sc
 	return rc;
 }
 
+static int destroy_tx(struct db *db, struct arena *a, const struct usager_scope *s, const char *ip, long long id,
+		      void *arg)
+{
+	int rc = require_visible(db, s, id, NULL);
+	if (rc == 0)
+		rc = proches_decide(db, a, s, ip, id, *(const enum usager_proches_decision *)arg);
+	return rc ? rc : anonymise(db, a, s, ip, id, "destroy");
+}
+
 int usager_destroy(struct db *db, struct arena *a, const struct usager_scope *s, const char *ip, long long id,
 		   enum usager_proches_decision decision)
 {
-	int rc = db_begin(db);
-	if (rc != 0)
-		return rc;
-	PGresult *cur = usager_get(db, s, id, &rc);
-	if (cur == NULL)
-		goto fail;
-	PQclear(cur);
-	if ((rc = proches_decide(db, a, s, ip, id, decision)) != 0 || (rc = anonymise(db, a, s, ip, id, "destroy")) != 0 ||
-	    (rc = db_commit(db)) != 0)
-		goto fail;
-	return 0;
-fail:
-	db_rollback(db);
-	return rc;
+	return in_transaction(db, a, s, ip, id, destroy_tx, &decision);
 }
 
 /* ------------------------------------------------------------ merge */
@@ -879,6 +892,16 @@ static int merge_offers(const struct usager_scope *s, const struct usager_input 
 	       !(kept->responsible_id > 0 && is_contact_field(f));
 }
 
+/* Two stored values of field f are the same: phone numbers are compared once
+ * normalised ("06 12 34 56 78" is "0612345678"), as stored otherwise. */
+static int same_value(int f, const char *k, const char *o)
+{
+	char ek[PHONE_E164_SIZE], eo[PHONE_E164_SIZE];
+	if (f == UF_phone_number && phone_normalize(k, ek, NULL) == 0 && phone_normalize(o, eo, NULL) == 0)
+		return strcmp(ek, eo) == 0;
+	return strcmp(k, o) == 0;
+}
+
 int usager_merge_choose(struct db *db, struct arena *a, const struct usager_scope *s, long long keep_id,
 			long long source_id, const char *const pick[UF_COUNT], struct usager_merge_choice *out,
 			struct usager_errors *err)
@@ -893,7 +916,7 @@ int usager_merge_choose(struct db *db, struct arena *a, const struct usager_scop
 	out->chosen.v[UF_notes] = NULL;
 	for (int f = 0; f < UF_COUNT; f++) {
 		const char *k = out->kept.v[f], *o = out->other.v[f];
-		if (!merge_offers(s, &out->kept, f) || strcmp(k, o) == 0)
+		if (!merge_offers(s, &out->kept, f) || same_value(f, k, o))
 			continue;
 		out->differs[f] = 1;
 		out->from_other[f] = pick && pick[f] ? strcmp(pick[f], "source") == 0 : k[0] == '\0';
@@ -936,50 +959,52 @@ static int merge_apply_choice(struct db *db, struct arena *a, const struct usage
 	return audit_user(db, a, s, ip, keep_id, "merge_choice", NULL, after);
 }
 
-int usager_merge(struct db *db, struct arena *a, const struct usager_scope *s, const char *ip, long long keep_id,
-		 long long source_id, const struct usager_merge_choice *choice)
+struct merge_arg {
+	long long source_id;
+	const struct usager_merge_choice *choice;
+};
+
+static int merge_tx(struct db *db, struct arena *a, const struct usager_scope *s, const char *ip, long long keep_id,
+		    void *arg)
 {
-	if (keep_id == source_id)
-		return RDV_EINVAL;
-	int rc = db_begin(db);
+	const struct merge_arg *m = arg;
+	long long source_id = m->source_id;
+	const struct usager_merge_choice *choice = m->choice;
+	int rc = require_visible(db, s, keep_id, NULL);
+	if (rc == 0)
+		rc = require_visible(db, s, source_id, NULL);
 	if (rc != 0)
 		return rc;
-	PGresult *r = usager_get(db, s, keep_id, &rc);
-	if (r == NULL)
-		goto fail;
-	PQclear(r);
-	if ((r = usager_get(db, s, source_id, &rc)) == NULL)
-		goto fail;
-	PQclear(r);
 	const char *keep = db_int(a, keep_id), *src = db_int(a, source_id);
 	/* the source in full, password included, for merge_fill; the audit copy without it */
 	char *src_full = db_s(db, a, "SELECT to_jsonb(u)::text FROM users u WHERE u.id = $1", src);
 	char *before = db_s(db, a, "SELECT jsonb_build_object('kept', (SELECT to_jsonb(k) - 'password_hash' FROM users k"
 				   " WHERE k.id = $1), 'merged', (SELECT to_jsonb(m) - 'password_hash' FROM users m"
 				   " WHERE m.id = $2))::text", keep, src);
-	if (src_full == NULL || before == NULL) {
-		rc = db->err ? db->err : RDV_ENOMEM;
-		goto fail;
-	}
+	if (src_full == NULL || before == NULL)
+		return db->err ? db->err : RDV_ENOMEM;
 	if ((rc = merge_moves(db, keep, src)) != 0 || (rc = anonymise(db, a, s, ip, source_id, "merged_into")) != 0 ||
 	    (rc = merge_fill(db, keep, src_full)) != 0 ||
-	    (choice && (rc = merge_apply_choice(db, a, s, ip, keep_id, choice)) != 0) ||
-	    (rc = audit_user(db, a, s, ip, keep_id, "merge", before, row_json(db, a, keep_id))) != 0 ||
-	    (rc = webhook_user(db, a, s, keep_id, "updated")) != 0 || (rc = db_commit(db)) != 0)
-		goto fail;
-	return 0;
-fail:
-	db_rollback(db);
-	return rc;
+	    (choice && (rc = merge_apply_choice(db, a, s, ip, keep_id, choice)) != 0))
+		return rc;
+	return audit_and_notify(db, a, s, ip, keep_id, "merge", before, "updated");
+}
+
+int usager_merge(struct db *db, struct arena *a, const struct usager_scope *s, const char *ip, long long keep_id,
+		 long long source_id, const struct usager_merge_choice *choice)
+{
+	if (keep_id == source_id)
+		return RDV_EINVAL;
+	struct merge_arg m = {.source_id = source_id, .choice = choice};
+	return in_transaction(db, a, s, ip, keep_id, merge_tx, &m);
 }
 
 /* ------------------------------------------------------------ profiles, family, referents */
 
-int usager_add_to_org(struct db *db, struct arena *a, const struct usager_scope *s, const char *ip, long long id)
+static int add_to_org_tx(struct db *db, struct arena *a, const struct usager_scope *s, const char *ip, long long id,
+			 void *unused)
 {
-	int rc = db_begin(db);
-	if (rc != 0)
-		return rc;
+	(void)unused;
 	const char *uid = db_int(a, id), *org = db_int(a, s->org_id), *terr = db_int(a, s->territory_id);
 	/* the whole family cell: the usager, their responsable and their proches */
 	PGresult *r = db_q(db,
@@ -989,128 +1014,110 @@ int usager_add_to_org(struct db *db, struct arena *a, const struct usager_scope 
 		"  AND u.deleted_at IS NULL)"
 		" INSERT INTO user_profiles (user_id, organisation_id) SELECT id, $2 FROM fam"
 		" ON CONFLICT DO NOTHING RETURNING user_id", uid, org, terr);
-	if (r == NULL) {
-		rc = db->err;
-		goto fail;
-	}
+	if (r == NULL)
+		return db->err;
 	int added = PQntuples(r);
 	PQclear(r);
 	char *exists = db_s(db, a, "SELECT 1 FROM users u WHERE u.id = $1 AND u.deleted_at IS NULL AND"
 				   IN_TERRITORY_SQL("$2"), uid, terr);
-	if (exists == NULL) {
-		rc = db->err ? db->err : RDV_ENOTFOUND;
-		goto fail;
-	}
-	if (added > 0 && ((rc = audit_user(db, a, s, ip, id, "add_to_organisation", NULL,
-					   arena_printf(a, "{\"organisation_id\": %lld}", s->org_id))) != 0 ||
-			  (rc = webhook_user(db, a, s, id, "updated")) != 0))
-		goto fail;
-	if ((rc = db_commit(db)) != 0)
-		goto fail;
-	return 0;
-fail:
-	db_rollback(db);
-	return rc;
+	if (exists == NULL)
+		return db->err ? db->err : RDV_ENOTFOUND;
+	if (added == 0)
+		return 0;
+	int rc = audit_user(db, a, s, ip, id, "add_to_organisation", NULL,
+			    arena_printf(a, "{\"organisation_id\": %lld}", s->org_id));
+	return rc ? rc : webhook_user(db, a, s, id, "updated");
 }
 
-int usager_move_proche(struct db *db, struct arena *a, const struct usager_scope *s, const char *ip, long long id,
-		       long long responsible_id)
+int usager_add_to_org(struct db *db, struct arena *a, const struct usager_scope *s, const char *ip, long long id)
 {
-	int rc = db_begin(db);
+	return in_transaction(db, a, s, ip, id, add_to_org_tx, NULL);
+}
+
+static int move_tx(struct db *db, struct arena *a, const struct usager_scope *s, const char *ip, long long id,
+		   void *arg)
+{
+	long long responsible_id = *(const long long *)arg;
+	int is_proche, rc = require_visible(db, s, id, &is_proche);
 	if (rc != 0)
 		return rc;
-	PGresult *r = usager_get(db, s, id, &rc);
-	if (r == NULL)
-		goto fail;
-	int is_proche = db_ll(r, 0, UC_RESPONSIBLE_ID) != 0;
-	PQclear(r);
 	/* a responsable with proches would make a two-level family */
-	if (!is_proche && usager_count_proches(db, id) != 0) {
-		rc = RDV_EINVAL;
-		goto fail;
-	}
-	if ((rc = check_responsable(db, a, s, responsible_id, id)) != 0)
-		goto fail;
+	if (!is_proche && usager_count_proches(db, id) != 0)
+		return RDV_EINVAL;
+	if ((rc = check_responsable(db, s, responsible_id, id)) != 0)
+		return rc;
 	const char *uid = db_int(a, id), *resp = db_int(a, responsible_id);
 	char *before = row_json(db, a, id);
 	/* a proche has no contact details of its own */
 	if ((rc = db_x(db, "UPDATE users SET responsible_id = $2, email = NULL, phone_number = NULL,"
 			   " phone_number_formatted = NULL, address = NULL, address_details = NULL, post_code = NULL,"
 			   " city_code = NULL, city_name = NULL, updated_at = now() WHERE id = $1", uid, resp)) != 0 ||
-	    (rc = db_x(db, "SELECT usager_family_profiles($1)", uid)) != 0 ||
-	    (rc = audit_user(db, a, s, ip, id, "move", before, row_json(db, a, id))) != 0 ||
-	    (rc = webhook_user(db, a, s, id, "updated")) != 0 || (rc = db_commit(db)) != 0)
-		goto fail;
-	return 0;
-fail:
-	db_rollback(db);
-	return rc;
+	    (rc = db_x(db, "SELECT usager_family_profiles($1)", uid)) != 0)
+		return rc;
+	return audit_and_notify(db, a, s, ip, id, "move", before, "updated");
+}
+
+int usager_move_proche(struct db *db, struct arena *a, const struct usager_scope *s, const char *ip, long long id,
+		       long long responsible_id)
+{
+	return in_transaction(db, a, s, ip, id, move_tx, &responsible_id);
+}
+
+static int detach_tx(struct db *db, struct arena *a, const struct usager_scope *s, const char *ip, long long id,
+		     void *unused)
+{
+	(void)unused;
+	int is_proche, rc = require_visible(db, s, id, &is_proche);
+	if (rc != 0)
+		return rc;
+	return is_proche ? detach(db, a, s, ip, id) : RDV_EINVAL;
 }
 
 int usager_detach_proche(struct db *db, struct arena *a, const struct usager_scope *s, const char *ip, long long id)
 {
-	int rc = db_begin(db);
-	if (rc != 0)
-		return rc;
-	PGresult *r = usager_get(db, s, id, &rc);
-	if (r == NULL)
-		goto fail;
-	int is_proche = db_ll(r, 0, UC_RESPONSIBLE_ID) != 0;
-	PQclear(r);
-	if (!is_proche) {
-		rc = RDV_EINVAL;
-		goto fail;
-	}
-	if ((rc = detach(db, a, s, ip, id)) != 0 || (rc = db_commit(db)) != 0)
-		goto fail;
-	return 0;
-fail:
-	db_rollback(db);
-	return rc;
+	return in_transaction(db, a, s, ip, id, detach_tx, NULL);
 }
 
-static int referent_change(struct db *db, struct arena *a, const struct usager_scope *s, const char *ip, long long id,
-			   long long agent_id, int add)
+struct referent_arg {
+	long long agent_id;
+	int add;
+};
+
+static int referent_tx(struct db *db, struct arena *a, const struct usager_scope *s, const char *ip, long long id,
+		       void *arg)
 {
-	int rc = db_begin(db);
+	const struct referent_arg *ra = arg;
+	long long agent_id = ra->agent_id;
+	int add = ra->add;
+	int rc = require_visible(db, s, id, NULL);
 	if (rc != 0)
 		return rc;
-	PGresult *r = usager_get(db, s, id, &rc);
-	if (r == NULL)
-		goto fail;
-	PQclear(r);
 	const char *uid = db_int(a, id), *aid = db_int(a, agent_id);
 	char *member = db_s(db, a, "SELECT 1 FROM agent_roles ar JOIN agents ag ON ag.id = ar.agent_id"
 				   " WHERE ar.agent_id = $1 AND ar.organisation_id = $2 AND ag.deleted_at IS NULL",
 			    aid, db_int(a, s->org_id));
-	if (member == NULL) {
-		rc = db->err ? db->err : RDV_EINVAL;
-		goto fail;
-	}
+	if (member == NULL)
+		return db->err ? db->err : RDV_EINVAL;
 	rc = add ? db_x(db, "INSERT INTO referent_assignations (user_id, agent_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
 			uid, aid)
 		 : db_x(db, "DELETE FROM referent_assignations WHERE user_id = $1 AND agent_id = $2", uid, aid);
 	const char *j = arena_printf(a, "{\"referent_agent_id\": %lld}", agent_id);
 	if (rc != 0 ||
-	    (rc = audit_user(db, a, s, ip, id, add ? "referent_add" : "referent_remove", add ? NULL : j, add ? j : NULL)) != 0 ||
-	    (rc = webhook_user(db, a, s, id, "updated")) != 0 || (rc = db_commit(db)) != 0)
-		goto fail;
-	return 0;
-fail:
-	db_rollback(db);
-	return rc;
+	    (rc = audit_user(db, a, s, ip, id, add ? "referent_add" : "referent_remove", add ? NULL : j, add ? j : NULL)) != 0)
+		return rc;
+	return webhook_user(db, a, s, id, "updated");
 }
 
 int usager_referent_add(struct db *db, struct arena *a, const struct usager_scope *s, const char *ip,
 			long long id, long long agent_id)
 {
-	return referent_change(db, a, s, ip, id, agent_id, 1);
+	return in_transaction(db, a, s, ip, id, referent_tx, &(struct referent_arg){.agent_id = agent_id, .add = 1});
 }
 
 int usager_referent_remove(struct db *db, struct arena *a, const struct usager_scope *s, const char *ip,
 			   long long id, long long agent_id)
 {
-	return referent_change(db, a, s, ip, id, agent_id, 0);
+	return in_transaction(db, a, s, ip, id, referent_tx, &(struct referent_arg){.agent_id = agent_id, .add = 0});
 }
 
 int usager_is_referent(struct db *db, long long id, long long agent_id)

@@ -535,6 +535,106 @@ static void test_merge_choices(void)
 	browser_free(&b);
 }
 
+/* The same phone number stored two ways ("06 12 …" and "0612…") is one value: the
+ * merge screen offers no choice for it; a different number still is offered. */
+static void test_merge_same_phone_normalised(void)
+{
+	struct browser b;
+	sign_in(&b, ADMIN_ARRAS);
+	char form[512], sql[256], path[256];
+	int pid = (int)getpid();
+	snprintf(form, sizeof(form), "first_name=Tel&last_name=Pareil&birth_date=1980-05-05"
+		 "&phone_number=06+44+55+66+%02d&confirm_duplicates=1", pid % 100);
+	long long keep = create_ok(&b, form);
+	long long src = create_ok(&b, "first_name=Tel&last_name=Pareille&birth_date=1980-05-05&confirm_duplicates=1");
+	snprintf(sql, sizeof(sql), "UPDATE users SET phone_number = '064455 66%02d' WHERE id = %lld RETURNING id",
+		 pid % 100, src);
+	CU_ASSERT_EQUAL(sql_ll(sql), src);
+	snprintf(path, sizeof(path), "%s/merge?keep_id=%lld&source_id=%lld", base, keep, src);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	CU_ASSERT(browser_body_has(&b, "name=\"choose_last_name\""));
+	CU_ASSERT(!browser_body_has(&b, "name=\"choose_phone_number\""));
+	/* another number: offered */
+	snprintf(sql, sizeof(sql), "UPDATE users SET phone_number = '07 44 55 66 %02d' WHERE id = %lld RETURNING id",
+		 pid % 100, src);
+	CU_ASSERT_EQUAL(sql_ll(sql), src);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	CU_ASSERT(browser_body_has(&b, "name=\"choose_phone_number\""));
+	browser_free(&b);
+}
+
+/* An agent of Arras, not territory admin, in a territory that shares its usagers
+ * (visible_users_throughout_the_territory): under row-level security (rdv_app), the
+ * territory-wide search and the page of a Lens usager show the identity; Lens's notes
+ * and RDVs stay Lens's (reference 1.6 and 4). */
+static void test_territory_shared_usagers(void)
+{
+	char sql[1024], out[64], path[256];
+	int pid = (int)getpid();
+	long long terr = sql_ll("SELECT territory_id FROM organisations WHERE name = 'MDS de Lens'");
+	snprintf(sql, sizeof(sql), "SELECT visible_users_throughout_the_territory::int FROM territories WHERE id = %lld",
+		 terr);
+	long long was = sql_ll(sql);
+	snprintf(sql, sizeof(sql), "INSERT INTO users (first_name, last_name, birth_date, created_through)"
+		 " VALUES ('Partagee', 'Territoriale%d', '1985-06-07', 'agent_creation') RETURNING id", pid);
+	long long uid = sql_ll(sql);
+	long long rdv = sql_ll("SELECT r.id FROM rdvs r JOIN organisations o ON o.id = r.organisation_id"
+			       " WHERE o.name = 'MDS de Lens' AND NOT r.collectif ORDER BY r.id LIMIT 1");
+	snprintf(sql, sizeof(sql), "INSERT INTO user_profiles (user_id, organisation_id, notes) VALUES"
+		 " (%lld, %lld, 'Note confidentielle de Lens'); INSERT INTO participations (rdv_id, user_id)"
+		 " VALUES (%lld, %lld)", uid, lens, rdv, uid);
+	CU_ASSERT_EQUAL_FATAL(test_sql(sql, NULL, 0), 0);
+	CU_ASSERT_FATAL(uid > 0 && rdv > 0);
+	char name[64], rdv_href[64];
+	snprintf(name, sizeof(name), "Partagee TERRITORIALE%d", pid);
+	snprintf(rdv_href, sizeof(rdv_href), "/rdvs/%lld\"", rdv);
+
+	struct browser b;
+	sign_in(&b, PMI);
+	/* not shared: neither found nor opened */
+	snprintf(sql, sizeof(sql), "UPDATE territories SET visible_users_throughout_the_territory = false WHERE id = %lld",
+		 terr);
+	test_sql(sql, NULL, 0);
+	snprintf(path, sizeof(path), "%s?q=territoriale%d", base, pid);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	CU_ASSERT(!browser_body_has(&b, name));
+	snprintf(path, sizeof(path), "%s/%lld", base, uid);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 404);
+	/* shared */
+	snprintf(sql, sizeof(sql), "UPDATE territories SET visible_users_throughout_the_territory = true WHERE id = %lld",
+		 terr);
+	test_sql(sql, NULL, 0);
+	snprintf(path, sizeof(path), "%s?q=partagee+territoriale%d", base, pid);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	CU_ASSERT(browser_body_has(&b, name));
+	snprintf(path, sizeof(path), "%s/search.json?q=territoriale%d", base, pid);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	snprintf(out, sizeof(out), "{\"users\":[{\"id\":%lld,", uid);
+	CU_ASSERT(browser_body_has(&b, out));
+	snprintf(path, sizeof(path), "%s?q=07%%2F06%%2F1985", base);   /* by birth date too */
+	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	CU_ASSERT(browser_body_has(&b, name));
+	snprintf(path, sizeof(path), "%s/%lld", base, uid);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	CU_ASSERT(browser_body_has(&b, name));
+	CU_ASSERT(browser_body_has(&b, "07/06/1985"));
+	CU_ASSERT(!browser_body_has(&b, "Note confidentielle de Lens"));
+	CU_ASSERT(!browser_body_has(&b, rdv_href));
+	CU_ASSERT(browser_body_has(&b, "add_to_organisation"));   /* not in Arras yet */
+	/* Lens's own agent sees its notes and its RDV on the same usager */
+	browser_free(&b);
+	browser_init(&b);
+	CU_ASSERT_EQUAL_FATAL(browser_sign_in_agent(&b, LENS, NULL), 303);
+	snprintf(path, sizeof(path), "/agent/organisations/%lld/usagers/%lld", lens, uid);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	CU_ASSERT(browser_body_has(&b, "Note confidentielle de Lens"));
+	CU_ASSERT(browser_body_has(&b, rdv_href));
+	browser_free(&b);
+	snprintf(sql, sizeof(sql), "UPDATE territories SET visible_users_throughout_the_territory = %s WHERE id = %lld;"
+		 " DELETE FROM participations WHERE user_id = %lld", was > 0 ? "true" : "false", terr, uid);
+	test_sql(sql, NULL, 0);
+}
+
 /* ------------------------------------------------------------ API */
 
 static char token[64];
@@ -700,6 +800,9 @@ void register_usagers_http(void)
 	CU_add_test(s, "delete anonymises, keeps RDVs, decides about proches", test_delete_anonymises);
 	CU_add_test(s, "merge moves everything and loses nothing", test_merge_moves_everything);
 	CU_add_test(s, "merge: a value chosen per differing field, validated, audited", test_merge_choices);
+	CU_add_test(s, "merge: the same phone written two ways is no choice", test_merge_same_phone_normalised);
+	CU_add_test(s, "territory shared with a basic agent under RLS: identity yes, Lens notes and RDVs no",
+		    test_territory_shared_usagers);
 	CU_add_test(s, "API users: list, create, duplicates, errors, 404", test_api_users);
 	CU_add_test(s, "API users: move a proche, make a proche a responsable (responsible_id)", test_api_family);
 }
