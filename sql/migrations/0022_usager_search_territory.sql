@@ -8,27 +8,23 @@
 --   - under row-level security (rdv_app, 0014) LIKE is not leakproof, so PostgreSQL
 --     may not use it in an index scan before the policy of user_profiles: every
 --     profile of the database was read and filtered.
--- The words' prefixes ("martin" → m, ma, mar, mart, marti, martin) are now indexed
--- (GIN over an expression of user_profiles.search_words: no new column, nothing to keep
--- up to date), and the matches are read by a SECURITY DEFINER function, owned by the
+-- The words are now indexed as a text search vector, "martin" being the prefix query
+-- 'martin':* (GIN over an expression of user_profiles.search_words: no new column,
+-- nothing to keep up to date, no recheck), and the matches are read by a SECURITY DEFINER function, owned by the
 -- owner, which applies the acting agent's visibility itself: organisations of
 -- rls_usager_orgs() (0014), the same rule as the read policy of user_profiles for
 -- the organisations' own rows. lib/usager.c checks the agent's scope first, as before.
 
--- Every prefix of every word of a search_words value (0017: " last first birth").
-CREATE FUNCTION rdv_name_prefixes(words text) RETURNS text[]
+-- The words of search_words as a text search vector ('simple': the words as they are,
+-- already folded) and the words of a LIKE pattern built by lib/usager.c (folded by
+-- rdv_name_pattern) as a prefix query: each pattern word starts a word of a matching
+-- search_words. NULL for a pattern without words.
+CREATE FUNCTION rdv_pattern_query(pattern text) RETURNS tsquery
   LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
-  AS $$ SELECT coalesce(array_agg(DISTINCT left(w, n)), '{}')
-          FROM regexp_split_to_table(btrim(words), ' +') w, generate_series(1, length(w)) n
-         WHERE w <> '' $$;
+  AS $$ SELECT string_agg(quote_literal(w) || ':*', ' & ')::tsquery
+          FROM regexp_split_to_table(pattern, '[% ]+') w WHERE w <> '' $$;
 
--- The words of a LIKE pattern built by lib/usager.c, folded by rdv_name_pattern: each
--- starts a word of a matching search_words, so each is one of its prefixes.
-CREATE FUNCTION rdv_pattern_words(pattern text) RETURNS text[]
-  LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
-  AS $$ SELECT coalesce(array_agg(w), '{}') FROM regexp_split_to_table(pattern, '[% ]+') w WHERE w <> '' $$;
-
-CREATE INDEX user_profiles_name_prefixes ON user_profiles USING gin (rdv_name_prefixes(search_words));
+CREATE INDEX user_profiles_name_words ON user_profiles USING gin (to_tsvector('simple'::regconfig, search_words));
 
 -- The page of name matches (patterns p1, p2 already folded by rdv_name_pattern; p2
 -- NULL for one word) in organisation org, or throughout territory terr when wide;
@@ -40,6 +36,7 @@ CREATE FUNCTION usager_name_page(org bigint, wide boolean, terr bigint, p1 text,
   AS $$
 DECLARE
   orgs bigint[] := rls_usager_orgs();
+  q tsquery := rdv_pattern_query(p1);
 BEGIN
   IF NOT wide THEN
     -- one organisation: its key and the trigrams together (0017)
@@ -51,13 +48,15 @@ BEGIN
       SELECT m.user_id, m.search_words, (SELECT count(*) FROM m) FROM m
        ORDER BY m.search_words, m.user_id LIMIT lim OFFSET off;
   ELSE
+    orgs := ARRAY(SELECT o.id FROM organisations o WHERE o.territory_id = terr AND o.id = ANY (orgs));
     RETURN QUERY
       WITH m AS MATERIALIZED (
         SELECT DISTINCT p.user_id, p.search_words FROM user_profiles p
-          JOIN organisations o ON o.id = p.organisation_id
-         WHERE rdv_name_prefixes(p.search_words) @> rdv_pattern_words(p1)
-           AND o.territory_id = terr AND p.organisation_id = ANY (orgs)
-           AND (p.search_words LIKE p1 OR p.search_words LIKE p2))
+         WHERE (q IS NULL OR to_tsvector('simple'::regconfig, p.search_words) @@ q)
+           AND p.organisation_id = ANY (orgs)
+           -- "|| ''": checked on the rows found, not through the trigram index (an
+           -- AND of both indexes would recompute every vector)
+           AND ((p.search_words || '') LIKE p1 OR (p.search_words || '') LIKE p2))
       SELECT m.user_id, m.search_words, (SELECT count(*) FROM m) FROM m
        ORDER BY m.search_words, m.user_id LIMIT lim OFFSET off;
   END IF;
