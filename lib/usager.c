@@ -640,7 +640,7 @@ static int check_responsable(struct db *db, const struct usager_scope *s, long l
 {
 	if (resp_id == proche_id)
 		return RDV_EINVAL;
-	int is_proche, rc = require_visible(db, s, resp_id, &is_proche);
+	int is_proche = 0, rc = require_visible(db, s, resp_id, &is_proche);
 	if (rc != 0)
 		return rc == RDV_ENOTFOUND ? RDV_EINVAL : rc;
 	return is_proche ? RDV_EINVAL : 0;
@@ -1038,7 +1038,7 @@ static int move_tx(struct db *db, struct arena *a, const struct usager_scope *s,
 		   void *arg)
 {
 	long long responsible_id = *(const long long *)arg;
-	int is_proche, rc = require_visible(db, s, id, &is_proche);
+	int is_proche = 0, rc = require_visible(db, s, id, &is_proche);
 	if (rc != 0)
 		return rc;
 	/* a responsable with proches would make a two-level family */
@@ -1067,7 +1067,7 @@ static int detach_tx(struct db *db, struct arena *a, const struct usager_scope *
 		     void *unused)
 {
 	(void)unused;
-	int is_proche, rc = require_visible(db, s, id, &is_proche);
+	int is_proche = 0, rc = require_visible(db, s, id, &is_proche);
 	if (rc != 0)
 		return rc;
 	return is_proche ? detach(db, a, s, ip, id) : RDV_EINVAL;
