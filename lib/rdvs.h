@@ -13,8 +13,8 @@
  * bookings: checks here only explain, PostgreSQL decides (a concurrent
  * insert fails with RDV_ECONFLICT, never a second RDV).
  *
- * Every write runs in one transaction with its audit row, notify_rdv() and
- * notify_webhook(). Access (policy_agenda_access) is checked here too, so
+ * Every write runs in one transaction with its audit row, the messages to
+ * people (notify_rdv_ex, no_webhook) and exactly one RDV webhook. Access (policy_agenda_access) is checked here too, so
  * the booking pages and the API apply the same rule.
  *
  * Memory: strings of struct rdvs_report are static or in the caller's arena;

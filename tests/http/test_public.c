@@ -230,8 +230,19 @@ static void test_book_for_me_and_a_proche(void)
 	/* for a proche (Léo), at 14:00 */
 	test_sql("SELECT id FROM users WHERE first_name = 'Léo' AND last_name = 'Demoulin'", leo, sizeof(leo));
 	booking_form(form, sizeof(form), g_start, leo);
+	/* with two webhook endpoints of the organisation: one delivery each */
+	snprintf(path, sizeof(path), "INSERT INTO webhook_endpoints (organisation_id, target_url, secret, subscriptions)"
+		 " SELECT m.organisation_id, 'http://127.0.0.1:9/public-hook/' || i, 'secret-du-test-public-assez-long', '{rdv}'"
+		 " FROM motifs m, generate_series(1, 2) i WHERE m.id = %s", g_motif);
+	CU_ASSERT_EQUAL(test_sql(path, NULL, 0), 0);
 	CU_ASSERT_EQUAL(browser_post(&b, "/reservation", form, 1), 303);
+	test_sql("DELETE FROM webhook_endpoints WHERE target_url LIKE 'http://127.0.0.1:9/public-hook/%'", NULL, 0);
 	CU_ASSERT(strncmp(b.location, "/users/rdvs/", 12) == 0);
+	char hooks[16];
+	snprintf(path, sizeof(path), "SELECT count(*) FROM outbox WHERE channel = 'webhook' AND event = 'rdv_created'"
+		 " AND recipient LIKE 'http://127.0.0.1:9/public-hook/%%' AND rdv_id = %lld", strtoll(b.location + 12, NULL, 10));
+	test_sql(path, hooks, sizeof(hooks));
+	CU_ASSERT_STRING_EQUAL(hooks, "2");
 	CU_ASSERT_EQUAL(browser_follow(&b), 200);
 	CU_ASSERT(browser_body_has(&b, "Votre rendez-vous est confirmé"));
 	CU_ASSERT(browser_body_has(&b, "carnet de santé"));             /* and after */
@@ -435,12 +446,16 @@ static void forged_form(char *form, size_t n, const char *motif, const char *lie
 }
 
 /* A forged POST of a créneau: refused (back to the créneaux), nothing booked. */
-static void forged_refused(struct browser *b, const char *motif, const char *lieu, long long start)
+/* Refused with its own message (msg), not "someone just booked it". */
+static void forged_refused(struct browser *b, const char *motif, const char *lieu, long long start, const char *msg)
 {
 	char form[512], sql[256], n[16];
 	forged_form(form, sizeof(form), motif, lieu, start);
 	CU_ASSERT_EQUAL(browser_post(b, "/reservation", form, 1), 303);
 	CU_ASSERT(strncmp(b->location, "/prendre_rdv?", 13) == 0);
+	CU_ASSERT_EQUAL(browser_follow(b), 200);
+	CU_ASSERT(browser_body_has(b, msg));
+	CU_ASSERT(!browser_body_has(b, "quelqu&#39;un vient de le réserver"));
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM rdvs WHERE motif_id = %s", motif);
 	test_sql(sql, n, sizeof(n));
 	CU_ASSERT_STRING_EQUAL(n, "0");
@@ -487,9 +502,9 @@ static void test_booking_delays(void)
 	CU_ASSERT_EQUAL(sign_in_usager(&b), 303);
 	char v[32];
 	test_sql("SELECT extract(epoch FROM (current_date + 1 + time '09:00') AT TIME ZONE 'Europe/Paris')::bigint", v, sizeof(v));
-	forged_refused(&b, m, lieu, atoll(v));
+	forged_refused(&b, m, lieu, atoll(v), "se prennent au moins 2 jours à l&#39;avance");
 	test_sql("SELECT extract(epoch FROM (current_date + 20 + time '09:00') AT TIME ZONE 'Europe/Paris')::bigint", v, sizeof(v));
-	forged_refused(&b, m, lieu, atoll(v));
+	forged_refused(&b, m, lieu, atoll(v), "se prennent au plus 10 jours à l&#39;avance");
 	snprintf(path, sizeof(path), "UPDATE motifs SET deleted_at = now() WHERE id = %s", m);
 	test_sql(path, v, sizeof(v));
 	browser_free(&b);

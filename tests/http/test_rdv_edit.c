@@ -361,6 +361,16 @@ static void test_picker_without_js(void)
 	CU_ASSERT(browser_body_has(&b, "id=\"usager_q\""));
 	CU_ASSERT(browser_body_has(&b, "data-search-url=\"/agent/organisations/"));
 	CU_ASSERT(!browser_body_has(&b, "id=\"user_ids\""));
+	/* Enter in a field sends the form's first submit button: the hidden
+	 * "Créer le rendez-vous" placed before "Rechercher", out of the tab order
+	 * and of the accessibility tree */
+	const char *form_start = strstr(b.body.data, "<form method=\"post\"");
+	const char *first = form_start ? strstr(form_start, "type=\"submit\"") : NULL;
+	const char *search = form_start ? strstr(form_start, "data-picker-search") : NULL;
+	CU_ASSERT_FATAL(first != NULL && search != NULL);
+	CU_ASSERT(first < search);
+	const char *hidden = "type=\"submit\" tabindex=\"-1\" aria-hidden=\"true\" data-default-submit>Créer le rendez-vous<";
+	CU_ASSERT(strncmp(first, hidden, strlen(hidden)) == 0);
 	/* "Rechercher": the form again with the matches to tick, the usager already chosen kept */
 	char last[128], form[512];
 	fx_sql(last, sizeof(last), "SELECT last_name FROM users WHERE id = %lld", user2);
