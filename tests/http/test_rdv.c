@@ -358,6 +358,41 @@ static void test_api(void)
 	browser_free(&b);
 }
 
+/* The list's usager filter: the picker (one usager), not a list of every usager. */
+static void test_list_usager_filter(void)
+{
+	struct browser b;
+	signed_in(&b, PMI);
+	CU_ASSERT_EQUAL(browser_get(&b, path("/agent/organisations/%lld/rdvs", org, 0)), 200);
+	CU_ASSERT(!browser_body_has(&b, "id=\"f_user\""));
+	CU_ASSERT(browser_body_has(&b, "data-usager-picker data-single data-field=\"user_id\""));
+	CU_ASSERT(browser_body_has(&b, "id=\"user_any\" name=\"user_id\" value=\"\" checked>"));
+	/* filtered on user1: shown chosen */
+	char box[160], q[256], last[96];
+	CU_ASSERT_EQUAL(browser_get(&b, path("/agent/organisations/%lld/rdvs?user_id=%lld", org, user1)), 200);
+	snprintf(box, sizeof(box), "type=\"radio\" id=\"user_%lld\" name=\"user_id\" value=\"%lld\" checked>", user1, user1);
+	CU_ASSERT(browser_body_has(&b, box));
+	CU_ASSERT(!browser_body_has(&b, "id=\"user_any\" name=\"user_id\" value=\"\" checked>"));
+	/* without JavaScript: "Rechercher" sends the filters back with the matches to choose */
+	snprintf(q, sizeof(q), "SELECT last_name FROM users WHERE id = %lld", user2);
+	test_sql(q, last, sizeof(last));
+	for (char *p = last; *p; p++)
+		if (*p == ' ')
+			*p = '+';
+	snprintf(q, sizeof(q), "/agent/organisations/%lld/rdvs?usager_q=%s&search_usagers=1", org, last);
+	CU_ASSERT_EQUAL(browser_get(&b, q), 200);
+	snprintf(box, sizeof(box), "type=\"radio\" id=\"match_%lld\" name=\"user_id\" value=\"%lld\">", user2, user2);
+	CU_ASSERT(browser_body_has(&b, box));
+	/* a usager of another organisation is not shown as chosen */
+	snprintf(q, sizeof(q), "SELECT up.user_id FROM user_profiles up WHERE up.organisation_id = %lld AND NOT EXISTS"
+		 " (SELECT 1 FROM user_profiles x WHERE x.user_id = up.user_id AND x.organisation_id = %lld) LIMIT 1", lens, org);
+	long long stranger = sql_ll(q);
+	CU_ASSERT_EQUAL(browser_get(&b, path("/agent/organisations/%lld/rdvs?user_id=%lld", org, stranger)), 200);
+	snprintf(box, sizeof(box), "id=\"user_%lld\"", stranger);
+	CU_ASSERT(!browser_body_has(&b, box));
+	browser_free(&b);
+}
+
 /* ------------------------------------------------------------- webhooks */
 
 /* Two endpoints of Arras subscribed to RDVs: every event queues one delivery each. */
@@ -494,6 +529,7 @@ void register_rdv_http(void)
 	CU_add_test(s, "move (JSON)", test_move_json);
 	CU_add_test(s, "collective seats", test_collective_seats);
 	CU_add_test(s, "API", test_api);
+	CU_add_test(s, "list: usager filter with the picker", test_list_usager_filter);
 	CU_add_test(s, "one webhook per event and endpoint (pages, API)", test_one_webhook_per_event);
 	CU_add_test(s, "notifications (receipts) on the RDV page", test_receipts_on_rdv_page);
 }
