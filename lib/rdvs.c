@@ -528,9 +528,9 @@ static int audit_rdv(struct db *db, struct arena *a, const struct rdvs_actor *wh
 	return audit_log(db, a, &e);
 }
 
-/* Every write below queues its RDV webhook once, through webhook_rdv() at its
+/* Every write below queues its RDV webhook once, through rdv_webhook() at its
  * end; the messages to people it queues on the way pass no_webhook. */
-static int webhook_rdv(struct db *db, struct arena *a, long long org, long long id, const char *event)
+int rdv_webhook(struct db *db, struct arena *a, long long org, long long id, const char *event)
 {
 	json_t *j = rdv_json(db, a, id);
 	if (j == NULL)
@@ -661,7 +661,7 @@ static int create_tx(struct db *db, void *arg)
 	if (rc == 0)
 		rc = notify_people(db, j->a, j->who, j->id, NOTIFY_RDV_CREATED);
 	if (rc == 0)
-		rc = webhook_rdv(db, j->a, j->in.org_id, j->id, "created");
+		rc = rdv_webhook(db, j->a, j->in.org_id, j->id, "created");
 	return rc;
 }
 
@@ -927,7 +927,7 @@ static int update_notify(struct db *db, struct update_job *j, const struct rdv_s
 	else if (is)
 		rc = notify_agents_change(db, j, st, nx);
 	if (rc == 0)
-		rc = webhook_rdv(db, j->a, j->org_id, j->id, "updated");
+		rc = rdv_webhook(db, j->a, j->org_id, j->id, "updated");
 	return rc;
 }
 
@@ -1110,7 +1110,7 @@ static int add_participant_tx(struct db *db, void *arg)
 	if (rc == 0)
 		rc = notify_participant(db, j, pid, NOTIFY_RDV_CREATED);
 	if (rc == 0)
-		rc = webhook_rdv(db, j->a, j->org_id, j->id, "updated");
+		rc = rdv_webhook(db, j->a, j->org_id, j->id, "updated");
 	(void)collectif;
 	return rc;
 }
@@ -1160,7 +1160,7 @@ static int remove_participant_tx(struct db *db, void *arg)
 	char *after = rdv_audit_json(db, j->a, j->id);
 	rc = audit_rdv(db, j->a, j->who, j->org_id, terr, j->id, "participant_remove", before, after);
 	if (rc == 0)
-		rc = webhook_rdv(db, j->a, j->org_id, j->id, "updated");
+		rc = rdv_webhook(db, j->a, j->org_id, j->id, "updated");
 	return rc;
 }
 

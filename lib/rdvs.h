@@ -146,6 +146,11 @@ json_t *rdvs_json_row(const PGresult *res, int row);
 /* The API object of RDV rdv_id (new reference), NULL when absent or on error. */
 json_t *rdv_json(struct db *db, struct arena *a, long long rdv_id);
 
+/* Queues the webhook of RDV id of org ("created", "updated") for its
+ * subscribed endpoints, the body being rdv_json(); inside the caller's
+ * transaction. One call per change. */
+int rdv_webhook(struct db *db, struct arena *a, long long org, long long id, const char *event);
+
 /* The RDVs of org the viewer may read (agenda_access_level read or write on
  * one of their agents), filtered, one page ordered by start. Columns:
  * RDVS_JSON_COLS, then motif name, lieu name, agent names, usager names,

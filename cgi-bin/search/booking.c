@@ -21,6 +21,7 @@
 #include "notify.h"
 #include "phone.h"
 #include "rdv.h"
+#include "rdvs.h"
 #include "search.h"
 #include "tz.h"
 #include "valid.h"
@@ -342,8 +343,8 @@ static int booking_insert(struct ctx *c, const struct booking *b, long long *rdv
 }
 
 /* A seat of a collective RDV: one guarded UPDATE, then the participation
- * (a cancelled one comes back to "unknown"). */
-static int booking_seat(struct ctx *c, const struct booking *b)
+ * (a cancelled one comes back to "unknown"), its id in *participation_id. */
+static int booking_seat(struct ctx *c, const struct booking *b, long long *participation_id)
 {
 	char *dup = db_s(c->db, c->a,
 		"SELECT 1 FROM participations p JOIN users u ON u.id = p.user_id WHERE p.rdv_id = $1"
@@ -359,16 +360,33 @@ static int booking_seat(struct ctx *c, const struct booking *b)
 		db_int(c->a, b->rdv_id));
 	if (ok == NULL)
 		return c->db->err ? c->db->err : RDV_ENOTFOUND;
-	return db_x(c->db, "INSERT INTO participations (rdv_id, user_id, created_by_type) VALUES ($1, $2, 'user')"
-			   " ON CONFLICT (rdv_id, user_id) DO UPDATE SET status = 'unknown'",
-		    db_int(c->a, b->rdv_id), db_int(c->a, b->for_user_id));
+	char *pid = db_s(c->db, c->a,
+		"INSERT INTO participations (rdv_id, user_id, created_by_type) VALUES ($1, $2, 'user')"
+		" ON CONFLICT (rdv_id, user_id) DO UPDATE SET status = 'unknown' RETURNING id",
+		db_int(c->a, b->rdv_id), db_int(c->a, b->for_user_id));
+	if (pid == NULL)
+		return c->db->err ? c->db->err : RDV_EDB;
+	*participation_id = atoll(pid);
+	return 0;
 }
 
-static int booking_commit(struct ctx *c, const struct booking *b, long long rdv_id)
+/* A new RDV: its usager and agents are told, one "created" webhook; a seat
+ * taken in a workshop: only that participant is told (and the agents), the
+ * workshop's webhook says "updated". */
+static int booking_notify(struct ctx *c, const struct booking *b, long long rdv_id, long long participation_id)
+{
+	if (!b->collectif)
+		return notify_rdv(c->db, c->a, rdv_id, NOTIFY_RDV_CREATED, 0, c->user_id, 0);
+	struct notify_rdv_opts o = {.author_user_id = c->user_id, .participation_id = participation_id, .no_webhook = 1};
+	int rc = notify_rdv_ex(c->db, c->a, rdv_id, NOTIFY_RDV_CREATED, &o);
+	return rc == 0 ? rdv_webhook(c->db, c->a, b->org_id, rdv_id, "updated") : rc;
+}
+
+static int booking_commit(struct ctx *c, const struct booking *b, long long rdv_id, long long participation_id)
 {
 	int rc = booking_profile(c, b->org_id, b->for_user_id);
 	if (rc == 0)
-		rc = notify_rdv(c->db, c->a, rdv_id, NOTIFY_RDV_CREATED, 0, c->user_id, 0);
+		rc = booking_notify(c, b, rdv_id, participation_id);
 	if (rc == 0)
 		rc = audit_log(c->db, c->a, &(struct audit_entry){.user_id = c->user_id, .organisation_id = b->org_id,
 			.item_type = "rdv", .item_id = rdv_id, .event = b->collectif ? "participation" : "create",
@@ -405,20 +423,21 @@ static int booking_phone(struct ctx *c, struct booking *b)
 static int booking_run(struct ctx *c, struct booking *b, long long *rdv_id)
 {
 	int rc = RDV_ECONFLICT;
+	long long participation_id = 0;
 	for (int attempt = 0; attempt < 3 && (rc == RDV_ECONFLICT || rc == RDV_ERETRY); attempt++) {
 		db_rollback(c->db);
 		if ((rc = db_begin(c->db)) != 0)
 			return rc;
 		if (b->collectif) {
 			*rdv_id = b->rdv_id;
-			rc = booking_seat(c, b);
+			rc = booking_seat(c, b, &participation_id);
 			if (rc == RDV_ECONFLICT)
 				break;     /* already registered: no retry */
 		} else {
 			rc = booking_insert(c, b, rdv_id);
 		}
 		if (rc == 0)
-			rc = booking_commit(c, b, *rdv_id);
+			rc = booking_commit(c, b, *rdv_id, participation_id);
 	}
 	if (rc != 0)
 		db_rollback(c->db);

@@ -263,6 +263,54 @@ static void test_book_for_me_and_a_proche(void)
 	browser_free(&b);
 }
 
+/* A seat taken online in a workshop: the workshop's webhook says "updated"
+ * once per endpoint (no "created"), and only the new participant is told. */
+static void test_workshop_seat_webhook(void)
+{
+	char q[1024], rdv[32], other[32], n[16];
+	test_sql("SELECT u.id FROM users u JOIN user_profiles up ON up.user_id = u.id"
+		 " JOIN organisations o ON o.id = up.organisation_id AND o.name = 'MDS d''Arras'"
+		 " WHERE u.email IS NOT NULL AND u.notify_by_email AND u.responsible_id IS NULL AND u.deleted_at IS NULL"
+		 " AND u.email <> '" USAGER "' ORDER BY u.id LIMIT 1", other, sizeof(other));
+	snprintf(q, sizeof(q),
+		 "WITH m AS (SELECT m.id, m.organisation_id, l.id AS lieu FROM motifs m JOIN organisations o ON o.id = m.organisation_id"
+		 "   JOIN lieux l ON l.organisation_id = o.id AND l.availability = 'enabled'"
+		 "   WHERE o.name = 'MDS d''Arras' AND m.name = 'Atelier collectif massage bébé'"
+		 "   AND m.visibility_type = 'visible_and_notified' ORDER BY l.id LIMIT 1),"
+		 " r AS (INSERT INTO rdvs (organisation_id, motif_id, lieu_id, starts_at, ends_at, collectif, name,"
+		 "   max_participants_count, users_count, created_by_type)"
+		 "   SELECT organisation_id, id, lieu, (current_date + 47 + time '05:00') AT TIME ZONE 'Europe/Paris',"
+		 "   (current_date + 47 + time '06:00') AT TIME ZONE 'Europe/Paris', true, 'Atelier webhook', 5, 1, 'agent'"
+		 "   FROM m RETURNING id),"
+		 " a AS (INSERT INTO agents_rdvs (rdv_id, agent_id) SELECT r.id, ag.id FROM r, agents ag"
+		 "   WHERE ag.email = 'agent.pmi@demo.rdv-solidarites.fr'),"
+		 " p AS (INSERT INTO participations (rdv_id, user_id) SELECT r.id, %s FROM r)"
+		 " SELECT id FROM r", other);
+	CU_ASSERT_EQUAL_FATAL(test_sql(q, rdv, sizeof(rdv)), 0);
+	CU_ASSERT_FATAL(atoll(rdv) > 0);
+	snprintf(q, sizeof(q), "INSERT INTO webhook_endpoints (organisation_id, target_url, secret, subscriptions)"
+		 " SELECT organisation_id, 'http://127.0.0.1:9/seat-hook/' || i, 'secret-du-test-atelier-assez-long', '{rdv}'"
+		 " FROM rdvs, generate_series(1, 2) i WHERE id = %s", rdv);
+	CU_ASSERT_EQUAL(test_sql(q, NULL, 0), 0);
+	struct browser b;
+	browser_init(&b);
+	CU_ASSERT_EQUAL(sign_in_usager(&b), 303);
+	snprintf(q, sizeof(q), "rdv_id=%s&city_code=62041&street_ban_id=62041_0420", rdv);
+	CU_ASSERT_EQUAL(browser_post(&b, "/reservation", q, 1), 303);
+	test_sql("DELETE FROM webhook_endpoints WHERE target_url LIKE 'http://127.0.0.1:9/seat-hook/%'", NULL, 0);
+	CU_ASSERT(strncmp(b.location, "/users/rdvs/", 12) == 0);
+	snprintf(q, sizeof(q), "SELECT count(*) FILTER (WHERE event = 'rdv_updated') || '/' || count(*) FROM outbox"
+		 " WHERE channel = 'webhook' AND recipient LIKE 'http://127.0.0.1:9/seat-hook/%%' AND rdv_id = %s", rdv);
+	test_sql(q, n, sizeof(n));
+	CU_ASSERT_STRING_EQUAL(n, "2/2");
+	/* the usager already registered hears nothing of it */
+	snprintf(q, sizeof(q), "SELECT count(*) FROM outbox WHERE rdv_id = %s AND payload->>'kind' = 'user'"
+		 " AND (payload->>'user_id')::bigint = %s", rdv, other);
+	test_sql(q, n, sizeof(n));
+	CU_ASSERT_STRING_EQUAL(n, "0");
+	browser_free(&b);
+}
+
 struct racer {
 	char cookie[256];
 	char csrf[128];
@@ -609,6 +657,7 @@ void register_public_http(void)
 	CU_add_test(s, "booking needs CSRF and an offered motif", test_booking_needs_csrf_and_valid_motif);
 	CU_add_test(s, "book for a proche, then the créneau is gone", test_book_for_me_and_a_proche);
 	CU_add_test(s, "20 parallel bookings of one créneau: 1 success", test_race_for_one_creneau);
+	CU_add_test(s, "a workshop seat booked online: one \"updated\" webhook, only that usager told", test_workshop_seat_webhook);
 	CU_add_test(s, "follow-up motifs: referents only, absent without, forged post refused", test_follow_up_referents);
 	CU_add_test(s, "min/max booking delays: wizard, API, next availability, forged booking", test_booking_delays);
 }
