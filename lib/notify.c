@@ -22,6 +22,7 @@
 #include "occurrences.h"
 #include "phone.h"
 #include "rdv.h"
+#include "rdvs.h"
 #include "tz.h"
 
 /* ICS SEQUENCE: seconds since 2020 increase with every change and fit an
@@ -141,39 +142,6 @@ static int notify_agents(struct notify_ctx *c, long long author_agent_id, const 
 		c->rdv_id, c->event, db_int(c->a, author_agent_id), c->previous, c->sequence, c->author, only, skip);
 }
 
-/* The RDV as the API shows it (api.md), times in Paris with their offset. */
-static json_t *notify_rdv_json(struct db *db, const char *rdv_id)
-{
-	PGresult *r = db_q(db,
-		"WITH x AS (SELECT r.*, m.name AS motif_name, m.location_type,"
-		"  (SELECT to_char(t AT TIME ZONE 'Europe/Paris', 'YYYY-MM-DD\"T\"HH24:MI:SS') ||"
-		"          to_char((t AT TIME ZONE 'Europe/Paris') - (t AT TIME ZONE 'UTC'), '\"+\"HH24:MI')"
-		"     FROM (SELECT r.starts_at AS t) s) AS s_iso,"
-		"  (SELECT to_char(t AT TIME ZONE 'Europe/Paris', 'YYYY-MM-DD\"T\"HH24:MI:SS') ||"
-		"          to_char((t AT TIME ZONE 'Europe/Paris') - (t AT TIME ZONE 'UTC'), '\"+\"HH24:MI')"
-		"     FROM (SELECT r.ends_at AS t) s) AS e_iso"
-		"  FROM rdvs r JOIN motifs m ON m.id = r.motif_id WHERE r.id = $1)"
-		" SELECT json_build_object('id', x.id, 'uuid', x.uuid, 'starts_at', x.s_iso, 'ends_at', x.e_iso,"
-		"   'duration_in_min', (extract(epoch FROM x.ends_at - x.starts_at) / 60)::int,"
-		"   'organisation_id', x.organisation_id, 'motif_id', x.motif_id, 'lieu_id', x.lieu_id,"
-		"   'motif', json_build_object('id', x.motif_id, 'name', x.motif_name, 'location_type', x.location_type),"
-		"   'status', x.status, 'address', x.address, 'context', x.context, 'created_by', x.created_by_type,"
-		"   'collectif', x.collectif, 'name', x.name, 'max_participants_count', x.max_participants_count,"
-		"   'users_count', x.users_count, 'cancelled_at', x.cancelled_at,"
-		"   'agent_ids', coalesce((SELECT json_agg(agent_id ORDER BY agent_id) FROM agents_rdvs WHERE rdv_id = x.id), '[]'),"
-		"   'user_ids', coalesce((SELECT json_agg(user_id ORDER BY user_id) FROM participations WHERE rdv_id = x.id), '[]'),"
-		"   'participations', coalesce((SELECT json_agg(json_build_object('id', p.id, 'user_id', p.user_id,"
-		"        'status', p.status, 'send_lifecycle_notifications', p.send_lifecycle_notifications,"
-		"        'send_reminder_notification', p.send_reminder_notification) ORDER BY p.id)"
-		"      FROM participations p WHERE p.rdv_id = x.id), '[]'))::text"
-		" FROM x", rdv_id);
-	if (r == NULL)
-		return NULL;
-	json_t *j = PQntuples(r) == 1 ? json_loads(db_val(r, 0, 0), 0, NULL) : NULL;
-	PQclear(r);
-	return j;
-}
-
 int notify_rdv(struct db *db, struct arena *a, long long rdv_id, enum notify_rdv_event event,
 	       long long author_agent_id, long long author_user_id, long long previous_starts_at)
 {
@@ -208,7 +176,7 @@ int notify_rdv_ex(struct db *db, struct arena *a, long long rdv_id, enum notify_
 				   o->only_agents ? occurrences_id_array(a, o->only_agents, o->n_only_agents) : NULL,
 				   o->n_skip_agents ? occurrences_id_array(a, o->skip_agents, o->n_skip_agents) : NULL);
 	if (rc == 0 && event != NOTIFY_RDV_REMINDER && !o->no_webhook) {
-		json_t *data = notify_rdv_json(db, c.rdv_id);
+		json_t *data = rdv_json(db, a, rdv_id);   /* the API's resource, as every RDV webhook */
 		if (data == NULL)
 			return db->err ? db->err : RDV_ENOMEM;
 		rc = notify_webhook(db, a, atoll(c.org_id), "rdv",

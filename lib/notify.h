@@ -24,7 +24,9 @@ enum notify_rdv_event {
 
 /* Queues the messages of an RDV event: participants (or their responsable)
  * by e-mail/SMS per their preferences and the motif's visibility, agents per
- * their notification level, and the organisation's webhooks. author_agent_id
+ * their notification level, and the organisation's webhooks (one delivery
+ * per subscribed endpoint, the API's RDV resource; a caller that queues its
+ * own webhook for the event passes no_webhook to notify_rdv_ex). author_agent_id
  * or author_user_id says who made the change (0 if not). previous_starts_at
  * (UTC epoch, 0 if unchanged) lets an update mail show the old date. */
 int notify_rdv(struct db *db, struct arena *a, long long rdv_id, enum notify_rdv_event event,

@@ -528,7 +528,9 @@ static int audit_rdv(struct db *db, struct arena *a, const struct rdvs_actor *wh
 	return audit_log(db, a, &e);
 }
 
-static int webhook_rdv(struct db *db, struct arena *a, long long org, long long id, const char *event)
+/* Every write below queues its RDV webhook once, through rdv_webhook() at its
+ * end; the messages to people it queues on the way pass no_webhook. */
+int rdv_webhook(struct db *db, struct arena *a, long long org, long long id, const char *event)
 {
 	json_t *j = rdv_json(db, a, id);
 	if (j == NULL)
@@ -536,6 +538,14 @@ static int webhook_rdv(struct db *db, struct arena *a, long long org, long long 
 	int rc = notify_webhook(db, a, org, "rdv", event, j);
 	json_decref(j);
 	return rc;
+}
+
+/* The usagers and agents of RDV id told of ev by the acting agent (no webhook). */
+static int notify_people(struct db *db, struct arena *a, const struct rdvs_actor *who, long long id,
+			 enum notify_rdv_event ev)
+{
+	struct notify_rdv_opts o = {.author_agent_id = who->agent_id, .no_webhook = 1};
+	return notify_rdv_ex(db, a, id, ev, &o);
 }
 
 /* --------------------------------------------------------------- create */
@@ -649,9 +659,9 @@ static int create_tx(struct db *db, void *arg)
 	char *after = rdv_audit_json(db, j->a, j->id);
 	rc = audit_rdv(db, j->a, j->who, j->in.org_id, m.territory_id, j->id, "create", NULL, after);
 	if (rc == 0)
-		rc = notify_rdv(db, j->a, j->id, NOTIFY_RDV_CREATED, j->who->agent_id, 0, 0);
+		rc = notify_people(db, j->a, j->who, j->id, NOTIFY_RDV_CREATED);
 	if (rc == 0)
-		rc = webhook_rdv(db, j->a, j->in.org_id, j->id, "created");
+		rc = rdv_webhook(db, j->a, j->in.org_id, j->id, "created");
 	return rc;
 }
 
@@ -888,7 +898,7 @@ static int notify_agents_change(struct db *db, struct update_job *j, const struc
 	int rc = 0;
 	if (nx->moved) {
 		struct notify_rdv_opts o = {.author_agent_id = j->who->agent_id, .skip_agents = nx->added,
-					    .n_skip_agents = nx->n_added,
+					    .n_skip_agents = nx->n_added, .no_webhook = 1,
 					    .previous_starts_at = nx->starts != st->starts ? st->starts : 0};
 		rc = notify_rdv_ex(db, j->a, j->id, NOTIFY_RDV_UPDATED, &o);
 	}
@@ -911,13 +921,13 @@ static int update_notify(struct db *db, struct update_job *j, const struct rdv_s
 	int was = !status_cancelled(st->status), is = !status_cancelled(nx->status);
 	int rc = 0;
 	if (was && !is)
-		rc = notify_rdv(db, j->a, j->id, NOTIFY_RDV_CANCELLED, j->who->agent_id, 0, 0);
+		rc = notify_people(db, j->a, j->who, j->id, NOTIFY_RDV_CANCELLED);
 	else if (!was && is)
-		rc = notify_rdv(db, j->a, j->id, NOTIFY_RDV_CREATED, j->who->agent_id, 0, 0);
+		rc = notify_people(db, j->a, j->who, j->id, NOTIFY_RDV_CREATED);
 	else if (is)
 		rc = notify_agents_change(db, j, st, nx);
 	if (rc == 0)
-		rc = webhook_rdv(db, j->a, j->org_id, j->id, "updated");
+		rc = rdv_webhook(db, j->a, j->org_id, j->id, "updated");
 	return rc;
 }
 
@@ -1100,7 +1110,7 @@ static int add_participant_tx(struct db *db, void *arg)
 	if (rc == 0)
 		rc = notify_participant(db, j, pid, NOTIFY_RDV_CREATED);
 	if (rc == 0)
-		rc = webhook_rdv(db, j->a, j->org_id, j->id, "updated");
+		rc = rdv_webhook(db, j->a, j->org_id, j->id, "updated");
 	(void)collectif;
 	return rc;
 }
@@ -1150,7 +1160,7 @@ static int remove_participant_tx(struct db *db, void *arg)
 	char *after = rdv_audit_json(db, j->a, j->id);
 	rc = audit_rdv(db, j->a, j->who, j->org_id, terr, j->id, "participant_remove", before, after);
 	if (rc == 0)
-		rc = webhook_rdv(db, j->a, j->org_id, j->id, "updated");
+		rc = rdv_webhook(db, j->a, j->org_id, j->id, "updated");
 	return rc;
 }
 

@@ -13,8 +13,8 @@
  * bookings: checks here only explain, PostgreSQL decides (a concurrent
  * insert fails with RDV_ECONFLICT, never a second RDV).
  *
- * Every write runs in one transaction with its audit row, notify_rdv() and
- * notify_webhook(). Access (policy_agenda_access) is checked here too, so
+ * Every write runs in one transaction with its audit row, the messages to
+ * people (notify_rdv_ex, no_webhook) and exactly one RDV webhook. Access (policy_agenda_access) is checked here too, so
  * the booking pages and the API apply the same rule.
  *
  * Memory: strings of struct rdvs_report are static or in the caller's arena;
@@ -145,6 +145,11 @@ int rdvs_access(struct db *db, long long viewer_id, long long org_id, long long 
 json_t *rdvs_json_row(const PGresult *res, int row);
 /* The API object of RDV rdv_id (new reference), NULL when absent or on error. */
 json_t *rdv_json(struct db *db, struct arena *a, long long rdv_id);
+
+/* Queues the webhook of RDV id of org ("created", "updated") for its
+ * subscribed endpoints, the body being rdv_json(); inside the caller's
+ * transaction. One call per change. */
+int rdv_webhook(struct db *db, struct arena *a, long long org, long long id, const char *event);
 
 /* The RDVs of org the viewer may read (agenda_access_level read or write on
  * one of their agents), filtered, one page ordered by start. Columns:

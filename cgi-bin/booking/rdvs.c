@@ -57,9 +57,9 @@ static int options_loop(struct ctx *c, const char *name, PGresult *r, const long
 	return 0;
 }
 
-/* users NULL: no usager list (the forms use the picker below). */
+/* Motifs, lieux and agents (usagers: the picker below). */
 static int form_options(struct ctx *c, long long org, long long motif, long long lieu, const long long *agents,
-			size_t n_agents, const long long *users, size_t n_users)
+			size_t n_agents)
 {
 	const char *o = db_int(c->a, org), *me = db_int(c->a, c->agent_id);
 	int rc = options_loop(c, "motifs", db_q(c->db,
@@ -82,21 +82,17 @@ static int form_options(struct ctx *c, long long org, long long motif, long long
 			"   AND EXISTS (SELECT 1 FROM agent_roles ar WHERE ar.agent_id = a.id AND ar.organisation_id = $1)))"
 			" ORDER BY a.last_name, a.first_name", o, me, occurrences_id_array(c->a, agents, n_agents)),
 			agents, n_agents);
-	if (rc == 0 && users != NULL)
-		rc = options_loop(c, "users", db_q(c->db,
-			"SELECT u.id, u.last_name || ' ' || u.first_name || coalesce(' (' || to_char(u.birth_date, 'DD/MM/YYYY') || ')', '')"
-			" FROM user_profiles up JOIN users u ON u.id = up.user_id"
-			" WHERE up.organisation_id = $1 AND u.deleted_at IS NULL ORDER BY u.last_name, u.first_name LIMIT 500", o),
-			users, n_users);
 	return rc;
 }
 
-/* The usager picker of the RDV forms: the usagers chosen (labels, checked
- * boxes) and, when the form was sent with a search (usager_q, no JavaScript),
- * one page of matching usagers of the organisation to tick. The combobox of
- * app.js asks usagers/search.json instead. */
-static int usager_picker(struct ctx *c, long long org, const long long *ids, size_t n)
+/* The usager picker (booking/rdv_usager_picker.tmpl): the usagers chosen
+ * (labels, checked boxes) and, when the form was sent with a search
+ * (usager_q, no JavaScript), one page of matching usagers of the organisation
+ * to tick. The combobox of app.js asks usagers/search.json instead. single:
+ * one usager or none (user_id, radio buttons), else user_ids. */
+static int usager_picker(struct ctx *c, long long org, const long long *ids, size_t n, int single)
 {
+	tmpl_set_bool(c->vars, "picker_single", single);
 	tmpl_set_var(c->vars, "usager_search_url",
 		     app_url(c, arena_printf(c->a, "/agent/organisations/%lld/usagers/search.json", org)));
 	PGresult *r = db_q(c->db,
@@ -218,9 +214,9 @@ static int render_form(struct ctx *c, int status, long long org, const struct rd
 	tmpl_set_var(c->vars, "name", in->name);
 	if (in->max_participants > 0)
 		tmpl_set_int(c->vars, "max_participants_count", in->max_participants);
-	int rc = form_options(c, org, in->motif_id, in->lieu_id, in->agent_ids, in->n_agents, NULL, 0);
+	int rc = form_options(c, org, in->motif_id, in->lieu_id, in->agent_ids, in->n_agents);
 	if (rc == 0)
-		rc = usager_picker(c, org, in->user_ids, in->n_users);
+		rc = usager_picker(c, org, in->user_ids, in->n_users, 0);
 	return rc != 0 ? rc : app_render(c, status, "booking/rdv_form.tmpl");
 }
 
@@ -402,7 +398,10 @@ static int rdv_index(struct ctx *c)
 	tmpl_set_var(c->vars, "title", "Rendez-vous");
 	tmpl_set_var(c->vars, "new_href", app_url(c, rdv_path(c, org, 0, "/new")));
 	tmpl_set_var(c->vars, "list_href", app_url(c, rdv_path(c, org, 0, "")));
-	rc = form_options(c, org, f.motif_id, f.lieu_id, &f.agent_id, 1, &f.user_id, 1);
+	rc = form_options(c, org, f.motif_id, f.lieu_id, &f.agent_id, 1);
+	if (rc == 0)
+		rc = usager_picker(c, org, &f.user_id, f.user_id ? 1 : 0, 1);
+	tmpl_set_bool(c->vars, "picker_any", 1);   /* "Tous": no usager filter */
 	return rc != 0 ? rc : app_render(c, 200, "booking/rdv_list.tmpl");
 }
 
@@ -604,9 +603,9 @@ static int show_page(struct ctx *c, int status, long long id, const struct rdvs_
 	if (rc == 0 && lvl >= AGENDA_READ)
 		rc = show_receipts(c, id);
 	if (rc == 0 && lvl >= AGENDA_WRITE)
-		rc = form_options(c, org, 0, ed.lieu_id, ed.agent_ids, ed.n_agents, NULL, 0);
+		rc = form_options(c, org, 0, ed.lieu_id, ed.agent_ids, ed.n_agents);
 	if (rc == 0 && lvl >= AGENDA_WRITE)
-		rc = usager_picker(c, org, NULL, 0);
+		rc = usager_picker(c, org, NULL, 0, 1);
 	if (rc != 0)
 		return rc;
 	tmpl_set_bool(c->vars, "can_write", lvl >= AGENDA_WRITE);
@@ -769,6 +768,9 @@ static int rdv_participant_add(struct ctx *c)
 	if (rc != 0)
 		return rc;
 	struct rdvs_report rep = {0};
+	/* without JavaScript, "Rechercher" sends the form to look usagers up */
+	if (http_param(&c->req, "search_usagers") != NULL)
+		return show_page(c, 200, id, NULL);
 	long long user = param_id(c, "user_id");
 	if (user == 0)
 		return change_refused(c, &rep, org, id, "user_id", "Choisissez un usager.");

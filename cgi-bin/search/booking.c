@@ -21,6 +21,7 @@
 #include "notify.h"
 #include "phone.h"
 #include "rdv.h"
+#include "rdvs.h"
 #include "search.h"
 #include "tz.h"
 #include "valid.h"
@@ -35,6 +36,7 @@ struct booking {
 	long long org_id;
 	long long referents_of;          /* whose referents a follow-up motif is booked with */
 	int duration, collectif, follow_up;
+	long long min_delay, max_delay;  /* motif's public booking delays, seconds */
 	const char *motif_name, *location_type, *restriction, *instruction;
 };
 
@@ -98,7 +100,8 @@ static int booking_load(struct ctx *c, struct booking *b)
 		return RDV_ENOTFOUND;
 	PGresult *r = db_q(c->db, SEARCH_OFFER_CTE
 		"SELECT organisation_id, default_duration_in_min, collectif, name, location_type::text,"
-		" restriction_for_rdv, instruction_for_rdv, follow_up FROM offer WHERE id = $5",
+		" restriction_for_rdv, instruction_for_rdv, follow_up, min_public_booking_delay, max_public_booking_delay"
+		" FROM offer WHERE id = $5",
 		b->w.city_code ? b->w.city_code : "", b->w.street_ban_id, "", db_int(c->a, b->referents_of),
 		db_int(c->a, b->motif_id));
 	if (r == NULL)
@@ -115,6 +118,8 @@ static int booking_load(struct ctx *c, struct booking *b)
 	b->restriction = db_dup(c->a, r, 0, 5);
 	b->instruction = db_dup(c->a, r, 0, 6);
 	b->follow_up = db_bool(r, 0, 7);
+	b->min_delay = db_ll(r, 0, 8);
+	b->max_delay = db_ll(r, 0, 9);
 	PQclear(r);
 	if (b->collectif != (b->rdv_id != 0))
 		return RDV_ENOTFOUND;
@@ -220,9 +225,40 @@ static int booking_vars(struct ctx *c, const struct booking *b)
 	return 0;
 }
 
-static int booking_gone(struct ctx *c, const struct booking *b)
+/* "3 mois", "1 semaine", "2 jours", "30 minutes": a delay in seconds (the
+ * reference's month is 2629746 s). */
+static const char *booking_fr_delay(struct ctx *c, long long s)
 {
-	app_flash(c, "error", GONE);
+	static const struct { long long secs; const char *one, *many; } units[] = {
+		{2629746, "mois", "mois"}, {604800, "semaine", "semaines"}, {86400, "jour", "jours"},
+		{3600, "heure", "heures"}, {60, "minute", "minutes"}};
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (s >= units[i].secs && s % units[i].secs == 0)
+			return arena_printf(c->a, "%lld %s", s / units[i].secs, s == units[i].secs ? units[i].one : units[i].many);
+	if (s >= 86400)
+		return arena_printf(c->a, "%lld jours", (s + 43200) / 86400);
+	return arena_printf(c->a, "%lld minutes", (s + 59) / 60);
+}
+
+/* Why the start is outside the motif's online booking window, NULL if inside. */
+static const char *booking_outside_delays(struct ctx *c, const struct booking *b)
+{
+	long long now = (long long)time(NULL);
+	if (b->starts_at < now + b->min_delay)
+		return arena_printf(c->a, "Ce créneau ne peut plus être réservé en ligne : les rendez-vous de ce motif "
+				    "se prennent au moins %s à l'avance. Choisissez un autre créneau.",
+				    booking_fr_delay(c, b->min_delay));
+	if (b->max_delay > 0 && b->starts_at > now + b->max_delay)
+		return arena_printf(c->a, "Ce créneau ne peut pas encore être réservé en ligne : les rendez-vous de ce "
+				    "motif se prennent au plus %s à l'avance. Choisissez un autre créneau.",
+				    booking_fr_delay(c, b->max_delay));
+	return NULL;
+}
+
+/* Back to the créneaux of that day with msg. */
+static int booking_gone(struct ctx *c, const struct booking *b, const char *msg)
+{
+	app_flash(c, "error", msg ? msg : GONE);
 	struct wizard x = b->w;
 	struct local_dt lt;
 	tz_utc_to_local(b->starts_at, &lt);
@@ -239,6 +275,9 @@ static int booking_new(struct ctx *c)
 	int rc = booking_load(c, &b);
 	if (rc != 0)
 		return rc == RDV_ENOTFOUND ? app_error(c, 404, "Ce rendez-vous ne peut pas être pris en ligne.") : rc;
+	const char *outside = booking_outside_delays(c, &b);
+	if (outside != NULL)
+		return booking_gone(c, &b, outside);
 	if (!b.collectif) {
 		long long agents[1];
 		size_t n;
@@ -247,7 +286,7 @@ static int booking_new(struct ctx *c)
 		if (n == 0 && booking_not_referent(c, &b))
 			return app_error(c, 422, NOT_REFERENT);
 		if (n == 0)
-			return booking_gone(c, &b);
+			return booking_gone(c, &b, NULL);
 	}
 	if ((rc = booking_vars(c, &b)) != 0)
 		return rc;
@@ -304,8 +343,8 @@ static int booking_insert(struct ctx *c, const struct booking *b, long long *rdv
 }
 
 /* A seat of a collective RDV: one guarded UPDATE, then the participation
- * (a cancelled one comes back to "unknown"). */
-static int booking_seat(struct ctx *c, const struct booking *b)
+ * (a cancelled one comes back to "unknown"), its id in *participation_id. */
+static int booking_seat(struct ctx *c, const struct booking *b, long long *participation_id)
 {
 	char *dup = db_s(c->db, c->a,
 		"SELECT 1 FROM participations p JOIN users u ON u.id = p.user_id WHERE p.rdv_id = $1"
@@ -321,16 +360,33 @@ static int booking_seat(struct ctx *c, const struct booking *b)
 		db_int(c->a, b->rdv_id));
 	if (ok == NULL)
 		return c->db->err ? c->db->err : RDV_ENOTFOUND;
-	return db_x(c->db, "INSERT INTO participations (rdv_id, user_id, created_by_type) VALUES ($1, $2, 'user')"
-			   " ON CONFLICT (rdv_id, user_id) DO UPDATE SET status = 'unknown'",
-		    db_int(c->a, b->rdv_id), db_int(c->a, b->for_user_id));
+	char *pid = db_s(c->db, c->a,
+		"INSERT INTO participations (rdv_id, user_id, created_by_type) VALUES ($1, $2, 'user')"
+		" ON CONFLICT (rdv_id, user_id) DO UPDATE SET status = 'unknown' RETURNING id",
+		db_int(c->a, b->rdv_id), db_int(c->a, b->for_user_id));
+	if (pid == NULL)
+		return c->db->err ? c->db->err : RDV_EDB;
+	*participation_id = atoll(pid);
+	return 0;
 }
 
-static int booking_commit(struct ctx *c, const struct booking *b, long long rdv_id)
+/* A new RDV: its usager and agents are told, one "created" webhook; a seat
+ * taken in a workshop: only that participant is told (and the agents), the
+ * workshop's webhook says "updated". */
+static int booking_notify(struct ctx *c, const struct booking *b, long long rdv_id, long long participation_id)
+{
+	if (!b->collectif)
+		return notify_rdv(c->db, c->a, rdv_id, NOTIFY_RDV_CREATED, 0, c->user_id, 0);
+	struct notify_rdv_opts o = {.author_user_id = c->user_id, .participation_id = participation_id, .no_webhook = 1};
+	int rc = notify_rdv_ex(c->db, c->a, rdv_id, NOTIFY_RDV_CREATED, &o);
+	return rc == 0 ? rdv_webhook(c->db, c->a, b->org_id, rdv_id, "updated") : rc;
+}
+
+static int booking_commit(struct ctx *c, const struct booking *b, long long rdv_id, long long participation_id)
 {
 	int rc = booking_profile(c, b->org_id, b->for_user_id);
 	if (rc == 0)
-		rc = notify_rdv(c->db, c->a, rdv_id, NOTIFY_RDV_CREATED, 0, c->user_id, 0);
+		rc = booking_notify(c, b, rdv_id, participation_id);
 	if (rc == 0)
 		rc = audit_log(c->db, c->a, &(struct audit_entry){.user_id = c->user_id, .organisation_id = b->org_id,
 			.item_type = "rdv", .item_id = rdv_id, .event = b->collectif ? "participation" : "create",
@@ -367,20 +423,21 @@ static int booking_phone(struct ctx *c, struct booking *b)
 static int booking_run(struct ctx *c, struct booking *b, long long *rdv_id)
 {
 	int rc = RDV_ECONFLICT;
+	long long participation_id = 0;
 	for (int attempt = 0; attempt < 3 && (rc == RDV_ECONFLICT || rc == RDV_ERETRY); attempt++) {
 		db_rollback(c->db);
 		if ((rc = db_begin(c->db)) != 0)
 			return rc;
 		if (b->collectif) {
 			*rdv_id = b->rdv_id;
-			rc = booking_seat(c, b);
+			rc = booking_seat(c, b, &participation_id);
 			if (rc == RDV_ECONFLICT)
 				break;     /* already registered: no retry */
 		} else {
 			rc = booking_insert(c, b, rdv_id);
 		}
 		if (rc == 0)
-			rc = booking_commit(c, b, *rdv_id);
+			rc = booking_commit(c, b, *rdv_id, participation_id);
 	}
 	if (rc != 0)
 		db_rollback(c->db);
@@ -395,6 +452,9 @@ static int booking_create(struct ctx *c)
 	int rc = booking_load(c, &b);
 	if (rc != 0)
 		return rc == RDV_ENOTFOUND ? app_error(c, 404, "Ce rendez-vous ne peut pas être pris en ligne.") : rc;
+	const char *outside = booking_outside_delays(c, &b);
+	if (outside != NULL)
+		return booking_gone(c, &b, outside);
 	if (b.for_user_id == 0)
 		b.for_user_id = c->user_id;
 	if (!booking_for_ok(c, b.for_user_id))
@@ -416,7 +476,7 @@ static int booking_create(struct ctx *c)
 	if (rc == RDV_ENOTFOUND && booking_not_referent(c, &b))
 		return app_error(c, 422, NOT_REFERENT);
 	if (rc == RDV_ENOTFOUND || rc == RDV_ECONFLICT)
-		return booking_gone(c, &b);
+		return booking_gone(c, &b, NULL);
 	if (rc != 0)
 		return rc;
 	auth_record_attempt(c->db, "booking", login, app_client_ip(c), 0);

@@ -10,12 +10,15 @@ document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll("[data-usager-picker]").forEach(usagerPicker);
 });
 
-// The RDV form's usager picker: without JavaScript a search field and a
-// "Rechercher" button that sends the form back with matches to tick; with it,
-// an ARIA 1.2 combobox (list autocomplete) over usagers/search.json, the chosen
-// usagers as chips holding hidden user_ids inputs.
+// The usager picker (booking/rdv_usager_picker.tmpl): without JavaScript a
+// search field and a "Rechercher" button that sends the form back with matches
+// to tick; with it, an ARIA 1.2 combobox (list autocomplete) over
+// usagers/search.json, the chosen usagers as chips holding hidden inputs named
+// data-field. data-single: one usager at most (a new choice replaces it).
 function usagerPicker(root) {
   var url = root.getAttribute("data-search-url");
+  var field = root.getAttribute("data-field") || "user_ids";
+  var single = root.hasAttribute("data-single");
   var input = root.querySelector("#usager_q");
   var chips = root.querySelector("#usager-chips");
   if (!url || !input || !chips) return;
@@ -51,7 +54,7 @@ function usagerPicker(root) {
     window.setTimeout(function () { status.textContent = text; }, 50);
   }
   function picked(id) {
-    return chips.querySelector('input[name="user_ids"][value="' + id + '"]') !== null;
+    return chips.querySelector('input[type="hidden"][name="' + field + '"][value="' + id + '"]') !== null;
   }
   function makeChip(id, label) {
     var li = document.createElement("li");
@@ -60,7 +63,7 @@ function usagerPicker(root) {
     text.textContent = label;
     var hidden = document.createElement("input");
     hidden.type = "hidden";
-    hidden.name = "user_ids";
+    hidden.name = field;
     hidden.value = String(id);
     var remove = document.createElement("button");
     remove.type = "button";
@@ -69,18 +72,18 @@ function usagerPicker(root) {
     remove.textContent = "Retirer " + label;
     remove.addEventListener("click", function () {
       li.remove();
-      say(label + " retiré(e) du rendez-vous.");
+      say(label + (single ? " retiré(e)." : " retiré(e) du rendez-vous."));
       input.focus();
     });
     li.append(text, hidden, remove);
     return li;
   }
   // the usagers already chosen (checked boxes of the page) become chips
-  chips.querySelectorAll('input[type="checkbox"][name="user_ids"]').forEach(function (box) {
+  chips.querySelectorAll('input[name="' + field + '"]').forEach(function (box) {
     var label = root.querySelector('label[for="' + box.id + '"]');
     var li = box.closest("li");
-    var chip = makeChip(box.value, label ? label.textContent : box.value);
-    if (box.checked) li.replaceWith(chip); else li.remove();
+    if (box.checked && box.value) li.replaceWith(makeChip(box.value, label ? label.textContent : box.value));
+    else li.remove();
   });
 
   function close() {
@@ -101,8 +104,9 @@ function usagerPicker(root) {
     if (picked(u.id)) {
       say(u.name + " est déjà choisi(e).");
     } else {
+      if (single) chips.textContent = "";
       chips.appendChild(makeChip(u.id, u.label));
-      say(u.name + " ajouté(e) au rendez-vous.");
+      say(u.name + (single ? " choisi(e)." : " ajouté(e) au rendez-vous."));
     }
     input.value = "";
     close();

@@ -230,8 +230,19 @@ static void test_book_for_me_and_a_proche(void)
 	/* for a proche (Léo), at 14:00 */
 	test_sql("SELECT id FROM users WHERE first_name = 'Léo' AND last_name = 'Demoulin'", leo, sizeof(leo));
 	booking_form(form, sizeof(form), g_start, leo);
+	/* with two webhook endpoints of the organisation: one delivery each */
+	snprintf(path, sizeof(path), "INSERT INTO webhook_endpoints (organisation_id, target_url, secret, subscriptions)"
+		 " SELECT m.organisation_id, 'http://127.0.0.1:9/public-hook/' || i, 'secret-du-test-public-assez-long', '{rdv}'"
+		 " FROM motifs m, generate_series(1, 2) i WHERE m.id = %s", g_motif);
+	CU_ASSERT_EQUAL(test_sql(path, NULL, 0), 0);
 	CU_ASSERT_EQUAL(browser_post(&b, "/reservation", form, 1), 303);
+	test_sql("DELETE FROM webhook_endpoints WHERE target_url LIKE 'http://127.0.0.1:9/public-hook/%'", NULL, 0);
 	CU_ASSERT(strncmp(b.location, "/users/rdvs/", 12) == 0);
+	char hooks[16];
+	snprintf(path, sizeof(path), "SELECT count(*) FROM outbox WHERE channel = 'webhook' AND event = 'rdv_created'"
+		 " AND recipient LIKE 'http://127.0.0.1:9/public-hook/%%' AND rdv_id = %lld", strtoll(b.location + 12, NULL, 10));
+	test_sql(path, hooks, sizeof(hooks));
+	CU_ASSERT_STRING_EQUAL(hooks, "2");
 	CU_ASSERT_EQUAL(browser_follow(&b), 200);
 	CU_ASSERT(browser_body_has(&b, "Votre rendez-vous est confirmé"));
 	CU_ASSERT(browser_body_has(&b, "carnet de santé"));             /* and after */
@@ -249,6 +260,54 @@ static void test_book_for_me_and_a_proche(void)
 	/* someone else's user id is refused */
 	booking_form(form, sizeof(form), g_start + 1800, "1");
 	CU_ASSERT_EQUAL(browser_post(&b, "/reservation", form, 1), 422);
+	browser_free(&b);
+}
+
+/* A seat taken online in a workshop: the workshop's webhook says "updated"
+ * once per endpoint (no "created"), and only the new participant is told. */
+static void test_workshop_seat_webhook(void)
+{
+	char q[1024], rdv[32], other[32], n[16];
+	test_sql("SELECT u.id FROM users u JOIN user_profiles up ON up.user_id = u.id"
+		 " JOIN organisations o ON o.id = up.organisation_id AND o.name = 'MDS d''Arras'"
+		 " WHERE u.email IS NOT NULL AND u.notify_by_email AND u.responsible_id IS NULL AND u.deleted_at IS NULL"
+		 " AND u.email <> '" USAGER "' ORDER BY u.id LIMIT 1", other, sizeof(other));
+	snprintf(q, sizeof(q),
+		 "WITH m AS (SELECT m.id, m.organisation_id, l.id AS lieu FROM motifs m JOIN organisations o ON o.id = m.organisation_id"
+		 "   JOIN lieux l ON l.organisation_id = o.id AND l.availability = 'enabled'"
+		 "   WHERE o.name = 'MDS d''Arras' AND m.name = 'Atelier collectif massage bébé'"
+		 "   AND m.visibility_type = 'visible_and_notified' ORDER BY l.id LIMIT 1),"
+		 " r AS (INSERT INTO rdvs (organisation_id, motif_id, lieu_id, starts_at, ends_at, collectif, name,"
+		 "   max_participants_count, users_count, created_by_type)"
+		 "   SELECT organisation_id, id, lieu, (current_date + 47 + time '05:00') AT TIME ZONE 'Europe/Paris',"
+		 "   (current_date + 47 + time '06:00') AT TIME ZONE 'Europe/Paris', true, 'Atelier webhook', 5, 1, 'agent'"
+		 "   FROM m RETURNING id),"
+		 " a AS (INSERT INTO agents_rdvs (rdv_id, agent_id) SELECT r.id, ag.id FROM r, agents ag"
+		 "   WHERE ag.email = 'agent.pmi@demo.rdv-solidarites.fr'),"
+		 " p AS (INSERT INTO participations (rdv_id, user_id) SELECT r.id, %s FROM r)"
+		 " SELECT id FROM r", other);
+	CU_ASSERT_EQUAL_FATAL(test_sql(q, rdv, sizeof(rdv)), 0);
+	CU_ASSERT_FATAL(atoll(rdv) > 0);
+	snprintf(q, sizeof(q), "INSERT INTO webhook_endpoints (organisation_id, target_url, secret, subscriptions)"
+		 " SELECT organisation_id, 'http://127.0.0.1:9/seat-hook/' || i, 'secret-du-test-atelier-assez-long', '{rdv}'"
+		 " FROM rdvs, generate_series(1, 2) i WHERE id = %s", rdv);
+	CU_ASSERT_EQUAL(test_sql(q, NULL, 0), 0);
+	struct browser b;
+	browser_init(&b);
+	CU_ASSERT_EQUAL(sign_in_usager(&b), 303);
+	snprintf(q, sizeof(q), "rdv_id=%s&city_code=62041&street_ban_id=62041_0420", rdv);
+	CU_ASSERT_EQUAL(browser_post(&b, "/reservation", q, 1), 303);
+	test_sql("DELETE FROM webhook_endpoints WHERE target_url LIKE 'http://127.0.0.1:9/seat-hook/%'", NULL, 0);
+	CU_ASSERT(strncmp(b.location, "/users/rdvs/", 12) == 0);
+	snprintf(q, sizeof(q), "SELECT count(*) FILTER (WHERE event = 'rdv_updated') || '/' || count(*) FROM outbox"
+		 " WHERE channel = 'webhook' AND recipient LIKE 'http://127.0.0.1:9/seat-hook/%%' AND rdv_id = %s", rdv);
+	test_sql(q, n, sizeof(n));
+	CU_ASSERT_STRING_EQUAL(n, "2/2");
+	/* the usager already registered hears nothing of it */
+	snprintf(q, sizeof(q), "SELECT count(*) FROM outbox WHERE rdv_id = %s AND payload->>'kind' = 'user'"
+		 " AND (payload->>'user_id')::bigint = %s", rdv, other);
+	test_sql(q, n, sizeof(n));
+	CU_ASSERT_STRING_EQUAL(n, "0");
 	browser_free(&b);
 }
 
@@ -435,12 +494,16 @@ static void forged_form(char *form, size_t n, const char *motif, const char *lie
 }
 
 /* A forged POST of a créneau: refused (back to the créneaux), nothing booked. */
-static void forged_refused(struct browser *b, const char *motif, const char *lieu, long long start)
+/* Refused with its own message (msg), not "someone just booked it". */
+static void forged_refused(struct browser *b, const char *motif, const char *lieu, long long start, const char *msg)
 {
 	char form[512], sql[256], n[16];
 	forged_form(form, sizeof(form), motif, lieu, start);
 	CU_ASSERT_EQUAL(browser_post(b, "/reservation", form, 1), 303);
 	CU_ASSERT(strncmp(b->location, "/prendre_rdv?", 13) == 0);
+	CU_ASSERT_EQUAL(browser_follow(b), 200);
+	CU_ASSERT(browser_body_has(b, msg));
+	CU_ASSERT(!browser_body_has(b, "quelqu&#39;un vient de le réserver"));
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM rdvs WHERE motif_id = %s", motif);
 	test_sql(sql, n, sizeof(n));
 	CU_ASSERT_STRING_EQUAL(n, "0");
@@ -487,9 +550,9 @@ static void test_booking_delays(void)
 	CU_ASSERT_EQUAL(sign_in_usager(&b), 303);
 	char v[32];
 	test_sql("SELECT extract(epoch FROM (current_date + 1 + time '09:00') AT TIME ZONE 'Europe/Paris')::bigint", v, sizeof(v));
-	forged_refused(&b, m, lieu, atoll(v));
+	forged_refused(&b, m, lieu, atoll(v), "se prennent au moins 2 jours à l&#39;avance");
 	test_sql("SELECT extract(epoch FROM (current_date + 20 + time '09:00') AT TIME ZONE 'Europe/Paris')::bigint", v, sizeof(v));
-	forged_refused(&b, m, lieu, atoll(v));
+	forged_refused(&b, m, lieu, atoll(v), "se prennent au plus 10 jours à l&#39;avance");
 	snprintf(path, sizeof(path), "UPDATE motifs SET deleted_at = now() WHERE id = %s", m);
 	test_sql(path, v, sizeof(v));
 	browser_free(&b);
@@ -594,6 +657,7 @@ void register_public_http(void)
 	CU_add_test(s, "booking needs CSRF and an offered motif", test_booking_needs_csrf_and_valid_motif);
 	CU_add_test(s, "book for a proche, then the créneau is gone", test_book_for_me_and_a_proche);
 	CU_add_test(s, "20 parallel bookings of one créneau: 1 success", test_race_for_one_creneau);
+	CU_add_test(s, "a workshop seat booked online: one \"updated\" webhook, only that usager told", test_workshop_seat_webhook);
 	CU_add_test(s, "follow-up motifs: referents only, absent without, forged post refused", test_follow_up_referents);
 	CU_add_test(s, "min/max booking delays: wizard, API, next availability, forged booking", test_booking_delays);
 }

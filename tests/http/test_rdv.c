@@ -2,7 +2,8 @@
  * test_rdv.c - the agent's RDV pages and the RDV JSON API against the
  * running stack: every route's happy path, bad input, another organisation,
  * signed out; the warning/confirmation flow; identical RDVs; status and
- * cancellation; collective seats; API create/list/patch/cancel/409/force.
+ * cancellation; collective seats; API create/list/patch/cancel/409/force;
+ * one webhook per RDV event and endpoint, whatever the path.
  * Times are ~300 days ahead at dawn, away from the demo RDVs.
  */
 #include <CUnit/CUnit.h>
@@ -357,6 +358,140 @@ static void test_api(void)
 	browser_free(&b);
 }
 
+/* The list's usager filter: the picker (one usager), not a list of every usager. */
+static void test_list_usager_filter(void)
+{
+	struct browser b;
+	signed_in(&b, PMI);
+	CU_ASSERT_EQUAL(browser_get(&b, path("/agent/organisations/%lld/rdvs", org, 0)), 200);
+	CU_ASSERT(!browser_body_has(&b, "id=\"f_user\""));
+	CU_ASSERT(browser_body_has(&b, "data-usager-picker data-single data-field=\"user_id\""));
+	CU_ASSERT(browser_body_has(&b, "id=\"user_any\" name=\"user_id\" value=\"\" checked>"));
+	/* filtered on user1: shown chosen */
+	char box[160], q[256], last[96];
+	CU_ASSERT_EQUAL(browser_get(&b, path("/agent/organisations/%lld/rdvs?user_id=%lld", org, user1)), 200);
+	snprintf(box, sizeof(box), "type=\"radio\" id=\"user_%lld\" name=\"user_id\" value=\"%lld\" checked>", user1, user1);
+	CU_ASSERT(browser_body_has(&b, box));
+	CU_ASSERT(!browser_body_has(&b, "id=\"user_any\" name=\"user_id\" value=\"\" checked>"));
+	/* without JavaScript: "Rechercher" sends the filters back with the matches to choose */
+	snprintf(q, sizeof(q), "SELECT last_name FROM users WHERE id = %lld", user2);
+	test_sql(q, last, sizeof(last));
+	for (char *p = last; *p; p++)
+		if (*p == ' ')
+			*p = '+';
+	snprintf(q, sizeof(q), "/agent/organisations/%lld/rdvs?usager_q=%s&search_usagers=1", org, last);
+	CU_ASSERT_EQUAL(browser_get(&b, q), 200);
+	snprintf(box, sizeof(box), "type=\"radio\" id=\"match_%lld\" name=\"user_id\" value=\"%lld\">", user2, user2);
+	CU_ASSERT(browser_body_has(&b, box));
+	/* a usager of another organisation is not shown as chosen */
+	snprintf(q, sizeof(q), "SELECT up.user_id FROM user_profiles up WHERE up.organisation_id = %lld AND NOT EXISTS"
+		 " (SELECT 1 FROM user_profiles x WHERE x.user_id = up.user_id AND x.organisation_id = %lld) LIMIT 1", lens, org);
+	long long stranger = sql_ll(q);
+	CU_ASSERT_EQUAL(browser_get(&b, path("/agent/organisations/%lld/rdvs?user_id=%lld", org, stranger)), 200);
+	snprintf(box, sizeof(box), "id=\"user_%lld\"", stranger);
+	CU_ASSERT(!browser_body_has(&b, box));
+	browser_free(&b);
+}
+
+/* ------------------------------------------------------------- webhooks */
+
+/* Two endpoints of Arras subscribed to RDVs: every event queues one delivery each. */
+#define HOOK_URL "http://127.0.0.1:9/rdv-test-hook"
+#define HOOK_ENDPOINTS 2
+
+static long long hooks(long long id, const char *event)
+{
+	char q[256];
+	snprintf(q, sizeof(q), "SELECT count(*) FROM outbox WHERE rdv_id = %lld AND channel = 'webhook'"
+		 " AND recipient LIKE '" HOOK_URL "%%' AND event = '%s'", id, event);
+	return sql_ll(q);
+}
+
+static void hook_endpoints(int on)
+{
+	char q[384];
+	if (on)
+		snprintf(q, sizeof(q), "INSERT INTO webhook_endpoints (organisation_id, target_url, secret, subscriptions)"
+			 " SELECT %lld, '" HOOK_URL "/' || i, 'secret-du-test-des-webhooks-rdv-assez-long', '{rdv}'"
+			 " FROM generate_series(1, %d) i", org, HOOK_ENDPOINTS);
+	else
+		snprintf(q, sizeof(q), "DELETE FROM webhook_endpoints WHERE target_url LIKE '" HOOK_URL "%%'");
+	CU_ASSERT_EQUAL(test_sql(q, NULL, 0), 0);
+}
+
+/* Form, JSON move, edit, status, cancel, reopen, participants, API: each
+ * event queues exactly one webhook per endpoint. */
+static void test_one_webhook_per_event(void)
+{
+	hook_endpoints(1);
+	struct browser b;
+	signed_in(&b, PMI);
+	CU_ASSERT_EQUAL(post_rdv(&b, day[0], "05:00", user1, "&confirm_warnings=1"), 303);
+	long long id = location_id(&b);
+	CU_ASSERT_EQUAL(hooks(id, "rdv_created"), HOOK_ENDPOINTS);
+	int updates = 0;
+	/* moved (JSON) */
+	browser_get(&b, path("/agent/organisations/%lld/rdvs/%lld", org, id));
+	char csrf[160], body[160];
+	snprintf(csrf, sizeof(csrf), "X-CSRF-Token: %s", b.csrf);
+	const char *h[] = {"Content-Type: application/json", csrf, NULL};
+	snprintf(body, sizeof(body), "{\"starts_at\": \"%s\", \"force\": true}", iso(0, "05:30"));
+	CU_ASSERT_EQUAL(browser_request(&b, "POST", path("/agent/organisations/%lld/rdvs/%lld/move", org, id), h, body,
+					strlen(body)), 200);
+	CU_ASSERT_EQUAL(hooks(id, "rdv_updated"), ++updates * HOOK_ENDPOINTS);
+	/* edited: time and notes */
+	char form[160];
+	browser_get(&b, path("/agent/organisations/%lld/rdvs/%lld", org, id));
+	snprintf(form, sizeof(form), "date=%s&time=05:40&duration_in_min=30&context=webhook&confirm_warnings=1", day[0]);
+	CU_ASSERT_EQUAL(browser_post(&b, path("/agent/organisations/%lld/rdvs/%lld", org, id), form, 1), 303);
+	CU_ASSERT_EQUAL(hooks(id, "rdv_updated"), ++updates * HOOK_ENDPOINTS);
+	/* edited: notes only (nobody told, the webhook still goes) */
+	browser_get(&b, path("/agent/organisations/%lld/rdvs/%lld", org, id));
+	snprintf(form, sizeof(form), "date=%s&time=05:40&duration_in_min=30&context=notes", day[0]);
+	CU_ASSERT_EQUAL(browser_post(&b, path("/agent/organisations/%lld/rdvs/%lld", org, id), form, 1), 303);
+	CU_ASSERT_EQUAL(hooks(id, "rdv_updated"), ++updates * HOOK_ENDPOINTS);
+	/* participant added, then removed */
+	snprintf(form, sizeof(form), "user_id=%lld", user2);
+	CU_ASSERT_EQUAL(browser_post(&b, path("/agent/organisations/%lld/rdvs/%lld/participants", org, id), form, 1), 303);
+	CU_ASSERT_EQUAL(hooks(id, "rdv_updated"), ++updates * HOOK_ENDPOINTS);
+	char del[160];
+	snprintf(del, sizeof(del), "/agent/organisations/%lld/rdvs/%lld/participants/%lld/delete", org, id, user2);
+	CU_ASSERT_EQUAL(browser_post(&b, del, "", 1), 303);
+	CU_ASSERT_EQUAL(hooks(id, "rdv_updated"), ++updates * HOOK_ENDPOINTS);
+	/* status, cancellation, reopened */
+	static const char *const steps[][2] = {{"status", "status=seen"}, {"cancel", "by=service"}, {"status", "status=unknown"}};
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		snprintf(form, sizeof(form), "/agent/organisations/%%lld/rdvs/%%lld/%s", steps[i][0]);
+		CU_ASSERT_EQUAL(browser_post(&b, path(form, org, id), steps[i][1], 1), 303);
+		CU_ASSERT_EQUAL(hooks(id, "rdv_updated"), ++updates * HOOK_ENDPOINTS);
+	}
+	CU_ASSERT_EQUAL(hooks(id, "rdv_created"), HOOK_ENDPOINTS);
+	/* the API: create, patch, cancel */
+	char list[96], one[128];
+	snprintf(list, sizeof(list), "/api/v1/organisations/%lld/rdvs", org);
+	snprintf(body, sizeof(body), "{\"motif_id\": %lld, \"lieu_id\": %lld, \"starts_at\": \"%s\", \"agent_ids\": [%lld],"
+		 " \"user_ids\": [%lld], \"force\": true}", motif, lieu, iso(1, "05:00"), pmi, user2);
+	CU_ASSERT_EQUAL(api(&b, "POST", list, body, 1), 201);
+	long long api_id = json_id_of(&b);
+	CU_ASSERT_EQUAL(hooks(api_id, "rdv_created"), HOOK_ENDPOINTS);
+	snprintf(one, sizeof(one), "%s/%lld", list, api_id);
+	snprintf(body, sizeof(body), "{\"starts_at\": \"%s\", \"force\": true}", iso(1, "05:20"));
+	CU_ASSERT_EQUAL(api(&b, "PATCH", one, body, 1), 200);
+	CU_ASSERT_EQUAL(hooks(api_id, "rdv_updated"), HOOK_ENDPOINTS);
+	strcat(one, "/cancel");
+	CU_ASSERT_EQUAL(api(&b, "POST", one, "{\"by\": \"service\"}", 1), 200);
+	CU_ASSERT_EQUAL(hooks(api_id, "rdv_updated"), 2 * HOOK_ENDPOINTS);
+	CU_ASSERT_EQUAL(hooks(api_id, "rdv_created"), HOOK_ENDPOINTS);
+	/* the body is the API's RDV */
+	char q[256], out[64];
+	snprintf(q, sizeof(q), "SELECT count(*) FROM outbox WHERE rdv_id = %lld AND channel = 'webhook'"
+		 " AND payload->'body'->'data' ? 'duration_in_min' AND payload->'body'->'meta'->>'model' = 'Rdv'", id);
+	test_sql(q, out, sizeof(out));
+	CU_ASSERT_EQUAL(strtoll(out, NULL, 10), (updates + 1) * HOOK_ENDPOINTS);
+	browser_free(&b);
+	hook_endpoints(0);
+}
+
 /* Every message sent or failed (receipts, written by the worker) shows on the RDV page. */
 static void test_receipts_on_rdv_page(void)
 {
@@ -394,5 +529,7 @@ void register_rdv_http(void)
 	CU_add_test(s, "move (JSON)", test_move_json);
 	CU_add_test(s, "collective seats", test_collective_seats);
 	CU_add_test(s, "API", test_api);
+	CU_add_test(s, "list: usager filter with the picker", test_list_usager_filter);
+	CU_add_test(s, "one webhook per event and endpoint (pages, API)", test_one_webhook_per_event);
 	CU_add_test(s, "notifications (receipts) on the RDV page", test_receipts_on_rdv_page);
 }

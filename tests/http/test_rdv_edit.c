@@ -331,7 +331,20 @@ static void test_participants_individual(void)
 	char hidden[96];
 	snprintf(hidden, sizeof(hidden), "name=\"user_id\" value=\"%lld\"", user2);
 	CU_ASSERT(browser_body_has(&b, hidden));
-	char form[64];
+	/* the RDV form's picker (one usager): the combobox with JavaScript, and
+	 * without it "Rechercher" sends the add form back with the matches */
+	CU_ASSERT(browser_body_has(&b, "data-usager-picker data-single data-field=\"user_id\""));
+	CU_ASSERT(!browser_body_has(&b, "id=\"user_any\""));
+	char form[256];
+	snprintf(form, sizeof(form), "usager_q=%s&search_usagers=1", last);
+	for (char *p = form; *p; p++)
+		if (*p == ' ')
+			*p = '+';
+	CU_ASSERT_EQUAL(browser_post(&b, path("/agent/organisations/%lld/rdvs/%lld/participants", org, id), form, 1), 200);
+	snprintf(hidden, sizeof(hidden), "type=\"radio\" id=\"match_%lld\" name=\"user_id\" value=\"%lld\">", user2, user2);
+	CU_ASSERT(browser_body_has(&b, hidden));
+	fx_sql(form, sizeof(form), "SELECT users_count FROM rdvs WHERE id = %lld", id);
+	CU_ASSERT_STRING_EQUAL(form, "1");   /* a search adds nobody */
 	snprintf(form, sizeof(form), "user_id=%lld", user2);
 	CU_ASSERT_EQUAL(browser_post(&b, path("/agent/organisations/%lld/rdvs/%lld/participants", org, id), form, 1), 303);
 	char out[32];
@@ -361,6 +374,16 @@ static void test_picker_without_js(void)
 	CU_ASSERT(browser_body_has(&b, "id=\"usager_q\""));
 	CU_ASSERT(browser_body_has(&b, "data-search-url=\"/agent/organisations/"));
 	CU_ASSERT(!browser_body_has(&b, "id=\"user_ids\""));
+	/* Enter in a field sends the form's first submit button: the hidden
+	 * "Créer le rendez-vous" placed before "Rechercher", out of the tab order
+	 * and of the accessibility tree */
+	const char *form_start = strstr(b.body.data, "\" novalidate>\n  <input type=\"hidden\" name=\"csrf_token\"");
+	const char *first = form_start ? strstr(form_start, "type=\"submit\"") : NULL;
+	const char *search = form_start ? strstr(form_start, "data-picker-search") : NULL;
+	CU_ASSERT_FATAL(first != NULL && search != NULL);
+	CU_ASSERT(first < search);
+	const char *hidden = "type=\"submit\" tabindex=\"-1\" aria-hidden=\"true\" data-default-submit>Créer le rendez-vous<";
+	CU_ASSERT(strncmp(first, hidden, strlen(hidden)) == 0);
 	/* "Rechercher": the form again with the matches to tick, the usager already chosen kept */
 	char last[128], form[512];
 	fx_sql(last, sizeof(last), "SELECT last_name FROM users WHERE id = %lld", user2);
