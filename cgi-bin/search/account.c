@@ -310,6 +310,25 @@ static int informations_update(struct ctx *c)
 	return app_redirect(c, "/users/informations");
 }
 
+/* The family's future RDVs, cancelled as if the citizen had cancelled each
+ * one (agents and webhooks told, seats of workshops freed), in the caller's
+ * transaction. */
+static int cancel_future_rdvs(struct ctx *c)
+{
+	PGresult *r = db_q(c->db,
+		"SELECT DISTINCT r.id, r.collectif FROM rdvs r JOIN participations p ON p.rdv_id = r.id"
+		" JOIN users u ON u.id = p.user_id WHERE (u.id = $1 OR u.responsible_id = $1) AND r.starts_at > now()"
+		" AND r.cancelled_at IS NULL AND p.status NOT IN ('excused', 'revoked') ORDER BY r.id",
+		db_int(c->a, c->user_id));
+	if (r == NULL)
+		return c->db->err;
+	int rc = 0;
+	for (int i = 0; i < PQntuples(r) && rc == 0; i++)
+		rc = search_family_cancel(c, db_ll(r, i, 0), db_bool(r, i, 1), 1);
+	PQclear(r);
+	return rc;
+}
+
 /* Deleting an account anonymises it and its proches (RDVs stay for the
  * services' history), cancels future RDVs, and ends every session. */
 static int account_delete(struct ctx *c)
@@ -319,10 +338,7 @@ static int account_delete(struct ctx *c)
 	const char *id = db_int(c->a, c->user_id);
 	int rc = db_begin(c->db);
 	if (rc == 0)
-		rc = db_x(c->db, "UPDATE rdvs SET status = 'excused', cancelled_at = now(), updated_at = now()"
-				 " WHERE NOT collectif AND starts_at > now() AND cancelled_at IS NULL AND id IN"
-				 " (SELECT p.rdv_id FROM participations p JOIN users u ON u.id = p.user_id"
-				 "  WHERE u.id = $1 OR u.responsible_id = $1)", id);
+		rc = cancel_future_rdvs(c);
 	if (rc == 0)
 		rc = db_x(c->db, "UPDATE users SET first_name = 'Usager', last_name = 'supprimé', birth_name = NULL,"
 				 " email = NULL, phone_number = NULL, phone_number_formatted = NULL, address = NULL,"

@@ -106,6 +106,12 @@ long long search_use_token(struct ctx *c, const char *token, const char *kind);
 
 /* 1 when the session was opened by an RDV link (that RDV only). */
 int search_scoped(const struct ctx *c);
+/* Cancels RDV id for the signed-in citizen's family, inside the caller's
+ * transaction: their participations excused (a collective RDV keeps its other
+ * participants and frees the seats), an individual RDV itself excused and its
+ * waiting list cleared, an audit row; agents and webhooks are told, and the
+ * family too unless quiet (their account is being deleted). */
+int search_family_cancel(struct ctx *c, long long id, int collectif, int quiet);
 /* Error page for what a link session may not do. */
 int search_scope_refused(struct ctx *c);
 

@@ -129,20 +129,21 @@ static int rdvs_show(struct ctx *c)
 	return app_render(c, 200, "search/user_rdv.tmpl");
 }
 
-/* Cancels inside one transaction, the rule re-checked by the UPDATE itself. */
-static int rdv_cancel_tx(struct ctx *c, long long id, int collectif)
+int search_family_cancel(struct ctx *c, long long id, int collectif, int quiet)
 {
 	const char *rid = db_int(c->a, id), *uid = db_int(c->a, c->user_id);
-	int rc = db_begin(c->db);
-	if (rc != 0)
-		return rc;
+	int rc;
 	if (collectif) {
+		/* the seats freed are counted from the family's own rows: under RLS a
+		 * citizen does not see the other participants */
 		char *p = db_s(c->db, c->a,
-			"UPDATE participations p SET status = 'excused' FROM users u WHERE p.rdv_id = $1"
-			" AND u.id = p.user_id AND (u.id = $2 OR u.responsible_id = $2) AND p.status <> 'excused' RETURNING p.id",
+			"WITH x AS (UPDATE participations p SET status = 'excused' FROM users u WHERE p.rdv_id = $1"
+			"  AND u.id = p.user_id AND (u.id = $2 OR u.responsible_id = $2)"
+			"  AND p.status NOT IN ('excused', 'revoked') RETURNING p.id)"
+			" UPDATE rdvs SET users_count = greatest(users_count - (SELECT count(*) FROM x), 0), updated_at = now()"
+			" WHERE id = $1 AND EXISTS (SELECT 1 FROM x) RETURNING id",
 			rid, uid);
-		rc = p ? db_x(c->db, "UPDATE rdvs SET users_count = greatest(users_count - 1, 0), updated_at = now()"
-				     " WHERE id = $1", rid) : RDV_ENOTFOUND;
+		rc = p ? 0 : c->db->err ? c->db->err : RDV_ENOTFOUND;
 	} else {
 		rc = db_x(c->db, "UPDATE participations SET status = 'excused' WHERE rdv_id = $1", rid);
 		if (rc == 0)
@@ -152,10 +153,20 @@ static int rdv_cancel_tx(struct ctx *c, long long id, int collectif)
 			rc = db_x(c->db, "DELETE FROM file_attentes WHERE rdv_id = $1", rid);
 	}
 	if (rc == 0)
-		rc = notify_rdv(c->db, c->a, id, NOTIFY_RDV_CANCELLED, 0, c->user_id, 0);
+		rc = notify_rdv_ex(c->db, c->a, id, NOTIFY_RDV_CANCELLED,
+				   &(struct notify_rdv_opts){.author_user_id = c->user_id, .no_users = quiet});
 	if (rc == 0)
 		rc = audit_log(c->db, c->a, &(struct audit_entry){.user_id = c->user_id, .item_type = "rdv",
 			.item_id = id, .event = "cancel", .ip = app_client_ip(c)});
+	return rc;
+}
+
+/* Cancels inside one transaction, the rule re-checked by the UPDATE itself. */
+static int rdv_cancel_tx(struct ctx *c, long long id, int collectif)
+{
+	int rc = db_begin(c->db);
+	if (rc == 0)
+		rc = search_family_cancel(c, id, collectif, 0);
 	if (rc == 0)
 		rc = db_commit(c->db);
 	if (rc != 0)

@@ -24,22 +24,79 @@ static long sign_in(struct browser *b, const char *email, const char *password)
 	return st;
 }
 
-/* An RDV of the demo usager (Arras, nourrisson) starting in `in` (SQL
+/* An RDV of the citizen email (Arras, nourrisson) starting in `in` (SQL
  * interval); returns its id into out. */
-static void make_rdv(const char *in, char out[32])
+static void make_rdv_for(const char *email, const char *in, char out[32])
 {
 	char sql[1024];
 	snprintf(sql, sizeof(sql),
-		 "WITH u AS (SELECT id FROM users WHERE email = '" USAGER "'),"
+		 "WITH u AS (SELECT id FROM users WHERE email = '%s'),"
 		 " m AS (SELECT m.id, m.organisation_id FROM motifs m JOIN organisations o ON o.id = m.organisation_id"
 		 "  WHERE o.name = 'MDS d''Arras' AND m.name = 'Consultation PMI nourrisson'),"
 		 " r AS (INSERT INTO rdvs (organisation_id, motif_id, starts_at, ends_at, created_by_type, users_count)"
 		 "  SELECT organisation_id, id, date_trunc('minute', now() + interval '%s'),"
 		 "  date_trunc('minute', now() + interval '%s') + interval '30 minutes', 'user', 1 FROM m RETURNING id),"
 		 " p AS (INSERT INTO participations (rdv_id, user_id) SELECT r.id, u.id FROM r, u RETURNING rdv_id)"
-		 " SELECT rdv_id FROM p", in, in);
+		 " SELECT rdv_id FROM p", email, in, in);
 	out[0] = '\0';
 	test_sql(sql, out, 32);
+}
+
+static void make_rdv(const char *in, char out[32])
+{
+	make_rdv_for(USAGER, in, out);
+}
+
+static void expect_sql(const char *fmt, const char *arg, const char *want)
+{
+	char q[512], got[64] = "";
+	snprintf(q, sizeof(q), fmt, arg);
+	test_sql(q, got, sizeof(got));
+	if (strcmp(got, want) != 0)
+		fprintf(stderr, "%s\n  → \"%s\", attendu \"%s\"\n", q, got, want);
+	CU_ASSERT_STRING_EQUAL(got, want);
+}
+
+/* Deleting an account cancels the family's future RDVs the way a citizen's
+ * own cancellation does: RDV excused, agents and webhooks told (one delivery),
+ * audited; in a workshop only their seat is freed. */
+static void test_delete_account_cancels_rdvs(void)
+{
+	const char *email = "suppression.compte@exemple.fr";
+	CU_ASSERT_FATAL(test_citizen(email) > 0);
+	char rdv[32], atelier[32], q[1400];
+	make_rdv_for(email, "9 days", rdv);
+	CU_ASSERT_FATAL(atoll(rdv) > 0);
+	snprintf(q, sizeof(q),
+		 "WITH m AS (SELECT m.id, m.organisation_id, l.id AS lieu FROM motifs m JOIN organisations o"
+		 "   ON o.id = m.organisation_id JOIN lieux l ON l.organisation_id = o.id AND l.availability = 'enabled'"
+		 "   WHERE o.name = 'MDS d''Arras' AND m.collectif ORDER BY m.id, l.id LIMIT 1),"
+		 " r AS (INSERT INTO rdvs (organisation_id, motif_id, lieu_id, starts_at, ends_at, collectif, name,"
+		 "   max_participants_count, users_count, created_by_type)"
+		 "   SELECT organisation_id, id, lieu, date_trunc('minute', now() + interval '12 days'),"
+		 "   date_trunc('minute', now() + interval '12 days 1 hour'), true, 'Atelier suppression', 5, 2, 'agent'"
+		 "   FROM m RETURNING id),"
+		 " p AS (INSERT INTO participations (rdv_id, user_id) SELECT r.id, u.id FROM r, users u"
+		 "   WHERE u.email IN ('%s', '" USAGER "'))"
+		 " SELECT id FROM r", email);
+	CU_ASSERT_EQUAL_FATAL(test_sql(q, atelier, sizeof(atelier)), 0);
+	snprintf(q, sizeof(q), "INSERT INTO webhook_endpoints (organisation_id, target_url, secret, subscriptions)"
+		 " SELECT organisation_id, 'http://127.0.0.1:9/account-hook', 'secret-du-test-suppression-assez-long', '{rdv}'"
+		 " FROM rdvs WHERE id = %s", rdv);
+	CU_ASSERT_EQUAL(test_sql(q, NULL, 0), 0);
+	struct browser b;
+	browser_init(&b);
+	CU_ASSERT_EQUAL(sign_in(&b, email, NULL), 303);
+	CU_ASSERT_EQUAL(browser_post(&b, "/users/delete", "", 1), 303);
+	expect_sql("SELECT status || ' ' || (cancelled_at IS NOT NULL) FROM rdvs WHERE id = %s", rdv, "excused true");
+	expect_sql("SELECT count(*) FROM outbox WHERE rdv_id = %s AND channel = 'webhook'"
+		   " AND recipient = 'http://127.0.0.1:9/account-hook'", rdv, "1");
+	expect_sql("SELECT count(*) FROM audit WHERE item_type = 'rdv' AND item_id = %s AND event = 'cancel'", rdv, "1");
+	expect_sql("SELECT status || ' ' || users_count FROM rdvs WHERE id = %s", atelier, "unknown 1");
+	expect_sql("SELECT string_agg(p.status::text, ',' ORDER BY u.deleted_at IS NULL) FROM participations p"
+		   " JOIN users u ON u.id = p.user_id WHERE p.rdv_id = %s", atelier, "excused,unknown");
+	test_sql("DELETE FROM webhook_endpoints WHERE target_url = 'http://127.0.0.1:9/account-hook'", NULL, 0);
+	browser_free(&b);
 }
 
 static void test_signed_out_redirects(void)
@@ -352,4 +409,5 @@ void register_usager_space_http(void)
 	CU_add_test(s, "confirmation goes back to a local return_to only", test_confirmation_return_to);
 	CU_add_test(s, "RDV links: valid, wrong letters, scope, tampered, expired", test_rdv_links);
 	CU_add_test(s, "RDV link of another family while signed in", test_rdv_link_while_signed_in);
+	CU_add_test(s, "deleting an account cancels the family's future RDVs", test_delete_account_cancels_rdvs);
 }
