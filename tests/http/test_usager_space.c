@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client.h"
+#include "fixtures.h"
 
 #define USAGER "usager@demo.rdv-solidarites.fr"
 
@@ -55,6 +55,14 @@ static void test_signed_out_redirects(void)
 	browser_free(&b);
 }
 
+/* POST /users/rdvs/<id>/<action> with form; the status. */
+static long post_rdv(struct browser *b, const char *id, const char *action, const char *form)
+{
+	char path[160];
+	snprintf(path, sizeof(path), "/users/rdvs/%s/%s", id, action);
+	return browser_post(b, path, form, 1);
+}
+
 static void test_my_rdvs(void)
 {
 	struct browser b;
@@ -80,7 +88,7 @@ static void test_cancel_deadline(void)
 	struct browser b;
 	browser_init(&b);
 	CU_ASSERT_EQUAL(sign_in(&b, USAGER, NULL), 303);
-	char soon[32], later[32], path[160], st[32];
+	char soon[32], later[32], path[160];
 	make_rdv("2 hours", soon);
 	make_rdv("3 days", later);
 	/* 2 hours before: too late, call the service */
@@ -88,24 +96,15 @@ static void test_cancel_deadline(void)
 	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
 	CU_ASSERT(browser_body_has(&b, "ne peut plus être annulé en ligne"));
 	CU_ASSERT(!browser_body_has(&b, "Annuler le rendez-vous"));
-	snprintf(path, sizeof(path), "/users/rdvs/%s/cancel", soon);
-	CU_ASSERT_EQUAL(browser_post(&b, path, "", 1), 303);
-	snprintf(path, sizeof(path), "SELECT status FROM rdvs WHERE id = %s", soon);
-	test_sql(path, st, sizeof(st));
-	CU_ASSERT_STRING_EQUAL(st, "unknown");
+	CU_ASSERT_EQUAL(post_rdv(&b, soon, "cancel", ""), 303);
+	fx_sql_is("unknown", "SELECT status FROM rdvs WHERE id = %s", soon);
 	/* 3 days before: cancelled */
-	snprintf(path, sizeof(path), "/users/rdvs/%s/cancel", later);
-	CU_ASSERT_EQUAL(browser_post(&b, path, "", 1), 303);
-	snprintf(path, sizeof(path), "SELECT status || ' ' || (cancelled_at IS NOT NULL) FROM rdvs WHERE id = %s", later);
-	test_sql(path, st, sizeof(st));
-	CU_ASSERT_STRING_EQUAL(st, "excused true");
+	CU_ASSERT_EQUAL(post_rdv(&b, later, "cancel", ""), 303);
+	fx_sql_is("excused true", "SELECT status || ' ' || (cancelled_at IS NOT NULL) FROM rdvs WHERE id = %s", later);
 	/* a territory with a 1-hour deadline lets the 2-hour one go */
 	test_sql("UPDATE territories SET cancellation_deadline_hours = 1 WHERE departement_number = '62'", NULL, 0);
-	snprintf(path, sizeof(path), "/users/rdvs/%s/cancel", soon);
-	CU_ASSERT_EQUAL(browser_post(&b, path, "", 1), 303);
-	snprintf(path, sizeof(path), "SELECT status FROM rdvs WHERE id = %s", soon);
-	test_sql(path, st, sizeof(st));
-	CU_ASSERT_STRING_EQUAL(st, "excused");
+	CU_ASSERT_EQUAL(post_rdv(&b, soon, "cancel", ""), 303);
+	fx_sql_is("excused", "SELECT status FROM rdvs WHERE id = %s", soon);
 	test_sql("UPDATE territories SET cancellation_deadline_hours = 4 WHERE departement_number = '62'", NULL, 0);
 	browser_free(&b);
 }
@@ -115,18 +114,12 @@ static void test_waiting_list(void)
 	struct browser b;
 	browser_init(&b);
 	CU_ASSERT_EQUAL(sign_in(&b, USAGER, NULL), 303);
-	char id[32], path[160], n[16];
+	char id[32];
 	make_rdv("10 days", id);
-	snprintf(path, sizeof(path), "/users/rdvs/%s/file_attente", id);
-	CU_ASSERT_EQUAL(browser_post(&b, path, "action=join", 1), 303);
-	snprintf(path, sizeof(path), "SELECT count(*) FROM file_attentes WHERE rdv_id = %s", id);
-	test_sql(path, n, sizeof(n));
-	CU_ASSERT_STRING_EQUAL(n, "1");
-	snprintf(path, sizeof(path), "/users/rdvs/%s/file_attente", id);
-	CU_ASSERT_EQUAL(browser_post(&b, path, "action=leave", 1), 303);
-	snprintf(path, sizeof(path), "SELECT count(*) FROM file_attentes WHERE rdv_id = %s", id);
-	test_sql(path, n, sizeof(n));
-	CU_ASSERT_STRING_EQUAL(n, "0");
+	CU_ASSERT_EQUAL(post_rdv(&b, id, "file_attente", "action=join"), 303);
+	fx_sql_is("1", "SELECT count(*) FROM file_attentes WHERE rdv_id = %s", id);
+	CU_ASSERT_EQUAL(post_rdv(&b, id, "file_attente", "action=leave"), 303);
+	fx_sql_is("0", "SELECT count(*) FROM file_attentes WHERE rdv_id = %s", id);
 	browser_free(&b);
 }
 
