@@ -19,6 +19,16 @@ void fx_sql(char *out, size_t n, const char *fmt, ...)
 	test_sql(q, out, n);
 }
 
+long long fx_ll(const char *fmt, ...)
+{
+	char q[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(q, sizeof(q), fmt, ap);
+	va_end(ap);
+	return test_sql_ll(q);
+}
+
 void fx_demo_ids(char *arras, char *lens, char *pmi, char *social, char *admin)
 {
 	fx_sql(arras, 16, "SELECT id FROM organisations WHERE name = 'MDS d''Arras'");

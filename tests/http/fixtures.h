@@ -18,6 +18,9 @@
 /* test_sql with a printf format; the first cell into out (may be NULL). */
 void fx_sql(char *out, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* The first cell of the printf-style SQL as a number; 0 when none. */
+long long fx_ll(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Ids (as text, 16 bytes each) of the MDS d'Arras and de Lens and of the
  * agents FX_PMI, FX_SOCIAL and FX_ADMIN_ARRAS. */
 void fx_demo_ids(char *arras, char *lens, char *pmi, char *social, char *admin);
