@@ -21,7 +21,7 @@ void fx_sql(char *out, size_t n, const char *fmt, ...)
 
 long long fx_ll(const char *fmt, ...)
 {
-	char q[2048];
+	char q[4096];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(q, sizeof(q), fmt, ap);
@@ -56,6 +56,15 @@ void fx_tokens(const char *agent1, const char *token1, const char *agent2, const
 {
 	fx_sql(NULL, 0, "INSERT INTO api_tokens (agent_id, token_hash) VALUES (%s, sha256('%s'::bytea)),"
 			" (%s, sha256('%s'::bytea)) ON CONFLICT DO NOTHING", agent1, token1, agent2, token2);
+}
+
+int fx_rdv_link(const char *rdv_id, const char *token)
+{
+	char q[512];
+	snprintf(q, sizeof(q), "INSERT INTO rdv_tokens (token_hash, participation_id, expires_at)"
+		 " SELECT sha256(convert_to('%s', 'UTF8')), p.id, now() + interval '7 days' FROM participations p"
+		 " WHERE p.rdv_id = %s", token, rdv_id);
+	return test_sql(q, NULL, 0);
 }
 
 long fx_api(struct browser *b, const char *method, const char *path, const char *token, const char *body)

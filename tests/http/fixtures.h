@@ -34,6 +34,10 @@ const char *fx_day_after(const char *day, int d);
 /* API tokens for two agents (ids as text); kept across runs. */
 void fx_tokens(const char *agent1, const char *token1, const char *agent2, const char *token2);
 
+/* An RDV link token (/r/<rdv>/<token>, valid 7 days) for the participations
+ * of the RDV rdv_id; 0 on success. */
+int fx_rdv_link(const char *rdv_id, const char *token);
+
 /* A JSON API request with the bearer token (none when NULL); the status. */
 long fx_api(struct browser *b, const char *method, const char *path, const char *token, const char *body);
 

@@ -13,17 +13,6 @@
 
 #define USAGER "usager@demo.rdv-solidarites.fr"
 
-static long sign_in(struct browser *b, const char *email, const char *password)
-{
-	browser_get(b, "/users/sign_in");
-	char form[512];
-	snprintf(form, sizeof(form), "email=%s&password=%s", email, password ? password : test_demo_password);
-	long st = browser_post(b, "/users/sign_in", form, 1);
-	if (st == 303)
-		browser_get(b, "/users/informations");
-	return st;
-}
-
 /* An RDV of the demo usager (Arras, nourrisson) starting in `in` (SQL
  * interval); returns its id into out. */
 static void make_rdv(const char *in, char out[32])
@@ -50,7 +39,7 @@ static void test_signed_out_redirects(void)
 	CU_ASSERT(strncmp(b.location, "/users/sign_in?return_to=", 25) == 0);
 	CU_ASSERT_EQUAL(browser_get(&b, "/relatives"), 302);
 	CU_ASSERT_EQUAL(browser_get(&b, "/users/informations"), 302);
-	CU_ASSERT_EQUAL(sign_in(&b, USAGER, "mauvais-mot-de-passe-9"), 422);
+	CU_ASSERT_EQUAL(browser_sign_in_user(&b, USAGER, "mauvais-mot-de-passe-9"), 422);
 	CU_ASSERT(browser_body_has(&b, "E-mail ou mot de passe incorrect."));
 	browser_free(&b);
 }
@@ -67,7 +56,7 @@ static void test_my_rdvs(void)
 {
 	struct browser b;
 	browser_init(&b);
-	CU_ASSERT_EQUAL(sign_in(&b, USAGER, NULL), 303);
+	CU_ASSERT_EQUAL(browser_sign_in_user(&b, USAGER, NULL), 303);
 	CU_ASSERT_EQUAL(browser_get(&b, "/users/rdvs"), 200);
 	CU_ASSERT(browser_body_has(&b, "Rendez-vous à venir"));
 	CU_ASSERT(browser_body_has(&b, "Léo Demoulin"));
@@ -87,7 +76,7 @@ static void test_cancel_deadline(void)
 {
 	struct browser b;
 	browser_init(&b);
-	CU_ASSERT_EQUAL(sign_in(&b, USAGER, NULL), 303);
+	CU_ASSERT_EQUAL(browser_sign_in_user(&b, USAGER, NULL), 303);
 	char soon[32], later[32], path[160];
 	make_rdv("2 hours", soon);
 	make_rdv("3 days", later);
@@ -113,7 +102,7 @@ static void test_waiting_list(void)
 {
 	struct browser b;
 	browser_init(&b);
-	CU_ASSERT_EQUAL(sign_in(&b, USAGER, NULL), 303);
+	CU_ASSERT_EQUAL(browser_sign_in_user(&b, USAGER, NULL), 303);
 	char id[32];
 	make_rdv("10 days", id);
 	CU_ASSERT_EQUAL(post_rdv(&b, id, "file_attente", "action=join"), 303);
@@ -127,7 +116,7 @@ static void test_relatives_crud(void)
 {
 	struct browser b;
 	browser_init(&b);
-	CU_ASSERT_EQUAL(sign_in(&b, USAGER, NULL), 303);
+	CU_ASSERT_EQUAL(browser_sign_in_user(&b, USAGER, NULL), 303);
 	CU_ASSERT_EQUAL(browser_get(&b, "/relatives"), 200);
 	CU_ASSERT(browser_body_has(&b, "Jade"));
 	CU_ASSERT_EQUAL(browser_post(&b, "/relatives", "first_name=&last_name=Demoulin", 1), 422);
@@ -155,7 +144,7 @@ static void test_sign_up_confirm_and_magic_link(void)
 						    "&password=Ch4mbre-bleue-du-nord", 1), 200);
 	CU_ASSERT(browser_body_has(&b, "e-mail de confirmation"));
 	/* not confirmed yet */
-	CU_ASSERT_EQUAL(sign_in(&b, "ana.nouvel@exemple.fr", "Ch4mbre-bleue-du-nord"), 422);
+	CU_ASSERT_EQUAL(browser_sign_in_user(&b, "ana.nouvel@exemple.fr", "Ch4mbre-bleue-du-nord"), 422);
 	char link[512];
 	test_sql("SELECT payload->>'link' FROM outbox WHERE event = 'user_confirmation'"
 		 " AND recipient = 'ana.nouvel@exemple.fr' ORDER BY id DESC LIMIT 1", link, sizeof(link));
@@ -165,7 +154,7 @@ static void test_sign_up_confirm_and_magic_link(void)
 	CU_ASSERT_EQUAL(browser_get(&b, path), 404);                  /* single use */
 	struct browser c;
 	browser_init(&c);
-	CU_ASSERT_EQUAL(sign_in(&c, "ana.nouvel@exemple.fr", "Ch4mbre-bleue-du-nord"), 303);
+	CU_ASSERT_EQUAL(browser_sign_in_user(&c, "ana.nouvel@exemple.fr", "Ch4mbre-bleue-du-nord"), 303);
 	/* magic link */
 	struct browser d;
 	browser_init(&d);
@@ -260,12 +249,9 @@ static void test_confirmation_return_to(void)
 
 static void test_rdv_links(void)
 {
-	char id[32], sql[512], path[160];
+	char id[32], path[160];
 	make_rdv("6 days", id);
-	snprintf(sql, sizeof(sql), "INSERT INTO rdv_tokens (token_hash, participation_id, expires_at)"
-		 " SELECT sha256(convert_to('%s', 'UTF8')), p.id, now() + interval '7 days' FROM participations p"
-		 " WHERE p.rdv_id = %s", TOKEN, id);
-	CU_ASSERT_EQUAL(test_sql(sql, NULL, 0), 0);
+	CU_ASSERT_EQUAL(fx_rdv_link(id, TOKEN), 0);
 	struct browser b;
 	browser_init(&b);
 	snprintf(path, sizeof(path), "/r/%s/%s", id, TOKEN);
@@ -290,9 +276,8 @@ static void test_rdv_links(void)
 	snprintf(path, sizeof(path), "/r/%s/%s", other, TOKEN);
 	CU_ASSERT_EQUAL(browser_get(&c, path), 404);
 	/* expired */
-	snprintf(sql, sizeof(sql), "UPDATE rdv_tokens SET expires_at = now() - interval '1 minute'"
-		 " WHERE token_hash = sha256(convert_to('%s', 'UTF8'))", TOKEN);
-	test_sql(sql, NULL, 0);
+	fx_sql(NULL, 0, "UPDATE rdv_tokens SET expires_at = now() - interval '1 minute'"
+	       " WHERE token_hash = sha256(convert_to('%s', 'UTF8'))", TOKEN);
 	snprintf(path, sizeof(path), "/r/%s/%s", id, TOKEN);
 	CU_ASSERT_EQUAL(browser_get(&c, path), 404);
 	browser_free(&b);
@@ -321,7 +306,7 @@ static void test_rdv_link_while_signed_in(void)
 	CU_ASSERT_EQUAL_FATAL(test_sql(sql, letters, sizeof(letters)), 0);
 	struct browser b;
 	browser_init(&b);
-	CU_ASSERT_EQUAL_FATAL(sign_in(&b, USAGER, NULL), 303);
+	CU_ASSERT_EQUAL_FATAL(browser_sign_in_user(&b, USAGER, NULL), 303);
 	snprintf(path, sizeof(path), "/r/%s/%s", id, TOKEN2);
 	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
 	CU_ASSERT(browser_body_has(&b, "trois premières lettres"));
