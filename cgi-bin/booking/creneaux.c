@@ -79,64 +79,45 @@ static int cr_has_id(const long long *ids, size_t n, long long id)
 	return 0;
 }
 
+/* A form choice list: loop `name` of the (id, label) rows of r, the ones in
+ * selected[] marked; r is cleared. */
+static int cr_choices(struct ctx *c, const char *name, PGresult *r, const long long *selected, size_t n_selected)
+{
+	if (r == NULL)
+		return c->db->err;
+	struct tmpl_loop *l = tmpl_add_loop(c->vars, name);
+	for (int i = 0; i < PQntuples(r); i++) {
+		struct tmpl_vars *row = tmpl_loop_add_row(l);
+		tmpl_set_var(row, "id", db_val(r, i, 0));
+		tmpl_set_var(row, "name", db_val(r, i, 1));
+		tmpl_set_bool(row, "selected", cr_has_id(selected, n_selected, db_ll(r, i, 0)));
+	}
+	PQclear(r);
+	return 0;
+}
+
 /* Services, motifs, lieux and agents of the organisation for the form. */
 static int cr_form_lists(struct ctx *c, long long org, long long service, long long motif, long long lieu,
 			 const long long *agents, size_t n_agents)
 {
 	const char *o = db_int(c->a, org);
-	PGresult *r = db_q(c->db,
+	int rc = cr_choices(c, "services", db_q(c->db,
 		"SELECT DISTINCT s.id, s.name FROM motifs m JOIN services s ON s.id = m.service_id"
-		" WHERE m.organisation_id = $1 AND m.deleted_at IS NULL ORDER BY s.name", o);
-	if (r == NULL)
-		return c->db->err;
-	struct tmpl_loop *l = tmpl_add_loop(c->vars, "services");
-	for (int i = 0; i < PQntuples(r); i++) {
-		struct tmpl_vars *row = tmpl_loop_add_row(l);
-		tmpl_set_var(row, "id", db_val(r, i, 0));
-		tmpl_set_var(row, "name", db_val(r, i, 1));
-		tmpl_set_bool(row, "selected", db_ll(r, i, 0) == service);
-	}
-	PQclear(r);
-	r = db_q(c->db,
-		"SELECT m.id, s.name || ' – ' || m.name, m.collectif FROM motifs m JOIN services s ON s.id = m.service_id"
-		" WHERE m.organisation_id = $1 AND m.deleted_at IS NULL AND ($2::bigint = 0 OR m.service_id = $2)"
-		" ORDER BY s.name, m.name", o, db_int(c->a, service));
-	if (r == NULL)
-		return c->db->err;
-	l = tmpl_add_loop(c->vars, "motifs");
-	for (int i = 0; i < PQntuples(r); i++) {
-		struct tmpl_vars *row = tmpl_loop_add_row(l);
-		tmpl_set_var(row, "id", db_val(r, i, 0));
-		tmpl_set_var(row, "name", db_val(r, i, 1));
-		tmpl_set_bool(row, "selected", db_ll(r, i, 0) == motif);
-	}
-	PQclear(r);
-	r = db_q(c->db, "SELECT id, name FROM lieux WHERE organisation_id = $1 AND availability = 'enabled' ORDER BY name", o);
-	if (r == NULL)
-		return c->db->err;
-	l = tmpl_add_loop(c->vars, "lieux");
-	for (int i = 0; i < PQntuples(r); i++) {
-		struct tmpl_vars *row = tmpl_loop_add_row(l);
-		tmpl_set_var(row, "id", db_val(r, i, 0));
-		tmpl_set_var(row, "name", db_val(r, i, 1));
-		tmpl_set_bool(row, "selected", db_ll(r, i, 0) == lieu);
-	}
-	PQclear(r);
-	r = db_q(c->db,
-		"SELECT a.id, trim(a.first_name || ' ' || a.last_name) FROM agents a"
-		" JOIN agent_roles ar ON ar.agent_id = a.id AND ar.organisation_id = $1"
-		" WHERE a.deleted_at IS NULL ORDER BY a.last_name, a.first_name", o);
-	if (r == NULL)
-		return c->db->err;
-	l = tmpl_add_loop(c->vars, "agents");
-	for (int i = 0; i < PQntuples(r); i++) {
-		struct tmpl_vars *row = tmpl_loop_add_row(l);
-		tmpl_set_var(row, "id", db_val(r, i, 0));
-		tmpl_set_var(row, "name", db_val(r, i, 1));
-		tmpl_set_bool(row, "selected", cr_has_id(agents, n_agents, db_ll(r, i, 0)));
-	}
-	PQclear(r);
-	return 0;
+		" WHERE m.organisation_id = $1 AND m.deleted_at IS NULL ORDER BY s.name", o), &service, 1);
+	if (rc == 0)
+		rc = cr_choices(c, "motifs", db_q(c->db,
+			"SELECT m.id, s.name || ' – ' || m.name, m.collectif FROM motifs m JOIN services s ON s.id = m.service_id"
+			" WHERE m.organisation_id = $1 AND m.deleted_at IS NULL AND ($2::bigint = 0 OR m.service_id = $2)"
+			" ORDER BY s.name, m.name", o, db_int(c->a, service)), &motif, 1);
+	if (rc == 0)
+		rc = cr_choices(c, "lieux", db_q(c->db, "SELECT id, name FROM lieux WHERE organisation_id = $1"
+			" AND availability = 'enabled' ORDER BY name", o), &lieu, 1);
+	if (rc == 0)
+		rc = cr_choices(c, "agents", db_q(c->db,
+			"SELECT a.id, trim(a.first_name || ' ' || a.last_name) FROM agents a"
+			" JOIN agent_roles ar ON ar.agent_id = a.id AND ar.organisation_id = $1"
+			" WHERE a.deleted_at IS NULL ORDER BY a.last_name, a.first_name", o), agents, n_agents);
+	return rc;
 }
 
 /* Names of agents and lieux (ids → labels) for the results. */

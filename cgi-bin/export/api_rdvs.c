@@ -144,6 +144,24 @@ static json_t *body_object(struct ctx *c)
 	return json_is_object(c->req.json) ? c->req.json : NULL;
 }
 
+/* The answer to a write: the RDV with status, or why it failed. */
+static int answer_write(struct ctx *c, int rc, const struct rdvs_report *rep, int status, long long id)
+{
+	return rc != 0 ? answer_failure(c, rc, rep) : answer_rdv(c, status, id);
+}
+
+static int not_an_object(struct ctx *c)
+{
+	return app_json_error(c, 400, "bad_request", "Le corps de la requête doit être un objet JSON.", NULL);
+}
+
+/* A missing starts_at (0 and no error of its own yet) is a field error. */
+static void require_start(json_t *fields, long long starts_at)
+{
+	if (starts_at == 0 && json_object_get(fields, "starts_at") == NULL)
+		field_error(fields, "starts_at", "La date et l'heure de début sont obligatoires.");
+}
+
 static int api_rdv_create(struct ctx *c)
 {
 	long long org;
@@ -152,7 +170,7 @@ static int api_rdv_create(struct ctx *c)
 		return rc;
 	json_t *body = body_object(c);
 	if (body == NULL)
-		return app_json_error(c, 400, "bad_request", "Le corps de la requête doit être un objet JSON.", NULL);
+		return not_an_object(c);
 	json_t *fields = json_object();
 	struct rdvs_new in = {.org_id = org};
 	in.motif_id = json_id(body, "motif_id", fields);
@@ -172,8 +190,7 @@ static int api_rdv_create(struct ctx *c)
 	in.confirm_warnings = json_is_true(json_object_get(body, "force"));
 	if (in.motif_id == 0 && json_object_get(fields, "motif_id") == NULL)
 		field_error(fields, "motif_id", "Le motif est obligatoire.");
-	if (in.starts_at == 0 && json_object_get(fields, "starts_at") == NULL)
-		field_error(fields, "starts_at", "La date et l'heure de début sont obligatoires.");
+	require_start(fields, in.starts_at);
 	if (json_object_size(fields) > 0)
 		return parse_failed(c, fields);
 	json_decref(fields);
@@ -181,9 +198,7 @@ static int api_rdv_create(struct ctx *c)
 	struct rdvs_report rep;
 	long long id = 0;
 	rc = rdvs_create(c->db, c->a, &who, &in, &rep, &id);
-	if (rc != 0)
-		return answer_failure(c, rc, &rep);
-	return answer_rdv(c, 201, id);
+	return answer_write(c, rc, &rep, 201, id);
 }
 
 static int api_rdv_show(struct ctx *c)
@@ -206,14 +221,13 @@ static int api_rdv_patch(struct ctx *c)
 		return rc;
 	json_t *body = body_object(c);
 	if (body == NULL)
-		return app_json_error(c, 400, "bad_request", "Le corps de la requête doit être un objet JSON.", NULL);
+		return not_an_object(c);
 	json_t *fields = json_object();
 	struct rdvs_change ch = {0};
 	if (json_object_get(body, "starts_at") != NULL) {
 		ch.set_starts = 1;
 		ch.starts_at = json_time(body, "starts_at", fields);
-		if (ch.starts_at == 0 && json_object_get(fields, "starts_at") == NULL)
-			field_error(fields, "starts_at", "La date et l'heure de début sont obligatoires.");
+		require_start(fields, ch.starts_at);
 	}
 	if (json_object_get(body, "duration_in_min") != NULL) {
 		ch.set_duration = 1;
@@ -240,9 +254,7 @@ static int api_rdv_patch(struct ctx *c)
 	struct rdvs_actor who = {c->agent_id, app_client_ip(c)};
 	struct rdvs_report rep;
 	rc = rdvs_update(c->db, c->a, &who, org, id, &ch, &rep);
-	if (rc != 0)
-		return answer_failure(c, rc, &rep);
-	return answer_rdv(c, 200, id);
+	return answer_write(c, rc, &rep, 200, id);
 }
 
 static int api_rdv_cancel(struct ctx *c)
@@ -261,9 +273,7 @@ static int api_rdv_cancel(struct ctx *c)
 	struct rdvs_actor who = {c->agent_id, app_client_ip(c)};
 	struct rdvs_report rep;
 	rc = rdvs_cancel(c->db, c->a, &who, org, id, strcmp(by, "user") == 0, &rep);
-	if (rc != 0)
-		return answer_failure(c, rc, &rep);
-	return answer_rdv(c, 200, id);
+	return answer_write(c, rc, &rep, 200, id);
 }
 
 /* ?from=&to=: a date (local midnight; "to" inclusive) or an ISO datetime. */

@@ -128,6 +128,28 @@ const char *search_fr_date(struct ctx *c, long long utc)
 	return s;
 }
 
+long long search_week_start(const char *date, long long now)
+{
+	int y, m, d;
+	if (date != NULL && valid_date(date, &y, &m, &d, NULL) == 0) {
+		long long t = tz_local_midnight(y, m, d);
+		if (t + 86400 > now)
+			return t;
+	}
+	struct local_dt lt;
+	tz_utc_to_local(now, &lt);
+	return tz_local_midnight(lt.year, lt.month, lt.day);
+}
+
+struct tmpl_loop *search_day_slots(struct ctx *c, struct tmpl_loop *days, long long start, int d, long long *next)
+{
+	long long day = tz_local_seconds_to_utc((tz_utc_to_local_days(start) + d) * 86400LL);
+	*next = tz_local_seconds_to_utc((tz_utc_to_local_days(start) + d + 1) * 86400LL);
+	struct tmpl_vars *row = tmpl_loop_add_row(days);
+	tmpl_set_var(row, "day", search_fr_date(c, day));
+	return tmpl_add_loop(row, "slots");
+}
+
 const char *search_hm(struct ctx *c, long long utc)
 {
 	char *s = arena_alloc(c->a, 6);

@@ -289,20 +289,6 @@ static int flow_lieux(struct ctx *c, struct wizard *w, const struct offer *o, in
 	return flow_render(c, w, "lieux");
 }
 
-/* The first local day of the week shown: ?date= or today. */
-static long long flow_week_start(const struct wizard *w, long long now)
-{
-	int y, m, d;
-	if (w->date != NULL && valid_date(w->date, &y, &m, &d, NULL) == 0) {
-		long long t = tz_local_midnight(y, m, d);
-		if (t + 86400 > now)
-			return t;
-	}
-	struct local_dt lt;
-	tz_utc_to_local(now, &lt);
-	return tz_local_midnight(lt.year, lt.month, lt.day);
-}
-
 struct found {
 	long long start, motif_id, lieu_id;
 };
@@ -364,11 +350,8 @@ static void flow_days(struct ctx *c, const struct wizard *w, long long start, co
 	struct tmpl_loop *days = tmpl_add_loop(c->vars, "days");
 	size_t j = 0;
 	for (int d = 0; d < 7; d++) {
-		long long day = tz_local_seconds_to_utc((tz_utc_to_local_days(start) + d) * 86400LL);
-		long long next = tz_local_seconds_to_utc((tz_utc_to_local_days(start) + d + 1) * 86400LL);
-		struct tmpl_vars *row = tmpl_loop_add_row(days);
-		tmpl_set_var(row, "day", search_fr_date(c, day));
-		struct tmpl_loop *slots = tmpl_add_loop(row, "slots");
+		long long next;
+		struct tmpl_loop *slots = search_day_slots(c, days, start, d, &next);
 		for (; j < nf && f[j].start < next; j++) {
 			struct tmpl_vars *s = tmpl_loop_add_row(slots);
 			tmpl_set_var(s, "hm", search_hm(c, f[j].start));
@@ -388,7 +371,7 @@ static const char *day_param(struct ctx *c, long long utc)
 static int flow_creneaux(struct ctx *c, struct wizard *w, const struct offer *o, int n)
 {
 	long long now = time(NULL);
-	long long start = flow_week_start(w, now);
+	long long start = search_week_start(w->date, now);
 	long long end = tz_local_seconds_to_utc((tz_utc_to_local_days(start) + 7) * 86400LL);
 	int max_delay = 0;
 	for (int i = 0; i < n; i++)

@@ -88,6 +88,14 @@ const char *search_fr_long(struct ctx *c, long long utc);
 const char *search_fr_date(struct ctx *c, long long utc);
 const char *search_hm(struct ctx *c, long long utc);
 
+/* The first local day (UTC of its midnight) of the week of slots shown: date
+ * (YYYY-MM-DD, e.g. ?date=) unless invalid or over, else today. */
+long long search_week_start(const char *date, long long now);
+
+/* Adds day d (0: start's local day) to the week's loop days: its French date
+ * and an empty "slots" loop, returned; *next is when the following day starts. */
+struct tmpl_loop *search_day_slots(struct ctx *c, struct tmpl_loop *days, long long start, int d, long long *next);
+
 /* A local path of this site to go back to after sign-in, else def. */
 const char *search_return_to(const char *rt, const char *def);
 

@@ -336,21 +336,6 @@ static int move_slots(struct ctx *c, const struct move *mv, long long from, long
 	return 0;
 }
 
-/* The first local day of the week shown: ?date= or today. */
-static long long move_week_start(struct ctx *c, long long now)
-{
-	int y, m, d;
-	const char *date = http_param(&c->req, "date");
-	if (date != NULL && valid_date(date, &y, &m, &d, NULL) == 0) {
-		long long t = tz_local_midnight(y, m, d);
-		if (t + 86400 > now)
-			return t;
-	}
-	struct local_dt lt;
-	tz_utc_to_local(now, &lt);
-	return tz_local_midnight(lt.year, lt.month, lt.day);
-}
-
 static const char *move_day(struct ctx *c, long long utc)
 {
 	struct local_dt lt;
@@ -364,11 +349,8 @@ static void move_days(struct ctx *c, long long start, const struct slot *s, size
 	struct tmpl_loop *days = tmpl_add_loop(c->vars, "days");
 	size_t j = 0;
 	for (int d = 0; d < 7; d++) {
-		long long day = tz_local_seconds_to_utc((tz_utc_to_local_days(start) + d) * 86400LL);
-		long long next = tz_local_seconds_to_utc((tz_utc_to_local_days(start) + d + 1) * 86400LL);
-		struct tmpl_vars *row = tmpl_loop_add_row(days);
-		tmpl_set_var(row, "day", search_fr_date(c, day));
-		struct tmpl_loop *slots = tmpl_add_loop(row, "slots");
+		long long next;
+		struct tmpl_loop *slots = search_day_slots(c, days, start, d, &next);
 		for (; j < n && s[j].start < next; j++) {
 			if (j > 0 && s[j - 1].start == s[j].start)
 				continue;
@@ -413,7 +395,7 @@ static int rdvs_creneaux(struct ctx *c)
 		return move_refused(c, id);
 	if ((rc = move_agents(c, &mv)) != 0)
 		return rc;
-	long long start = move_week_start(c, now);
+	long long start = search_week_start(http_param(&c->req, "date"), now);
 	long long end = tz_local_seconds_to_utc((tz_utc_to_local_days(start) + 7) * 86400LL);
 	struct slot *s;
 	size_t n;

@@ -193,10 +193,18 @@ long browser_follow(struct browser *b)
 	return browser_get(b, loc);
 }
 
+long long test_sql_ll(const char *sql)
+{
+	char out[64] = "";
+	if (test_sql(sql, out, sizeof(out)) != 0)
+		return 0;
+	return strtoll(out, NULL, 10);
+}
+
 static long long lookup_id(const char *sql_fmt, const char *value)
 {
 	/* test data only: quote doubling is enough for demo names */
-	char quoted[512], sql[1024], out[32];
+	char quoted[512], sql[1024];
 	size_t j = 0;
 	for (size_t i = 0; value[i] && j + 2 < sizeof(quoted); i++) {
 		if (value[i] == '\'')
@@ -205,9 +213,7 @@ static long long lookup_id(const char *sql_fmt, const char *value)
 	}
 	quoted[j] = '\0';
 	snprintf(sql, sizeof(sql), sql_fmt, quoted);
-	if (test_sql(sql, out, sizeof(out)) != 0)
-		return 0;
-	return strtoll(out, NULL, 10);
+	return test_sql_ll(sql);
 }
 
 long long test_org_id(const char *name)

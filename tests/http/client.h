@@ -51,6 +51,8 @@ int browser_body_has(const struct browser *b, const char *s);
 /* Runs a SQL statement on the test database with psql-free libpq; returns the
  * first cell of the first row in out (may be NULL). 0 on success. */
 int test_sql(const char *sql, char *out, size_t n);
+/* The first cell of a SQL query as a number; 0 when none or on error. */
+long long test_sql_ll(const char *sql);
 
 /* GET the Location of the last response (one redirect step). */
 long browser_follow(struct browser *b);

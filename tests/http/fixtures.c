@@ -3,8 +3,10 @@
  */
 #include "fixtures.h"
 
+#include <CUnit/CUnit.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void fx_sql(char *out, size_t n, const char *fmt, ...)
@@ -15,6 +17,16 @@ void fx_sql(char *out, size_t n, const char *fmt, ...)
 	vsnprintf(q, sizeof(q), fmt, ap);
 	va_end(ap);
 	test_sql(q, out, n);
+}
+
+long long fx_ll(const char *fmt, ...)
+{
+	char q[4096];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(q, sizeof(q), fmt, ap);
+	va_end(ap);
+	return test_sql_ll(q);
 }
 
 void fx_demo_ids(char *arras, char *lens, char *pmi, char *social, char *admin)
@@ -46,10 +58,59 @@ void fx_tokens(const char *agent1, const char *token1, const char *agent2, const
 			" (%s, sha256('%s'::bytea)) ON CONFLICT DO NOTHING", agent1, token1, agent2, token2);
 }
 
+int fx_rdv_link(const char *rdv_id, const char *token)
+{
+	char q[512];
+	snprintf(q, sizeof(q), "INSERT INTO rdv_tokens (token_hash, participation_id, expires_at)"
+		 " SELECT sha256(convert_to('%s', 'UTF8')), p.id, now() + interval '7 days' FROM participations p"
+		 " WHERE p.rdv_id = %s", token, rdv_id);
+	return test_sql(q, NULL, 0);
+}
+
 long fx_api(struct browser *b, const char *method, const char *path, const char *token, const char *body)
 {
 	char auth[128];
 	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token ? token : "");
 	const char *h[] = {"Content-Type: application/json", token ? auth : NULL, NULL};
 	return browser_request(b, method, path, h, body, body ? strlen(body) : 0);
+}
+
+void fx_sign_in(struct browser *b, const char *email, const char *page)
+{
+	browser_init(b);
+	CU_ASSERT_EQUAL_FATAL(browser_sign_in_agent(b, email, NULL), 303);
+	browser_get(b, page);
+}
+
+const char *fx_org_path(const char *org, const char *resource, const char *fmt, ...)
+{
+	static char out[4][256];
+	static int k;
+	k = (k + 1) % 4;
+	char suffix[128];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(suffix, sizeof(suffix), fmt, ap);
+	va_end(ap);
+	snprintf(out[k], sizeof(out[k]), "/agent/organisations/%s/%s%s", org, resource, suffix);
+	return out[k];
+}
+
+long long fx_location_id(const struct browser *b)
+{
+	const char *slash = strrchr(b->location, '/');
+	return slash ? strtoll(slash + 1, NULL, 10) : 0;
+}
+
+void fx_sql_is(const char *want, const char *fmt, ...)
+{
+	char q[2048], got[512] = "";
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(q, sizeof(q), fmt, ap);
+	va_end(ap);
+	test_sql(q, got, sizeof(got));
+	if (strcmp(got, want) != 0)
+		fprintf(stderr, "%s\n  → \"%s\", attendu \"%s\"\n", q, got, want);
+	CU_ASSERT_STRING_EQUAL(got, want);
 }

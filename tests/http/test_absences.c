@@ -5,12 +5,11 @@
  */
 #include <CUnit/CUnit.h>
 #include <jansson.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "fixtures.h"
+#include "series_checks.h"
 
 #define PMI FX_PMI
 #define SOCIAL FX_SOCIAL
@@ -18,22 +17,11 @@
 #define TOKEN_ADMIN "absencesTestTokenAdminArras0123456789abcdef"
 #define TOKEN_PMI "absencesTestTokenAgentPmi0123456789abcdefgh"
 
-static struct {
-	char arras[16], lens[16], pmi[16], social[16], admin[16];
-	char monday[16], lens_absence[16], social_absence[16];
-	int ready;
-} fx;
+static struct series_fx fx = {.table = "absences"};
 
 static void fixture(void)
 {
-	if (fx.ready)
-		return;
-	fx_demo_ids(fx.arras, fx.lens, fx.pmi, fx.social, fx.admin);
-	fx_monday(fx.monday, 6);
-	fx_sql(fx.lens_absence, 16, "SELECT min(id) FROM absences WHERE organisation_id = %s", fx.lens);
-	fx_sql(fx.social_absence, 16, "SELECT min(id) FROM absences WHERE agent_id = %s", fx.social);
-	fx_tokens(fx.admin, TOKEN_ADMIN, fx.pmi, TOKEN_PMI);
-	fx.ready = 1;
+	series_fixture(&fx, 6, TOKEN_ADMIN, TOKEN_PMI);
 }
 
 static const char *day_after(int d)
@@ -41,25 +29,12 @@ static const char *day_after(int d)
 	return fx_day_after(fx.monday, d);
 }
 
-static const char *ab_path(const char *org, const char *fmt, ...)
-{
-	static char out[4][256];
-	static int k;
-	k = (k + 1) % 4;
-	char suffix[128];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(suffix, sizeof(suffix), fmt, ap);
-	va_end(ap);
-	snprintf(out[k], sizeof(out[k]), "/agent/organisations/%s/absences%s", org, suffix);
-	return out[k];
-}
+/* "/agent/organisations/<org>/absences" + the printf-style suffix. */
+#define ab_path(org, ...) fx_org_path((org), "absences", __VA_ARGS__)
 
 static void sign_in(struct browser *b, const char *email)
 {
-	browser_init(b);
-	CU_ASSERT_EQUAL_FATAL(browser_sign_in_agent(b, email, NULL), 303);
-	browser_get(b, ab_path(fx.arras, "/new"));   /* the session's CSRF token */
+	series_sign_in(&fx, b, email);
 }
 
 /* A weekly Wednesday absence of agent.pmi through the form; its id. */
@@ -69,19 +44,13 @@ static long long create_weekly(struct browser *b, const char *title)
 	snprintf(form, sizeof(form), "agent_id=%s&title=%s&first_day=%s&start_time=14:00&end_day=%s&end_time=15:00"
 		 "&recurrence=weekly&interval=1&on=wednesday", fx.pmi, title, day_after(2), day_after(2));
 	CU_ASSERT_EQUAL(browser_post(b, ab_path(fx.arras, ""), form, 1), 303);
-	const char *slash = strrchr(b->location, '/');
-	return slash ? strtoll(slash + 1, NULL, 10) : 0;
+	return fx_location_id(b);
 }
 
 static void test_signed_out(void)
 {
 	fixture();
-	struct browser b;
-	browser_init(&b);
-	CU_ASSERT_EQUAL(browser_get(&b, ab_path(fx.arras, "")), 302);
-	CU_ASSERT(strncmp(b.location, "/agent/sign_in?return_to=", 25) == 0);
-	CU_ASSERT_EQUAL(browser_get(&b, ab_path(fx.arras, "/%s", fx.social_absence)), 302);
-	browser_free(&b);
+	series_check_signed_out(&fx);
 }
 
 static void test_list_and_empty_state(void)
@@ -123,9 +92,8 @@ static void test_create_multi_day_and_audit(void)
 	char want[128];
 	snprintf(want, sizeof(want), "%s %s null %s", fx.monday, day_after(4), fx.arras);
 	CU_ASSERT_STRING_EQUAL(v, want);
-	fx_sql(v, sizeof(v), "SELECT count(*) FROM audit WHERE item_type = 'absence' AND item_id = %lld AND event = 'create'"
+	fx_sql_is("1", "SELECT count(*) FROM audit WHERE item_type = 'absence' AND item_id = %lld AND event = 'create'"
 		 " AND after->>'title' = 'Conges test'", id);
-	CU_ASSERT_STRING_EQUAL(v, "1");
 	browser_free(&b);
 }
 
@@ -167,38 +135,18 @@ static void test_csrf_and_other_org(void)
 	snprintf(form, sizeof(form), "agent_id=%s&title=Sans+jeton&first_day=%s&start_time=10:00&end_time=11:00", fx.pmi, fx.monday);
 	CU_ASSERT_EQUAL(browser_post(&b, ab_path(fx.arras, ""), form, 0), 403);
 	CU_ASSERT(browser_body_has(&b, "Rechargez la page"));
-	char n[16];
-	fx_sql(n, 16, "SELECT count(*) FROM absences WHERE title = 'Sans jeton'");
-	CU_ASSERT_STRING_EQUAL(n, "0");
-	CU_ASSERT_EQUAL(browser_get(&b, ab_path(fx.lens, "")), 404);
-	CU_ASSERT_EQUAL(browser_get(&b, ab_path(fx.lens, "/%s", fx.lens_absence)), 404);
+	fx_sql_is("0", "SELECT count(*) FROM absences WHERE title = 'Sans jeton'");
 	browser_free(&b);
-	sign_in(&b, ADMIN_ARRAS);
-	CU_ASSERT_EQUAL(browser_get(&b, ab_path(fx.arras, "/%s", fx.lens_absence)), 404);
-	CU_ASSERT_EQUAL(browser_post(&b, ab_path(fx.arras, "/%s/delete", fx.lens_absence), "", 1), 404);
-	fx_sql(n, 16, "SELECT count(*) FROM absences WHERE id = %s", fx.lens_absence);
-	CU_ASSERT_STRING_EQUAL(n, "1");
-	browser_free(&b);
+	series_check_other_organisation(&fx);
 }
 
 static void test_basic_agent_on_other_agent(void)
 {
 	fixture();
-	struct browser b;
-	sign_in(&b, PMI);
-	CU_ASSERT_EQUAL(browser_get(&b, ab_path(fx.arras, "/%s", fx.social_absence)), 404);
-	CU_ASSERT_EQUAL(browser_get(&b, ab_path(fx.arras, "/%s/edit", fx.social_absence)), 404);
-	CU_ASSERT_EQUAL(browser_post(&b, ab_path(fx.arras, "/%s/delete", fx.social_absence), "", 1), 404);
-	CU_ASSERT_EQUAL(browser_get(&b, ab_path(fx.arras, "?agent_id=%s", fx.social)), 404);
 	char form[512];
 	snprintf(form, sizeof(form), "agent_id=%s&title=Pour+une+autre&first_day=%s&start_time=10:00&end_time=11:00",
 		 fx.social, fx.monday);
-	CU_ASSERT_EQUAL(browser_post(&b, ab_path(fx.arras, ""), form, 1), 403);
-	browser_free(&b);
-	sign_in(&b, ADMIN_ARRAS);
-	CU_ASSERT_EQUAL(browser_get(&b, ab_path(fx.arras, "/%s", fx.social_absence)), 200);
-	CU_ASSERT(browser_body_has(&b, "Karima Benali"));
-	browser_free(&b);
+	series_check_other_agent(&fx, form);
 }
 
 static void test_edit_update_delete(void)
@@ -208,7 +156,7 @@ static void test_edit_update_delete(void)
 	sign_in(&b, PMI);
 	long long id = create_weekly(&b, "Reunion+hebdo");
 	CU_ASSERT_FATAL(id > 0);
-	char form[512], v[256];
+	char form[512];
 	CU_ASSERT_EQUAL(browser_get(&b, ab_path(fx.arras, "/%lld/edit", id)), 200);
 	CU_ASSERT(browser_body_has(&b, "value=\"Reunion hebdo\""));
 	CU_ASSERT(browser_body_has(&b, "id=\"on-wednesday\" name=\"on\" value=\"wednesday\" checked"));
@@ -217,22 +165,21 @@ static void test_edit_update_delete(void)
 	CU_ASSERT_EQUAL(browser_post(&b, ab_path(fx.arras, "/%lld", id), form, 1), 303);
 	CU_ASSERT_EQUAL(browser_follow(&b), 200);
 	CU_ASSERT(browser_body_has(&b, "L&#39;absence a été modifiée."));
-	fx_sql(v, sizeof(v), "SELECT title || ' ' || (recurrence->>'every') || ' ' || (recurrence->'day'->>'weekday')"
+	fx_sql_is("Reunion mensuelle month wednesday true",
+		  "SELECT title || ' ' || (recurrence->>'every') || ' ' || (recurrence->'day'->>'weekday')"
 		 " || ' ' || (recurrence_ends_at = '%s'::date) FROM absences WHERE id = %lld", day_after(120), id);
-	CU_ASSERT_STRING_EQUAL(v, "Reunion mensuelle month wednesday true");
-	fx_sql(v, sizeof(v), "SELECT before->>'title' || '|' || (after->>'title') FROM audit WHERE item_type = 'absence'"
+	fx_sql_is("Reunion hebdo|Reunion mensuelle",
+		  "SELECT before->>'title' || '|' || (after->>'title') FROM audit WHERE item_type = 'absence'"
 		 " AND item_id = %lld AND event = 'update'", id);
-	CU_ASSERT_STRING_EQUAL(v, "Reunion hebdo|Reunion mensuelle");
 	/* invalid update keeps the row */
 	snprintf(form, sizeof(form), "agent_id=%s&title=&first_day=%s&start_time=14:00&end_time=16:00", fx.pmi, day_after(2));
 	CU_ASSERT_EQUAL(browser_post(&b, ab_path(fx.arras, "/%lld", id), form, 1), 422);
 	CU_ASSERT(browser_body_has(&b, "Saisissez un titre."));
 	/* delete */
 	CU_ASSERT_EQUAL(browser_post(&b, ab_path(fx.arras, "/%lld/delete", id), "", 1), 303);
-	fx_sql(v, sizeof(v), "SELECT count(*) FROM absences WHERE id = %lld", id);
-	CU_ASSERT_STRING_EQUAL(v, "0");
-	fx_sql(v, sizeof(v), "SELECT count(*) FROM audit WHERE item_type = 'absence' AND item_id = %lld AND event = 'destroy'", id);
-	CU_ASSERT_STRING_EQUAL(v, "1");
+	fx_sql_is("0", "SELECT count(*) FROM absences WHERE id = %lld", id);
+	fx_sql_is("1",
+		  "SELECT count(*) FROM audit WHERE item_type = 'absence' AND item_id = %lld AND event = 'destroy'", id);
 	CU_ASSERT_EQUAL(browser_get(&b, ab_path(fx.arras, "/%lld", id)), 404);
 	browser_free(&b);
 }
@@ -251,8 +198,7 @@ static void test_occurrences(void)
 	CU_ASSERT(browser_body_has(&b, "Ce jour n&#39;est pas une occurrence de cette absence"));
 	snprintf(form, sizeof(form), "day=%s", day_after(9));
 	CU_ASSERT_EQUAL(browser_post(&b, ab_path(fx.arras, "/%lld/occurrences/delete", id), form, 1), 303);
-	fx_sql(v, sizeof(v), "SELECT day::text FROM absence_exceptions WHERE absence_id = %lld", id);
-	CU_ASSERT_STRING_EQUAL(v, day_after(9));
+	fx_sql_is(day_after(9), "SELECT day::text FROM absence_exceptions WHERE absence_id = %lld", id);
 	/* move the third one to the Thursday */
 	CU_ASSERT_EQUAL(browser_get(&b, ab_path(fx.arras, "/%lld/occurrences/move?day=%s", id, day_after(16))), 200);
 	snprintf(form, sizeof(form), "day=%s&new_day=%s&start_time=16:00&end_time=17:00", day_after(16), day_after(17));
@@ -263,8 +209,7 @@ static void test_occurrences(void)
 	char want[64];
 	snprintf(want, sizeof(want), "%s 16:00 %lld", day_after(17), id);
 	CU_ASSERT_STRING_EQUAL(v, want);
-	fx_sql(v, sizeof(v), "SELECT count(*) FROM absence_exceptions WHERE absence_id = %lld", id);
-	CU_ASSERT_STRING_EQUAL(v, "2");
+	fx_sql_is("2", "SELECT count(*) FROM absence_exceptions WHERE absence_id = %lld", id);
 	/* bad move: no new day */
 	snprintf(form, sizeof(form), "day=%s&new_day=&start_time=16:00&end_time=17:00", day_after(23));
 	CU_ASSERT_EQUAL(browser_post(&b, ab_path(fx.arras, "/%lld/occurrences/move", id), form, 1), 422);

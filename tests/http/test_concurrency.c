@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client.h"
+#include "fixtures.h"
 #include "parallel.h"
 
 #define PMI "agent.pmi@demo.rdv-solidarites.fr"
@@ -24,32 +24,21 @@
 static long long org, pmi, motif, lieu, usager, usager2;
 static char day[16], auth[128];
 
-static long long sql_ll(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static long long sql_ll(const char *fmt, ...)
-{
-	char sql[2048], out[64];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(sql, sizeof(sql), fmt, ap);
-	va_end(ap);
-	return test_sql(sql, out, sizeof(out)) == 0 ? strtoll(out, NULL, 10) : 0;
-}
-
 static int setup(void)
 {
 	org = test_org_id("MDS d'Arras");
 	pmi = test_agent_id(PMI);
-	motif = sql_ll("SELECT id FROM motifs WHERE organisation_id = %lld AND name = 'Consultation PMI nourrisson'", org);
-	lieu = sql_ll("SELECT id FROM lieux WHERE organisation_id = %lld AND availability = 'enabled' ORDER BY id LIMIT 1", org);
-	usager = sql_ll("SELECT user_id FROM user_profiles WHERE organisation_id = %lld ORDER BY user_id LIMIT 1 OFFSET 120", org);
-	usager2 = sql_ll("SELECT user_id FROM user_profiles WHERE organisation_id = %lld ORDER BY user_id LIMIT 1 OFFSET 121", org);
+	motif = fx_ll("SELECT id FROM motifs WHERE organisation_id = %lld AND name = 'Consultation PMI nourrisson'", org);
+	lieu = fx_ll("SELECT id FROM lieux WHERE organisation_id = %lld AND availability = 'enabled' ORDER BY id LIMIT 1", org);
+	usager = fx_ll("SELECT user_id FROM user_profiles WHERE organisation_id = %lld ORDER BY user_id LIMIT 1 OFFSET 120", org);
+	usager2 = fx_ll("SELECT user_id FROM user_profiles WHERE organisation_id = %lld ORDER BY user_id LIMIT 1 OFFSET 121", org);
 	test_sql("SELECT to_char(current_date + 320, 'YYYY-MM-DD')", day, sizeof(day));
 	/* an opening of the agent all that day: the only warning a move can meet is the overlap */
-	sql_ll("WITH p AS (INSERT INTO plages_ouverture (organisation_id, agent_id, lieu_id, title, first_day,"
-	       " start_time, end_time) VALUES (%lld, %lld, %lld, 'concurrency', '%s', '05:00', '21:00') RETURNING id)"
-	       " INSERT INTO plage_ouverture_motifs SELECT id, %lld FROM p", org, pmi, lieu, day, motif);
-	sql_ll("INSERT INTO api_tokens (agent_id, token_hash, name) VALUES (%lld, sha256('" TOKEN "'::bytea),"
-	       " 'concurrency') ON CONFLICT (token_hash) DO NOTHING", pmi);
+	fx_ll("WITH p AS (INSERT INTO plages_ouverture (organisation_id, agent_id, lieu_id, title, first_day,"
+	      " start_time, end_time) VALUES (%lld, %lld, %lld, 'concurrency', '%s', '05:00', '21:00') RETURNING id)"
+	      " INSERT INTO plage_ouverture_motifs SELECT id, %lld FROM p", org, pmi, lieu, day, motif);
+	fx_ll("INSERT INTO api_tokens (agent_id, token_hash, name) VALUES (%lld, sha256('" TOKEN "'::bytea),"
+	      " 'concurrency') ON CONFLICT (token_hash) DO NOTHING", pmi);
 	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", TOKEN);
 	return org && pmi && motif && lieu && usager && usager2 ? 0 : 1;
 }
@@ -114,12 +103,12 @@ static void test_two_moves_into_one_slot(void)
 		if (ok != 1 || conflict != 1)
 			fprintf(stderr, "\n  moves: %ld %ld", jobs[0].status, jobs[1].status);
 		/* never two active RDVs of the agent overlapping */
-		CU_ASSERT_EQUAL(sql_ll("SELECT count(*) FROM agents_rdvs x JOIN agents_rdvs y ON x.agent_id = y.agent_id"
-				       " AND x.rdv_id < y.rdv_id AND tstzrange(x.starts_at, x.ends_at) && tstzrange(y.starts_at, y.ends_at)"
-				       " WHERE x.agent_id = %lld AND x.active AND y.active AND NOT x.overlap_override"
-				       " AND NOT y.overlap_override AND x.rdv_id IN (%lld, %lld) AND y.rdv_id IN (%lld, %lld)",
-				       pmi, a, b, a, b), 0);
-		sql_ll("DELETE FROM rdvs WHERE id IN (%lld, %lld)", a, b);
+		CU_ASSERT_EQUAL(fx_ll("SELECT count(*) FROM agents_rdvs x JOIN agents_rdvs y ON x.agent_id = y.agent_id"
+				      " AND x.rdv_id < y.rdv_id AND tstzrange(x.starts_at, x.ends_at) && tstzrange(y.starts_at, y.ends_at)"
+				      " WHERE x.agent_id = %lld AND x.active AND y.active AND NOT x.overlap_override"
+				      " AND NOT y.overlap_override AND x.rdv_id IN (%lld, %lld) AND y.rdv_id IN (%lld, %lld)",
+				      pmi, a, b, a, b), 0);
+		fx_ll("DELETE FROM rdvs WHERE id IN (%lld, %lld)", a, b);
 	}
 }
 
@@ -146,13 +135,13 @@ static void test_cancel_and_move_together(void)
 		}
 		CU_ASSERT(jobs[0].status == 200);   /* cancelling is always allowed */
 		/* one RDV, its agent rows in step with it, cancelled */
-		CU_ASSERT_EQUAL(sql_ll("SELECT count(*) FROM rdvs WHERE id = %lld", id), 1);
-		CU_ASSERT_EQUAL(sql_ll("SELECT count(*) FROM agents_rdvs x JOIN rdvs r ON r.id = x.rdv_id WHERE r.id = %lld"
-				       " AND (x.starts_at <> r.starts_at OR x.ends_at <> r.ends_at"
-				       "  OR x.active <> (r.status IN ('unknown', 'seen', 'noshow')))", id), 0);
-		CU_ASSERT_EQUAL(sql_ll("SELECT count(*) FROM agents_rdvs WHERE rdv_id = %lld", id), 1);
-		CU_ASSERT_EQUAL(sql_ll("SELECT (status = 'excused')::int FROM rdvs WHERE id = %lld", id), 1);
-		sql_ll("DELETE FROM rdvs WHERE id = %lld", id);
+		CU_ASSERT_EQUAL(fx_ll("SELECT count(*) FROM rdvs WHERE id = %lld", id), 1);
+		CU_ASSERT_EQUAL(fx_ll("SELECT count(*) FROM agents_rdvs x JOIN rdvs r ON r.id = x.rdv_id WHERE r.id = %lld"
+				      " AND (x.starts_at <> r.starts_at OR x.ends_at <> r.ends_at"
+				      "  OR x.active <> (r.status IN ('unknown', 'seen', 'noshow')))", id), 0);
+		CU_ASSERT_EQUAL(fx_ll("SELECT count(*) FROM agents_rdvs WHERE rdv_id = %lld", id), 1);
+		CU_ASSERT_EQUAL(fx_ll("SELECT (status = 'excused')::int FROM rdvs WHERE id = %lld", id), 1);
+		fx_ll("DELETE FROM rdvs WHERE id = %lld", id);
 	}
 }
 

@@ -5,6 +5,7 @@
  * audit.
  */
 #include <CUnit/CUnit.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,15 +35,46 @@ static int count_lines(const char *s)
 	return n;
 }
 
+/* browser_init, then signs in as the Arras admin (must succeed); the id of
+ * the MDS d'Arras. */
+static long long sign_in_arras_admin(struct browser *b)
+{
+	browser_init(b);
+	long long org = test_org_id("MDS d'Arras");
+	CU_ASSERT_EQUAL_FATAL(browser_sign_in_agent(b, ADMIN_ARRAS, NULL), 303);
+	return org;
+}
+
+/* GET of a printf-style path; the status. */
+static long get_f(struct browser *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static long get_f(struct browser *b, const char *fmt, ...)
+{
+	char path[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	return browser_get(b, path);
+}
+
+/* The number the printf-style SQL answers (a count). */
+static int sql_count(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int sql_count(const char *fmt, ...)
+{
+	char sql[512], out[32] = "";
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(sql, sizeof(sql), fmt, ap);
+	va_end(ap);
+	test_sql(sql, out, sizeof(out));
+	return atoi(out);
+}
+
 static void test_rdv_csv_columns_and_rows(void)
 {
 	struct browser b;
-	browser_init(&b);
-	long long org = test_org_id("MDS d'Arras");
-	CU_ASSERT_EQUAL_FATAL(browser_sign_in_agent(&b, ADMIN_ARRAS, NULL), 303);
-	char path[256];
-	snprintf(path, sizeof(path), "/export/organisations/%lld/rdvs.csv", org);
-	CU_ASSERT_EQUAL_FATAL(browser_get(&b, path), 200);
+	long long org = sign_in_arras_admin(&b);
+	CU_ASSERT_EQUAL_FATAL(get_f(&b, "/export/organisations/%lld/rdvs.csv", org), 200);
 	CU_ASSERT(strncmp(b.body.data, rdv_header, strlen(rdv_header)) == 0);
 	char disp[256];
 	browser_header(&b, "Content-Disposition", disp, sizeof(disp));
@@ -50,58 +82,39 @@ static void test_rdv_csv_columns_and_rows(void)
 	snprintf(want, sizeof(want), "-org-%06lld.csv", org);
 	CU_ASSERT(strstr(disp, "attachment; filename=\"export-rdv-") != NULL && strstr(disp, want) != NULL);
 	/* as many lines as the admin may see of the organisation's RDVs (all of them) */
-	char count[32];
-	snprintf(path, sizeof(path), "SELECT count(*) FROM rdvs r WHERE organisation_id = %lld"
-		 " AND EXISTS (SELECT 1 FROM agents_rdvs x WHERE x.rdv_id = r.id)", org);
-	test_sql(path, count, sizeof(count));
-	CU_ASSERT_EQUAL(count_lines(b.body.data) - 1, atoi(count));
+	CU_ASSERT_EQUAL(count_lines(b.body.data) - 1, sql_count("SELECT count(*) FROM rdvs r WHERE organisation_id = %lld"
+			" AND EXISTS (SELECT 1 FROM agents_rdvs x WHERE x.rdv_id = r.id)", org));
 	CU_ASSERT(browser_body_has(&b, ";Créé par un agent;"));
 	CU_ASSERT(browser_body_has(&b, ";MDS d'Arras;"));
 	/* the export is audited */
-	snprintf(path, sizeof(path), "SELECT count(*) FROM audit WHERE event = 'export_csv' AND organisation_id = %lld", org);
-	test_sql(path, count, sizeof(count));
-	CU_ASSERT(atoi(count) >= 1);
+	CU_ASSERT(sql_count("SELECT count(*) FROM audit WHERE event = 'export_csv' AND organisation_id = %lld", org) >= 1);
 	browser_free(&b);
 }
 
 static void test_filters(void)
 {
 	struct browser b;
-	browser_init(&b);
-	long long org = test_org_id("MDS d'Arras");
-	CU_ASSERT_EQUAL_FATAL(browser_sign_in_agent(&b, ADMIN_ARRAS, NULL), 303);
-	char path[256], sql[256], count[32];
-	snprintf(path, sizeof(path), "/export/organisations/%lld/rdvs.csv?status=seen", org);
-	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
-	snprintf(sql, sizeof(sql), "SELECT count(*) FROM rdvs r WHERE organisation_id = %lld AND status = 'seen'"
-		 " AND EXISTS (SELECT 1 FROM agents_rdvs x WHERE x.rdv_id = r.id)", org);
-	test_sql(sql, count, sizeof(count));
-	CU_ASSERT_EQUAL(count_lines(b.body.data) - 1, atoi(count));
+	long long org = sign_in_arras_admin(&b);
+	CU_ASSERT_EQUAL(get_f(&b, "/export/organisations/%lld/rdvs.csv?status=seen", org), 200);
+	CU_ASSERT_EQUAL(count_lines(b.body.data) - 1, sql_count("SELECT count(*) FROM rdvs r WHERE organisation_id = %lld"
+			" AND status = 'seen' AND EXISTS (SELECT 1 FROM agents_rdvs x WHERE x.rdv_id = r.id)", org));
 	CU_ASSERT(!browser_body_has(&b, ";À venir;"));
-	snprintf(path, sizeof(path), "/export/organisations/%lld/rdvs.csv?status=unknown_past", org);
-	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	CU_ASSERT_EQUAL(get_f(&b, "/export/organisations/%lld/rdvs.csv?status=unknown_past", org), 200);
 	CU_ASSERT(!browser_body_has(&b, ";Présent;"));
 	/* a date range with nothing in it: the header only */
-	snprintf(path, sizeof(path), "/export/organisations/%lld/rdvs.csv?from=2001-01-01&to=2001-12-31", org);
-	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	CU_ASSERT_EQUAL(get_f(&b, "/export/organisations/%lld/rdvs.csv?from=2001-01-01&to=2001-12-31", org), 200);
 	CU_ASSERT_EQUAL(count_lines(b.body.data), 1);
 	/* bad filters are a French 400, not a crash */
-	snprintf(path, sizeof(path), "/export/organisations/%lld/rdvs.csv?from=2026-02-31", org);
-	CU_ASSERT_EQUAL(browser_get(&b, path), 400);
-	snprintf(path, sizeof(path), "/export/organisations/%lld/rdvs.csv?status=perdu", org);
-	CU_ASSERT_EQUAL(browser_get(&b, path), 400);
+	CU_ASSERT_EQUAL(get_f(&b, "/export/organisations/%lld/rdvs.csv?from=2026-02-31", org), 400);
+	CU_ASSERT_EQUAL(get_f(&b, "/export/organisations/%lld/rdvs.csv?status=perdu", org), 400);
 	browser_free(&b);
 }
 
 static void test_rdv_xlsx(void)
 {
 	struct browser b;
-	browser_init(&b);
-	long long org = test_org_id("MDS d'Arras");
-	CU_ASSERT_EQUAL_FATAL(browser_sign_in_agent(&b, ADMIN_ARRAS, NULL), 303);
-	char path[256];
-	snprintf(path, sizeof(path), "/export/organisations/%lld/rdvs.xlsx?status=seen", org);
-	CU_ASSERT_EQUAL_FATAL(browser_get(&b, path), 200);
+	long long org = sign_in_arras_admin(&b);
+	CU_ASSERT_EQUAL_FATAL(get_f(&b, "/export/organisations/%lld/rdvs.xlsx?status=seen", org), 200);
 	char type[128];
 	browser_header(&b, "Content-Type", type, sizeof(type));
 	CU_ASSERT_STRING_EQUAL(type, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
@@ -125,17 +138,12 @@ static void test_rdv_xlsx(void)
 static void test_participations_export(void)
 {
 	struct browser b;
-	browser_init(&b);
-	long long org = test_org_id("MDS d'Arras");
-	CU_ASSERT_EQUAL_FATAL(browser_sign_in_agent(&b, ADMIN_ARRAS, NULL), 303);
-	char path[256], sql[256], count[32];
-	snprintf(path, sizeof(path), "/export/organisations/%lld/participations.csv", org);
-	CU_ASSERT_EQUAL_FATAL(browser_get(&b, path), 200);
+	long long org = sign_in_arras_admin(&b);
+	CU_ASSERT_EQUAL_FATAL(get_f(&b, "/export/organisations/%lld/participations.csv", org), 200);
 	CU_ASSERT(strncmp(b.body.data, "\xEF\xBB\xBFusager;rdv_id;année;", 24) == 0);
-	snprintf(sql, sizeof(sql), "SELECT count(*) FROM participations p JOIN rdvs r ON r.id = p.rdv_id"
-		 " WHERE r.organisation_id = %lld AND EXISTS (SELECT 1 FROM agents_rdvs x WHERE x.rdv_id = r.id)", org);
-	test_sql(sql, count, sizeof(count));
-	CU_ASSERT_EQUAL(count_lines(b.body.data) - 1, atoi(count));
+	CU_ASSERT_EQUAL(count_lines(b.body.data) - 1, sql_count("SELECT count(*) FROM participations p JOIN rdvs r"
+			" ON r.id = p.rdv_id WHERE r.organisation_id = %lld"
+			" AND EXISTS (SELECT 1 FROM agents_rdvs x WHERE x.rdv_id = r.id)", org));
 	browser_free(&b);
 }
 
@@ -185,12 +193,8 @@ static void test_rights(void)
 static void test_export_page(void)
 {
 	struct browser b;
-	browser_init(&b);
-	long long org = test_org_id("MDS d'Arras");
-	CU_ASSERT_EQUAL_FATAL(browser_sign_in_agent(&b, ADMIN_ARRAS, NULL), 303);
-	char path[128];
-	snprintf(path, sizeof(path), "/export/organisations/%lld", org);
-	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	long long org = sign_in_arras_admin(&b);
+	CU_ASSERT_EQUAL(get_f(&b, "/export/organisations/%lld", org), 200);
 	CU_ASSERT(browser_body_has(&b, "Exporter les RDV (Excel)"));
 	CU_ASSERT(browser_body_has(&b, "usagers.csv"));
 	browser_free(&b);

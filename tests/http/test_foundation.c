@@ -107,6 +107,16 @@ static void test_post_without_csrf_is_refused(void)
 	browser_free(&b);
 }
 
+/* GETs page (the CSRF token), then signs in as agent.pmi with the form's
+ * return_to (urlencoded); the status of the POST. */
+static long sign_in_returning_to(struct browser *b, const char *page, const char *return_to)
+{
+	browser_get(b, page);
+	char form[512];
+	snprintf(form, sizeof(form), "email=%s&password=%s&return_to=%s", PMI, test_demo_password, return_to);
+	return browser_post(b, "/agent/sign_in", form, 1);
+}
+
 static void test_signed_out_redirects_to_sign_in(void)
 {
 	struct browser b;
@@ -116,10 +126,7 @@ static void test_signed_out_redirects_to_sign_in(void)
 	CU_ASSERT_EQUAL(browser_get(&b, "/admin/"), 302);
 	CU_ASSERT(strncmp(b.location, "/agent/sign_in?return_to=", 25) == 0);
 	/* after signing in, return_to brings the agent back */
-	browser_get(&b, "/agent/sign_in?return_to=%2Fagent%2Fagenda");
-	char form[512];
-	snprintf(form, sizeof(form), "email=%s&password=%s&return_to=%%2Fagent%%2Fagenda", PMI, test_demo_password);
-	CU_ASSERT_EQUAL(browser_post(&b, "/agent/sign_in", form, 1), 303);
+	CU_ASSERT_EQUAL(sign_in_returning_to(&b, "/agent/sign_in?return_to=%2Fagent%2Fagenda", "%2Fagent%2Fagenda"), 303);
 	CU_ASSERT_STRING_EQUAL(b.location, "/agent/agenda");
 	browser_free(&b);
 }
@@ -128,10 +135,7 @@ static void test_open_redirect_refused(void)
 {
 	struct browser b;
 	browser_init(&b);
-	browser_get(&b, "/agent/sign_in");
-	char form[512];
-	snprintf(form, sizeof(form), "email=%s&password=%s&return_to=%%2F%%2Fevil.example", PMI, test_demo_password);
-	CU_ASSERT_EQUAL(browser_post(&b, "/agent/sign_in", form, 1), 303);
+	CU_ASSERT_EQUAL(sign_in_returning_to(&b, "/agent/sign_in", "%2F%2Fevil.example"), 303);
 	CU_ASSERT_STRING_EQUAL(b.location, "/agent/");
 	browser_free(&b);
 }
@@ -140,11 +144,9 @@ static void test_basic_agent_gets_403_on_admin(void)
 {
 	struct browser b;
 	browser_init(&b);
-	char org[32];
-	test_sql("SELECT id FROM organisations WHERE name = 'MDS d''Arras'", org, sizeof(org));
 	CU_ASSERT_EQUAL(browser_sign_in_agent(&b, PMI, NULL), 303);
 	char path[128];
-	snprintf(path, sizeof(path), "/admin/organisations/%s", org);
+	snprintf(path, sizeof(path), "/admin/organisations/%lld", test_org_id("MDS d'Arras"));
 	CU_ASSERT_EQUAL(browser_get(&b, path), 403);
 	CU_ASSERT(browser_body_has(&b, "réservée aux administrateurs"));
 	CU_ASSERT_EQUAL(browser_get(&b, "/admin/"), 403);
@@ -161,13 +163,12 @@ static void test_other_organisation_is_404(void)
 {
 	struct browser b;
 	browser_init(&b);
-	char org[32];
-	test_sql("SELECT id FROM organisations WHERE name = 'MDS de Lens'", org, sizeof(org));
 	CU_ASSERT_EQUAL(browser_sign_in_agent(&b, ADMIN_ARRAS, NULL), 303);
+	long long lens = test_org_id("MDS de Lens");
 	char path[128];
-	snprintf(path, sizeof(path), "/admin/organisations/%s", org);
+	snprintf(path, sizeof(path), "/admin/organisations/%lld", lens);
 	CU_ASSERT_EQUAL(browser_get(&b, path), 404);
-	snprintf(path, sizeof(path), "/export/organisations/%s/agents.csv", org);
+	snprintf(path, sizeof(path), "/export/organisations/%lld/agents.csv", lens);
 	CU_ASSERT_EQUAL(browser_get(&b, path), 404);
 	browser_free(&b);
 }

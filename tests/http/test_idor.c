@@ -26,7 +26,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "client.h"
+#include "fixtures.h"
 
 #define ADMIN_ARRAS "admin.arras@demo.rdv-solidarites.fr"
 #define USAGER "usager@demo.rdv-solidarites.fr"
@@ -45,19 +45,6 @@ static struct {
 	int stats_right_was;    /* admin.arras's territorial rights (bit mask), restored at the end */
 } t;
 
-static long long sql_ll(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static long long sql_ll(const char *fmt, ...)
-{
-	char sql[4096], out[64];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(sql, sizeof(sql), fmt, ap);
-	va_end(ap);
-	if (test_sql(sql, out, sizeof(out)) != 0)
-		return 0;
-	return strtoll(out, NULL, 10);
-}
-
 /* ------------------------------------------------------------ fixtures */
 
 /* Lens objects an Arras admin has no legitimate way to reach: their agents
@@ -70,84 +57,84 @@ static void setup_lens(void)
 {
 	t.arras = test_org_id("MDS d'Arras");
 	t.lens = test_org_id("MDS de Lens");
-	t.terr = sql_ll("SELECT territory_id FROM organisations WHERE id = %lld", t.lens);
-	t.shared_users_was = (int)sql_ll("SELECT visible_users_throughout_the_territory::int FROM territories"
+	t.terr = fx_ll("SELECT territory_id FROM organisations WHERE id = %lld", t.lens);
+	t.shared_users_was = (int)fx_ll("SELECT visible_users_throughout_the_territory::int FROM territories"
 					  " WHERE id = %lld", t.terr);
-	sql_ll("UPDATE territories SET visible_users_throughout_the_territory = false WHERE id = %lld", t.terr);
+	fx_ll("UPDATE territories SET visible_users_throughout_the_territory = false WHERE id = %lld", t.terr);
 	/* The territorial rights (export, invite agents, teams, access rights)
 	 * legitimately open territory pages and every organisation's RDVs to
 	 * their holder: withdrawn for the sweep (a bit mask, restored at the
 	 * end), so that the territory routes must refuse too. */
-	t.stats_right_was = (int)sql_ll("SELECT allow_to_download_stats::int | allow_to_invite_agents::int << 1"
+	t.stats_right_was = (int)fx_ll("SELECT allow_to_download_stats::int | allow_to_invite_agents::int << 1"
 					 " | allow_to_manage_teams::int << 2 | allow_to_manage_access_rights::int << 3"
 					 " FROM agent_territorial_access_rights"
 					 " WHERE agent_id = %lld AND territory_id = %lld", test_agent_id(ADMIN_ARRAS), t.terr);
-	sql_ll("UPDATE agent_territorial_access_rights SET allow_to_download_stats = false, allow_to_invite_agents = false,"
-	       " allow_to_manage_teams = false, allow_to_manage_access_rights = false"
-	       " WHERE agent_id = %lld AND territory_id = %lld", test_agent_id(ADMIN_ARRAS), t.terr);
+	fx_ll("UPDATE agent_territorial_access_rights SET allow_to_download_stats = false, allow_to_invite_agents = false,"
+	      " allow_to_manage_teams = false, allow_to_manage_access_rights = false"
+	      " WHERE agent_id = %lld AND territory_id = %lld", test_agent_id(ADMIN_ARRAS), t.terr);
 	t.lens_agent = test_agent_id("agent.lens@demo.rdv-solidarites.fr");
-	t.lens_usager = sql_ll("SELECT user_id FROM user_profiles WHERE organisation_id = %lld AND user_id NOT IN"
-			       " (SELECT user_id FROM user_profiles WHERE organisation_id <> %lld)"
-			       " AND user_id IN (SELECT id FROM users WHERE deleted_at IS NULL)"
-			       " ORDER BY user_id LIMIT 1", t.lens, t.lens);
-	t.lens_rdv = sql_ll("SELECT r.id FROM rdvs r WHERE r.organisation_id = %lld AND r.cancelled_at IS NULL"
-			    " AND NOT EXISTS (SELECT 1 FROM agents_rdvs x WHERE x.rdv_id = r.id AND (x.agent_id IN"
-			    "  (SELECT agent_id FROM agent_roles WHERE organisation_id = %lld)"
-			    "  OR x.agent_id IN (SELECT owner_agent_id FROM agenda_accesses)))"
-			    " AND EXISTS (SELECT 1 FROM participations p WHERE p.rdv_id = r.id AND p.user_id = %lld)"
-			    " ORDER BY r.starts_at DESC LIMIT 1", t.lens, t.arras, t.lens_usager);
+	t.lens_usager = fx_ll("SELECT user_id FROM user_profiles WHERE organisation_id = %lld AND user_id NOT IN"
+			      " (SELECT user_id FROM user_profiles WHERE organisation_id <> %lld)"
+			      " AND user_id IN (SELECT id FROM users WHERE deleted_at IS NULL)"
+			      " ORDER BY user_id LIMIT 1", t.lens, t.lens);
+	t.lens_rdv = fx_ll("SELECT r.id FROM rdvs r WHERE r.organisation_id = %lld AND r.cancelled_at IS NULL"
+			   " AND NOT EXISTS (SELECT 1 FROM agents_rdvs x WHERE x.rdv_id = r.id AND (x.agent_id IN"
+			   "  (SELECT agent_id FROM agent_roles WHERE organisation_id = %lld)"
+			   "  OR x.agent_id IN (SELECT owner_agent_id FROM agenda_accesses)))"
+			   " AND EXISTS (SELECT 1 FROM participations p WHERE p.rdv_id = r.id AND p.user_id = %lld)"
+			   " ORDER BY r.starts_at DESC LIMIT 1", t.lens, t.arras, t.lens_usager);
 	if (t.lens_rdv == 0)   /* that usager has no RDV: any Lens-only one */
-		t.lens_rdv = sql_ll("SELECT r.id FROM rdvs r WHERE r.organisation_id = %lld AND NOT EXISTS"
-				    " (SELECT 1 FROM agents_rdvs x WHERE x.rdv_id = r.id AND x.agent_id IN"
-				    "  (SELECT agent_id FROM agent_roles WHERE organisation_id = %lld))"
-				    " ORDER BY r.starts_at DESC LIMIT 1", t.lens, t.arras);
-	t.lens_plage = sql_ll("SELECT id FROM plages_ouverture WHERE organisation_id = %lld" LENS_ONLY_AGENT("agent_id")
-			      " ORDER BY id LIMIT 1", t.lens, t.arras);
-	t.lens_absence = sql_ll("SELECT id FROM absences WHERE organisation_id = %lld" LENS_ONLY_AGENT("agent_id")
-				" ORDER BY id LIMIT 1", t.lens, t.arras);
+		t.lens_rdv = fx_ll("SELECT r.id FROM rdvs r WHERE r.organisation_id = %lld AND NOT EXISTS"
+				   " (SELECT 1 FROM agents_rdvs x WHERE x.rdv_id = r.id AND x.agent_id IN"
+				   "  (SELECT agent_id FROM agent_roles WHERE organisation_id = %lld))"
+				   " ORDER BY r.starts_at DESC LIMIT 1", t.lens, t.arras);
+	t.lens_plage = fx_ll("SELECT id FROM plages_ouverture WHERE organisation_id = %lld" LENS_ONLY_AGENT("agent_id")
+			     " ORDER BY id LIMIT 1", t.lens, t.arras);
+	t.lens_absence = fx_ll("SELECT id FROM absences WHERE organisation_id = %lld" LENS_ONLY_AGENT("agent_id")
+			       " ORDER BY id LIMIT 1", t.lens, t.arras);
 	if (t.lens_absence == 0)
-		t.lens_absence = sql_ll("INSERT INTO absences (agent_id, organisation_id, title, first_day, start_time,"
-					" end_day, end_time) VALUES (%lld, %lld, 'IDOR', current_date + 30, '09:00',"
-					" current_date + 30, '10:00') RETURNING id", t.lens_agent, t.lens);
-	t.lens_lieu = sql_ll("SELECT id FROM lieux WHERE organisation_id = %lld ORDER BY id LIMIT 1", t.lens);
-	t.lens_motif = sql_ll("SELECT id FROM motifs WHERE organisation_id = %lld AND deleted_at IS NULL"
-			      " ORDER BY id LIMIT 1", t.lens);
-	t.lens_webhook = sql_ll("INSERT INTO webhook_endpoints (organisation_id, target_url, secret)"
-				" VALUES (%lld, 'https://idor.example/hook', 'idor-secret')"
-				" ON CONFLICT (organisation_id, target_url) DO UPDATE SET secret = 'idor-secret'"
-				" RETURNING id", t.lens);
-	t.lens_api_token = sql_ll("INSERT INTO api_tokens (agent_id, token_hash, name) VALUES (%lld,"
-				  " sha256('" TOKEN_LENS "'::bytea), 'idor-lens') ON CONFLICT (token_hash)"
-				  " DO UPDATE SET revoked_at = NULL RETURNING id", t.lens_agent);
-	sql_ll("INSERT INTO api_tokens (agent_id, token_hash, name) VALUES (%lld, sha256('" TOKEN_ARRAS "'::bytea),"
-	       " 'idor-arras') ON CONFLICT (token_hash) DO UPDATE SET revoked_at = NULL RETURNING id",
-	       test_agent_id(ADMIN_ARRAS));
-	t.sector = sql_ll("SELECT id FROM sectors ORDER BY id LIMIT 1");
-	t.zone = sql_ll("SELECT id FROM zones ORDER BY id LIMIT 1");
+		t.lens_absence = fx_ll("INSERT INTO absences (agent_id, organisation_id, title, first_day, start_time,"
+				       " end_day, end_time) VALUES (%lld, %lld, 'IDOR', current_date + 30, '09:00',"
+				       " current_date + 30, '10:00') RETURNING id", t.lens_agent, t.lens);
+	t.lens_lieu = fx_ll("SELECT id FROM lieux WHERE organisation_id = %lld ORDER BY id LIMIT 1", t.lens);
+	t.lens_motif = fx_ll("SELECT id FROM motifs WHERE organisation_id = %lld AND deleted_at IS NULL"
+			     " ORDER BY id LIMIT 1", t.lens);
+	t.lens_webhook = fx_ll("INSERT INTO webhook_endpoints (organisation_id, target_url, secret)"
+			       " VALUES (%lld, 'https://idor.example/hook', 'idor-secret')"
+			       " ON CONFLICT (organisation_id, target_url) DO UPDATE SET secret = 'idor-secret'"
+			       " RETURNING id", t.lens);
+	t.lens_api_token = fx_ll("INSERT INTO api_tokens (agent_id, token_hash, name) VALUES (%lld,"
+				 " sha256('" TOKEN_LENS "'::bytea), 'idor-lens') ON CONFLICT (token_hash)"
+				 " DO UPDATE SET revoked_at = NULL RETURNING id", t.lens_agent);
+	fx_ll("INSERT INTO api_tokens (agent_id, token_hash, name) VALUES (%lld, sha256('" TOKEN_ARRAS "'::bytea),"
+	      " 'idor-arras') ON CONFLICT (token_hash) DO UPDATE SET revoked_at = NULL RETURNING id",
+	      test_agent_id(ADMIN_ARRAS));
+	t.sector = fx_ll("SELECT id FROM sectors ORDER BY id LIMIT 1");
+	t.zone = fx_ll("SELECT id FROM zones ORDER BY id LIMIT 1");
 	/* a team of the territory (admin.arras holds no team right during the sweep) */
-	t.team = sql_ll("SELECT coalesce(min(id), 0) FROM teams WHERE territory_id = %lld", t.terr);
+	t.team = fx_ll("SELECT coalesce(min(id), 0) FROM teams WHERE territory_id = %lld", t.terr);
 	if (t.team == 0)
-		t.team = sql_ll("INSERT INTO teams (territory_id, name) VALUES (%lld, 'Équipe du balayage IDOR') RETURNING id", t.terr);
-	t.attribution = sql_ll("SELECT id FROM sector_attributions WHERE organisation_id = %lld ORDER BY id LIMIT 1",
-			       t.lens);
+		t.team = fx_ll("INSERT INTO teams (territory_id, name) VALUES (%lld, 'Équipe du balayage IDOR') RETURNING id", t.terr);
+	t.attribution = fx_ll("SELECT id FROM sector_attributions WHERE organisation_id = %lld ORDER BY id LIMIT 1",
+			      t.lens);
 }
 
 /* Another citizen's family (a responsible and a relative) with an RDV. */
 static void setup_victim(void)
 {
-	t.victim = sql_ll("SELECT id FROM users WHERE email = '" VICTIM "'");
+	t.victim = fx_ll("SELECT id FROM users WHERE email = '" VICTIM "'");
 	if (t.victim == 0)
-		t.victim = sql_ll("INSERT INTO users (first_name, last_name, email, created_through)"
-				  " VALUES ('Victor', 'Idor', '" VICTIM "', 'user_sign_up') RETURNING id");
-	t.victim_relative = sql_ll("SELECT id FROM users WHERE responsible_id = %lld", t.victim);
+		t.victim = fx_ll("INSERT INTO users (first_name, last_name, email, created_through)"
+				 " VALUES ('Victor', 'Idor', '" VICTIM "', 'user_sign_up') RETURNING id");
+	t.victim_relative = fx_ll("SELECT id FROM users WHERE responsible_id = %lld", t.victim);
 	if (t.victim_relative == 0)
-		t.victim_relative = sql_ll("INSERT INTO users (first_name, last_name, responsible_id, created_through)"
-					   " VALUES ('Vic', 'Idor', %lld, 'user_relative') RETURNING id", t.victim);
-	sql_ll("INSERT INTO user_profiles (user_id, organisation_id) VALUES (%lld, %lld), (%lld, %lld)"
-	       " ON CONFLICT DO NOTHING", t.victim, t.arras, t.victim_relative, t.arras);
-	t.victim_rdv = sql_ll("SELECT rdv_id FROM participations WHERE user_id = %lld LIMIT 1", t.victim);
+		t.victim_relative = fx_ll("INSERT INTO users (first_name, last_name, responsible_id, created_through)"
+					  " VALUES ('Vic', 'Idor', %lld, 'user_relative') RETURNING id", t.victim);
+	fx_ll("INSERT INTO user_profiles (user_id, organisation_id) VALUES (%lld, %lld), (%lld, %lld)"
+	      " ON CONFLICT DO NOTHING", t.victim, t.arras, t.victim_relative, t.arras);
+	t.victim_rdv = fx_ll("SELECT rdv_id FROM participations WHERE user_id = %lld LIMIT 1", t.victim);
 	if (t.victim_rdv == 0)
-		t.victim_rdv = sql_ll(
+		t.victim_rdv = fx_ll(
 			"WITH m AS (SELECT id, organisation_id FROM motifs WHERE organisation_id = %lld"
 			"  AND deleted_at IS NULL AND NOT collectif ORDER BY id LIMIT 1),"
 			" r AS (INSERT INTO rdvs (organisation_id, motif_id, starts_at, ends_at, created_by_type, users_count)"
@@ -155,8 +142,8 @@ static void setup_victim(void)
 			"  date_trunc('hour', now()) + interval '20 days 3 hours 30 minutes', 'user', 1 FROM m RETURNING id)"
 			" INSERT INTO participations (rdv_id, user_id) SELECT id, %lld FROM r RETURNING rdv_id",
 			t.arras, t.victim);
-	t.victim_participation = sql_ll("SELECT id FROM participations WHERE rdv_id = %lld AND user_id = %lld",
-					t.victim_rdv, t.victim);
+	t.victim_participation = fx_ll("SELECT id FROM participations WHERE rdv_id = %lld AND user_id = %lld",
+				       t.victim_rdv, t.victim);
 }
 
 static int suite_init(void)
@@ -168,14 +155,14 @@ static int suite_init(void)
 
 static int suite_clean(void)
 {
-	sql_ll("UPDATE territories SET visible_users_throughout_the_territory = %s WHERE id = %lld",
-	       t.shared_users_was ? "true" : "false", t.terr);
-	sql_ll("UPDATE agent_territorial_access_rights SET allow_to_download_stats = (%d & 1) <> 0,"
-	       " allow_to_invite_agents = (%d & 2) <> 0, allow_to_manage_teams = (%d & 4) <> 0,"
-	       " allow_to_manage_access_rights = (%d & 8) <> 0"
-	       " WHERE agent_id = %lld AND territory_id = %lld", t.stats_right_was, t.stats_right_was,
-	       t.stats_right_was, t.stats_right_was, test_agent_id(ADMIN_ARRAS), t.terr);
-	sql_ll("DELETE FROM api_tokens WHERE name IN ('idor-lens', 'idor-arras')");
+	fx_ll("UPDATE territories SET visible_users_throughout_the_territory = %s WHERE id = %lld",
+	      t.shared_users_was ? "true" : "false", t.terr);
+	fx_ll("UPDATE agent_territorial_access_rights SET allow_to_download_stats = (%d & 1) <> 0,"
+	      " allow_to_invite_agents = (%d & 2) <> 0, allow_to_manage_teams = (%d & 4) <> 0,"
+	      " allow_to_manage_access_rights = (%d & 8) <> 0"
+	      " WHERE agent_id = %lld AND territory_id = %lld", t.stats_right_was, t.stats_right_was,
+	      t.stats_right_was, t.stats_right_was, test_agent_id(ADMIN_ARRAS), t.terr);
+	fx_ll("DELETE FROM api_tokens WHERE name IN ('idor-lens', 'idor-arras')");
 	return 0;
 }
 

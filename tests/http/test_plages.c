@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fixtures.h"
+#include "series_checks.h"
 
 #define PMI FX_PMI
 #define SOCIAL FX_SOCIAL
@@ -18,29 +18,21 @@
 #define TOKEN_ADMIN "plagesTestTokenAdminArras0123456789abcdefgh"
 #define TOKEN_PMI "plagesTestTokenAgentPmi0123456789abcdefghij"
 
+static struct series_fx fx = {.table = "plages_ouverture"};
 static struct {
-	char arras[16], lens[16], pmi[16], social[16], admin[16];
 	char nourrisson[16], vad[16], tel_as[16], lieu[16], lieu_off[16];
-	char monday[16];       /* a Monday ~5 weeks ahead: first day of the test series */
-	char lens_plage[16], social_plage[16];
-	int ready;
-} fx;
+} arras;   /* motifs and lieux of the MDS d'Arras */
 
 static void fixture(void)
 {
 	if (fx.ready)
 		return;
-	fx_demo_ids(fx.arras, fx.lens, fx.pmi, fx.social, fx.admin);
-	fx_sql(fx.nourrisson, 16, "SELECT id FROM motifs WHERE organisation_id = %s AND name = 'Consultation PMI nourrisson'", fx.arras);
-	fx_sql(fx.vad, 16, "SELECT id FROM motifs WHERE organisation_id = %s AND name = 'Visite à domicile puéricultrice'", fx.arras);
-	fx_sql(fx.tel_as, 16, "SELECT id FROM motifs WHERE organisation_id = %s AND location_type = 'phone'", fx.arras);
-	fx_sql(fx.lieu, 16, "SELECT id FROM lieux WHERE organisation_id = %s AND availability = 'enabled' ORDER BY id LIMIT 1", fx.arras);
-	fx_sql(fx.lieu_off, 16, "SELECT id FROM lieux WHERE organisation_id = %s AND availability = 'disabled' LIMIT 1", fx.arras);
-	fx_monday(fx.monday, 5);
-	fx_sql(fx.lens_plage, 16, "SELECT min(id) FROM plages_ouverture WHERE organisation_id = %s", fx.lens);
-	fx_sql(fx.social_plage, 16, "SELECT min(id) FROM plages_ouverture WHERE agent_id = %s", fx.social);
-	fx_tokens(fx.admin, TOKEN_ADMIN, fx.pmi, TOKEN_PMI);
-	fx.ready = 1;
+	series_fixture(&fx, 5, TOKEN_ADMIN, TOKEN_PMI);
+	fx_sql(arras.nourrisson, 16, "SELECT id FROM motifs WHERE organisation_id = %s AND name = 'Consultation PMI nourrisson'", fx.arras);
+	fx_sql(arras.vad, 16, "SELECT id FROM motifs WHERE organisation_id = %s AND name = 'Visite à domicile puéricultrice'", fx.arras);
+	fx_sql(arras.tel_as, 16, "SELECT id FROM motifs WHERE organisation_id = %s AND location_type = 'phone'", fx.arras);
+	fx_sql(arras.lieu, 16, "SELECT id FROM lieux WHERE organisation_id = %s AND availability = 'enabled' ORDER BY id LIMIT 1", fx.arras);
+	fx_sql(arras.lieu_off, 16, "SELECT id FROM lieux WHERE organisation_id = %s AND availability = 'disabled' LIMIT 1", fx.arras);
 }
 
 /* The day d days after the test Monday, as YYYY-MM-DD. */
@@ -49,22 +41,12 @@ static const char *day_after(int d)
 	return fx_day_after(fx.monday, d);
 }
 
+/* "/agent/organisations/<org>/plages_ouverture" + the printf-style suffix. */
+#define po_path(org, ...) fx_org_path((org), "plages_ouverture", __VA_ARGS__)
+
 static void sign_in(struct browser *b, const char *email)
 {
-	browser_init(b);
-	CU_ASSERT_EQUAL_FATAL(browser_sign_in_agent(b, email, NULL), 303);
-	char path[128];
-	snprintf(path, sizeof(path), "/agent/organisations/%s/plages_ouverture/new", fx.arras);
-	browser_get(b, path);   /* the session's CSRF token */
-}
-
-static const char *po_path(const char *org, const char *suffix)
-{
-	static char out[4][256];
-	static int k;
-	k = (k + 1) % 4;
-	snprintf(out[k], sizeof(out[k]), "/agent/organisations/%s/plages_ouverture%s", org, suffix);
-	return out[k];
+	series_sign_in(&fx, b, email);
 }
 
 /* Creates a weekly Monday plage for agent.pmi through the form; returns its id. */
@@ -72,26 +54,16 @@ static long long create_weekly(struct browser *b, const char *title)
 {
 	char form[1024];
 	snprintf(form, sizeof(form), "agent_id=%s&title=%s&lieu_id=%s&motif_ids=%s&first_day=%s&start_time=14:00"
-		 "&end_time=16:00&recurrence=weekly&interval=1&on=monday&until=", fx.pmi, title, fx.lieu,
-		 fx.nourrisson, fx.monday);
+		 "&end_time=16:00&recurrence=weekly&interval=1&on=monday&until=", fx.pmi, title, arras.lieu,
+		 arras.nourrisson, fx.monday);
 	CU_ASSERT_EQUAL(browser_post(b, po_path(fx.arras, ""), form, 1), 303);
-	const char *slash = strrchr(b->location, '/');
-	return slash ? strtoll(slash + 1, NULL, 10) : 0;
+	return fx_location_id(b);
 }
 
 static void test_signed_out(void)
 {
 	fixture();
-	struct browser b;
-	browser_init(&b);
-	CU_ASSERT_EQUAL(browser_get(&b, po_path(fx.arras, "")), 302);
-	CU_ASSERT(strncmp(b.location, "/agent/sign_in?return_to=", 25) == 0);
-	CU_ASSERT_EQUAL(browser_get(&b, po_path(fx.arras, "/new")), 302);
-	CU_ASSERT(strncmp(b.location, "/agent/sign_in", 14) == 0);
-	char path[128];
-	snprintf(path, sizeof(path), "/%s", fx.social_plage);
-	CU_ASSERT_EQUAL(browser_get(&b, po_path(fx.arras, path)), 302);
-	browser_free(&b);
+	series_check_signed_out(&fx);
 }
 
 static void test_list_and_empty_state(void)
@@ -107,10 +79,9 @@ static void test_list_and_empty_state(void)
 
 	/* an admin looks at an agent without plages: the empty state says what to do */
 	sign_in(&b, ADMIN_ARRAS);
-	char sec[16], path[256];
+	char sec[16];
 	fx_sql(sec, 16, "SELECT id FROM agents WHERE email = 'secretariat.arras@demo.rdv-solidarites.fr'");
-	snprintf(path, sizeof(path), "/agent/organisations/%s/plages_ouverture?agent_id=%s", fx.arras, sec);
-	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	CU_ASSERT_EQUAL(browser_get(&b, po_path(fx.arras, "?agent_id=%s", sec)), 200);
 	CU_ASSERT(browser_body_has(&b, "Aucune plage d'ouverture pour cet agent"));
 	browser_free(&b);
 }
@@ -126,7 +97,7 @@ static void test_create_show_and_audit(void)
 	char form[1024];
 	snprintf(form, sizeof(form), "agent_id=%s&title=Consultations+test+creation&lieu_id=%s&motif_ids=%s&motif_ids=%s"
 		 "&first_day=%s&start_time=13:30&end_time=15:00&recurrence=weekly&interval=2&on=tuesday&on=friday&until=%s",
-		 fx.pmi, fx.lieu, fx.nourrisson, fx.vad, fx.monday, day_after(90));
+		 fx.pmi, arras.lieu, arras.nourrisson, arras.vad, fx.monday, day_after(90));
 	CU_ASSERT_EQUAL(browser_post(&b, po_path(fx.arras, ""), form, 1), 303);
 	CU_ASSERT(strstr(b.location, "/plages_ouverture/") != NULL);
 	long long id = strtoll(strrchr(b.location, '/') + 1, NULL, 10);
@@ -136,14 +107,12 @@ static void test_create_show_and_audit(void)
 	CU_ASSERT(browser_body_has(&b, "Consultations test creation"));
 	CU_ASSERT(browser_body_has(&b, "Toutes les 2 semaines : mardi, vendredi, jusqu&#39;au"));
 	CU_ASSERT(browser_body_has(&b, "13:30 – 15:00"));
-	char v[512];
-	fx_sql(v, sizeof(v), "SELECT recurrence->>'every' || ' ' || (recurrence->>'interval') || ' ' || (recurrence->'on')::text"
+	fx_sql_is("week 2 [\"tuesday\", \"friday\"] true 2",
+		  "SELECT recurrence->>'every' || ' ' || (recurrence->>'interval') || ' ' || (recurrence->'on')::text"
 		 " || ' ' || (recurrence_ends_at = '%s'::date)::text || ' ' || (SELECT count(*) FROM plage_ouverture_motifs"
 		 " WHERE plage_ouverture_id = p.id) FROM plages_ouverture p WHERE id = %lld", day_after(90), id);
-	CU_ASSERT_STRING_EQUAL(v, "week 2 [\"tuesday\", \"friday\"] true 2");
-	fx_sql(v, sizeof(v), "SELECT count(*) FROM audit WHERE item_type = 'plage_ouverture' AND item_id = %lld"
+	fx_sql_is("1", "SELECT count(*) FROM audit WHERE item_type = 'plage_ouverture' AND item_id = %lld"
 		 " AND event = 'create' AND after->>'title' = 'Consultations test creation' AND agent_id = %s", id, fx.pmi);
-	CU_ASSERT_STRING_EQUAL(v, "1");
 	browser_free(&b);
 }
 
@@ -155,7 +124,7 @@ static void test_create_bad_input(void)
 	char form[1024];
 	/* no title, end before start, no motif; the typed values come back */
 	snprintf(form, sizeof(form), "agent_id=%s&title=&lieu_id=%s&first_day=%s&start_time=15:00&end_time=10:00"
-		 "&recurrence=none", fx.pmi, fx.lieu, fx.monday);
+		 "&recurrence=none", fx.pmi, arras.lieu, fx.monday);
 	CU_ASSERT_EQUAL(browser_post(&b, po_path(fx.arras, ""), form, 1), 422);
 	CU_ASSERT(browser_body_has(&b, "Saisissez un titre."));
 	CU_ASSERT(browser_body_has(&b, "L&#39;heure de fin doit être après l&#39;heure de début."));
@@ -166,16 +135,16 @@ static void test_create_bad_input(void)
 	CU_ASSERT(browser_body_has(&b, "value=\"15:00\""));
 	/* an on-site motif needs a lieu */
 	snprintf(form, sizeof(form), "agent_id=%s&title=Sans+lieu&lieu_id=&motif_ids=%s&first_day=%s&start_time=09:00"
-		 "&end_time=10:00", fx.pmi, fx.nourrisson, fx.monday);
+		 "&end_time=10:00", fx.pmi, arras.nourrisson, fx.monday);
 	CU_ASSERT_EQUAL(browser_post(&b, po_path(fx.arras, ""), form, 1), 422);
 	CU_ASSERT(browser_body_has(&b, "Choisissez un lieu : un des motifs se déroule sur place."));
 	/* a home-visit motif alone does not */
 	snprintf(form, sizeof(form), "agent_id=%s&title=Visites+sans+lieu&lieu_id=&motif_ids=%s&first_day=%s&start_time=09:00"
-		 "&end_time=10:00", fx.pmi, fx.vad, fx.monday);
+		 "&end_time=10:00", fx.pmi, arras.vad, fx.monday);
 	CU_ASSERT_EQUAL(browser_post(&b, po_path(fx.arras, ""), form, 1), 303);
 	/* a motif of another service, a disabled lieu, a bad date, a bad recurrence end */
 	snprintf(form, sizeof(form), "agent_id=%s&title=X&lieu_id=%s&motif_ids=%s&first_day=2017-02-30&start_time=9h"
-		 "&end_time=10:00&recurrence=weekly&interval=99&until=demain", fx.pmi, fx.lieu_off, fx.tel_as);
+		 "&end_time=10:00&recurrence=weekly&interval=99&until=demain", fx.pmi, arras.lieu_off, arras.tel_as);
 	CU_ASSERT_EQUAL(browser_post(&b, po_path(fx.arras, ""), form, 1), 422);
 	CU_ASSERT(browser_body_has(&b, "n&#39;appartient à aucun service de cet agent"));
 	CU_ASSERT(browser_body_has(&b, "Ce lieu est désactivé"));
@@ -184,7 +153,7 @@ static void test_create_bad_input(void)
 	CU_ASSERT(browser_body_has(&b, "id=\"until-error\""));
 	/* the end of the recurrence before the first day */
 	snprintf(form, sizeof(form), "agent_id=%s&title=X&lieu_id=%s&motif_ids=%s&first_day=%s&start_time=09:00"
-		 "&end_time=10:00&recurrence=weekly&interval=1&until=%s", fx.pmi, fx.lieu, fx.nourrisson, fx.monday, day_after(-7));
+		 "&end_time=10:00&recurrence=weekly&interval=1&until=%s", fx.pmi, arras.lieu, arras.nourrisson, fx.monday, day_after(-7));
 	CU_ASSERT_EQUAL(browser_post(&b, po_path(fx.arras, ""), form, 1), 422);
 	CU_ASSERT(browser_body_has(&b, "La date de fin de la récurrence doit être le premier jour ou après."));
 	browser_free(&b);
@@ -198,85 +167,46 @@ static void test_csrf_required(void)
 	char form[512], count[16], after[16];
 	fx_sql(count, 16, "SELECT count(*) FROM plages_ouverture");
 	snprintf(form, sizeof(form), "agent_id=%s&title=Sans+jeton&lieu_id=%s&motif_ids=%s&first_day=%s&start_time=09:00"
-		 "&end_time=10:00", fx.pmi, fx.lieu, fx.nourrisson, fx.monday);
+		 "&end_time=10:00", fx.pmi, arras.lieu, arras.nourrisson, fx.monday);
 	CU_ASSERT_EQUAL(browser_post(&b, po_path(fx.arras, ""), form, 0), 403);
 	CU_ASSERT(browser_body_has(&b, "Rechargez la page"));
 	fx_sql(after, 16, "SELECT count(*) FROM plages_ouverture");
 	CU_ASSERT_STRING_EQUAL(count, after);
-	char path[64];
-	snprintf(path, sizeof(path), "/%s/delete", fx.social_plage);
-	CU_ASSERT_EQUAL(browser_post(&b, po_path(fx.arras, path), "", 0), 403);
+	CU_ASSERT_EQUAL(browser_post(&b, po_path(fx.arras, "/%s/delete", fx.social_item), "", 0), 403);
 	browser_free(&b);
 }
 
 static void test_other_organisation_404(void)
 {
 	fixture();
-	struct browser b;
-	sign_in(&b, PMI);
-	CU_ASSERT_EQUAL(browser_get(&b, po_path(fx.lens, "")), 404);
-	CU_ASSERT_EQUAL(browser_get(&b, po_path(fx.lens, "/new")), 404);
-	char path[64];
-	snprintf(path, sizeof(path), "/%s", fx.lens_plage);
-	CU_ASSERT_EQUAL(browser_get(&b, po_path(fx.lens, path)), 404);
-	/* a Lens plage under the Arras path does not exist either, even for an admin */
-	browser_free(&b);
-	sign_in(&b, ADMIN_ARRAS);
-	CU_ASSERT_EQUAL(browser_get(&b, po_path(fx.arras, path)), 404);
-	snprintf(path, sizeof(path), "/%s/edit", fx.lens_plage);
-	CU_ASSERT_EQUAL(browser_get(&b, po_path(fx.arras, path)), 404);
-	snprintf(path, sizeof(path), "/%s/delete", fx.lens_plage);
-	CU_ASSERT_EQUAL(browser_post(&b, po_path(fx.arras, path), "", 1), 404);
-	CU_ASSERT_EQUAL(browser_post(&b, po_path(fx.lens, ""), "title=x", 1), 404);
-	char n[16];
-	fx_sql(n, 16, "SELECT count(*) FROM plages_ouverture WHERE id = %s", fx.lens_plage);
-	CU_ASSERT_STRING_EQUAL(n, "1");
-	browser_free(&b);
+	series_check_other_organisation(&fx);
 }
 
 static void test_basic_agent_on_other_agent(void)
 {
 	fixture();
-	struct browser b;
-	sign_in(&b, PMI);   /* PMI and service social share no service: no access, nothing revealed */
-	char path[128], form[512];
-	snprintf(path, sizeof(path), "/%s", fx.social_plage);
-	CU_ASSERT_EQUAL(browser_get(&b, po_path(fx.arras, path)), 404);
-	snprintf(path, sizeof(path), "/%s/edit", fx.social_plage);
-	CU_ASSERT_EQUAL(browser_get(&b, po_path(fx.arras, path)), 404);
-	snprintf(path, sizeof(path), "/%s/delete", fx.social_plage);
-	CU_ASSERT_EQUAL(browser_post(&b, po_path(fx.arras, path), "", 1), 404);
-	snprintf(path, sizeof(path), "?agent_id=%s", fx.social);
-	CU_ASSERT_EQUAL(browser_get(&b, po_path(fx.arras, path)), 404);
+	/* PMI and service social share no service: no access, nothing revealed */
+	char form[512];
 	snprintf(form, sizeof(form), "agent_id=%s&title=Pour+une+autre&lieu_id=%s&motif_ids=%s&first_day=%s"
-		 "&start_time=09:00&end_time=10:00", fx.social, fx.lieu, fx.tel_as, fx.monday);
-	CU_ASSERT_EQUAL(browser_post(&b, po_path(fx.arras, ""), form, 1), 403);
-	char n[16];
-	fx_sql(n, 16, "SELECT count(*) FROM plages_ouverture WHERE id = %s", fx.social_plage);
-	CU_ASSERT_STRING_EQUAL(n, "1");
+		 "&start_time=09:00&end_time=10:00", fx.social, arras.lieu, arras.tel_as, fx.monday);
+	series_check_other_agent(&fx, form);
 	/* an explicit read grant: the plage shows, but changing it is 403 */
+	struct browser b;
+	sign_in(&b, PMI);
 	fx_sql(NULL, 0, "INSERT INTO agenda_accesses (owner_agent_id, grantee_agent_id, level) VALUES (%s, %s, 'read')"
 		      " ON CONFLICT DO NOTHING", fx.social, fx.pmi);
-	snprintf(path, sizeof(path), "/%s", fx.social_plage);
-	CU_ASSERT_EQUAL(browser_get(&b, po_path(fx.arras, path)), 200);
+	CU_ASSERT_EQUAL(browser_get(&b, po_path(fx.arras, "/%s", fx.social_item)), 200);
 	CU_ASSERT(browser_body_has(&b, "Karima Benali"));
 	CU_ASSERT(!browser_body_has(&b, "/edit\">Modifier"));
-	snprintf(path, sizeof(path), "/%s/edit", fx.social_plage);
-	CU_ASSERT_EQUAL(browser_get(&b, po_path(fx.arras, path)), 403);
-	snprintf(path, sizeof(path), "/%s/delete", fx.social_plage);
-	CU_ASSERT_EQUAL(browser_post(&b, po_path(fx.arras, path), "", 1), 403);
+	CU_ASSERT_EQUAL(browser_get(&b, po_path(fx.arras, "/%s/edit", fx.social_item)), 403);
+	CU_ASSERT_EQUAL(browser_post(&b, po_path(fx.arras, "/%s/delete", fx.social_item), "", 1), 403);
 	fx_sql(NULL, 0, "DELETE FROM agenda_accesses WHERE owner_agent_id = %s AND grantee_agent_id = %s", fx.social, fx.pmi);
-	fx_sql(n, 16, "SELECT count(*) FROM plages_ouverture WHERE id = %s", fx.social_plage);
-	CU_ASSERT_STRING_EQUAL(n, "1");
+	fx_sql_is("1", "SELECT count(*) FROM plages_ouverture WHERE id = %s", fx.social_item);
 	browser_free(&b);
 
 	/* the organisation's admin manages everyone's plages */
 	sign_in(&b, ADMIN_ARRAS);
-	snprintf(path, sizeof(path), "/%s", fx.social_plage);
-	CU_ASSERT_EQUAL(browser_get(&b, po_path(fx.arras, path)), 200);
-	CU_ASSERT(browser_body_has(&b, "Karima Benali"));
-	snprintf(path, sizeof(path), "/%s/edit", fx.social_plage);
-	CU_ASSERT_EQUAL(browser_get(&b, po_path(fx.arras, path)), 200);
+	CU_ASSERT_EQUAL(browser_get(&b, po_path(fx.arras, "/%s/edit", fx.social_item)), 200);
 	CU_ASSERT(browser_body_has(&b, "Modifier la plage d&#39;ouverture"));
 	browser_free(&b);
 }
@@ -288,32 +218,29 @@ static void test_edit_update(void)
 	sign_in(&b, PMI);
 	long long id = create_weekly(&b, "Avant+modification");
 	CU_ASSERT_FATAL(id > 0);
-	char path[128], form[1024], v[256];
-	snprintf(path, sizeof(path), "/%lld/edit", id);
-	CU_ASSERT_EQUAL(browser_get(&b, po_path(fx.arras, path)), 200);
+	char form[1024];
+	CU_ASSERT_EQUAL(browser_get(&b, po_path(fx.arras, "/%lld/edit", id)), 200);
 	CU_ASSERT(browser_body_has(&b, "value=\"Avant modification\""));
 	CU_ASSERT(browser_body_has(&b, "id=\"on-monday\" name=\"on\" value=\"monday\" checked"));
 	/* invalid update: 422, nothing changed */
-	snprintf(path, sizeof(path), "/%lld", id);
 	snprintf(form, sizeof(form), "agent_id=%s&title=Apres&lieu_id=%s&motif_ids=%s&first_day=%s&start_time=18:00"
-		 "&end_time=17:00&recurrence=monthly&interval=1", fx.pmi, fx.lieu, fx.nourrisson, fx.monday);
-	CU_ASSERT_EQUAL(browser_post(&b, po_path(fx.arras, path), form, 1), 422);
+		 "&end_time=17:00&recurrence=monthly&interval=1", fx.pmi, arras.lieu, arras.nourrisson, fx.monday);
+	CU_ASSERT_EQUAL(browser_post(&b, po_path(fx.arras, "/%lld", id), form, 1), 422);
 	CU_ASSERT(browser_body_has(&b, "L&#39;heure de fin doit être après l&#39;heure de début."));
-	fx_sql(v, sizeof(v), "SELECT title FROM plages_ouverture WHERE id = %lld", id);
-	CU_ASSERT_STRING_EQUAL(v, "Avant modification");
+	fx_sql_is("Avant modification", "SELECT title FROM plages_ouverture WHERE id = %lld", id);
 	/* valid: monthly, the n-th weekday of the first day */
 	snprintf(form, sizeof(form), "agent_id=%s&title=Apres+modification&lieu_id=%s&motif_ids=%s&first_day=%s"
-		 "&start_time=08:30&end_time=11:00&recurrence=monthly&interval=1", fx.pmi, fx.lieu, fx.nourrisson, fx.monday);
-	CU_ASSERT_EQUAL(browser_post(&b, po_path(fx.arras, path), form, 1), 303);
+		 "&start_time=08:30&end_time=11:00&recurrence=monthly&interval=1", fx.pmi, arras.lieu, arras.nourrisson, fx.monday);
+	CU_ASSERT_EQUAL(browser_post(&b, po_path(fx.arras, "/%lld", id), form, 1), 303);
 	CU_ASSERT_EQUAL(browser_follow(&b), 200);
 	CU_ASSERT(browser_body_has(&b, "La plage d&#39;ouverture a été modifiée."));
 	CU_ASSERT(browser_body_has(&b, "Tous les mois, le "));
-	fx_sql(v, sizeof(v), "SELECT title || ' ' || to_char(start_time, 'HH24:MI') || ' ' || (recurrence->>'every')"
+	fx_sql_is("Apres modification 08:30 month monday",
+		  "SELECT title || ' ' || to_char(start_time, 'HH24:MI') || ' ' || (recurrence->>'every')"
 		 " || ' ' || (recurrence->'day'->>'weekday') FROM plages_ouverture WHERE id = %lld", id);
-	CU_ASSERT_STRING_EQUAL(v, "Apres modification 08:30 month monday");
-	fx_sql(v, sizeof(v), "SELECT before->>'title' || '|' || (after->>'title') FROM audit WHERE item_type = 'plage_ouverture'"
+	fx_sql_is("Avant modification|Apres modification",
+		  "SELECT before->>'title' || '|' || (after->>'title') FROM audit WHERE item_type = 'plage_ouverture'"
 		 " AND item_id = %lld AND event = 'update'", id);
-	CU_ASSERT_STRING_EQUAL(v, "Avant modification|Apres modification");
 	browser_free(&b);
 }
 
@@ -324,19 +251,15 @@ static void test_delete(void)
 	sign_in(&b, PMI);
 	long long id = create_weekly(&b, "A+supprimer");
 	CU_ASSERT_FATAL(id > 0);
-	char path[128], v[64];
-	snprintf(path, sizeof(path), "/%lld/delete", id);
-	CU_ASSERT_EQUAL(browser_post(&b, po_path(fx.arras, path), "", 1), 303);
+	CU_ASSERT_EQUAL(browser_post(&b, po_path(fx.arras, "/%lld/delete", id), "", 1), 303);
 	CU_ASSERT(strstr(b.location, "/plages_ouverture?agent_id=") != NULL);
 	CU_ASSERT_EQUAL(browser_follow(&b), 200);
 	CU_ASSERT(browser_body_has(&b, "La plage d&#39;ouverture a été supprimée."));
-	fx_sql(v, sizeof(v), "SELECT count(*) FROM plages_ouverture WHERE id = %lld", id);
-	CU_ASSERT_STRING_EQUAL(v, "0");
-	fx_sql(v, sizeof(v), "SELECT before->>'title' FROM audit WHERE item_type = 'plage_ouverture' AND item_id = %lld"
+	fx_sql_is("0", "SELECT count(*) FROM plages_ouverture WHERE id = %lld", id);
+	fx_sql_is("A supprimer",
+		  "SELECT before->>'title' FROM audit WHERE item_type = 'plage_ouverture' AND item_id = %lld"
 		 " AND event = 'destroy'", id);
-	CU_ASSERT_STRING_EQUAL(v, "A supprimer");
-	snprintf(path, sizeof(path), "/%lld", id);
-	CU_ASSERT_EQUAL(browser_get(&b, po_path(fx.arras, path)), 404);
+	CU_ASSERT_EQUAL(browser_get(&b, po_path(fx.arras, "/%lld", id)), 404);
 	browser_free(&b);
 }
 
@@ -347,23 +270,20 @@ static void test_delete_one_occurrence(void)
 	sign_in(&b, PMI);
 	long long id = create_weekly(&b, "Occurrence+a+retirer");
 	CU_ASSERT_FATAL(id > 0);
-	char path[128], form[128], v[64];
-	snprintf(path, sizeof(path), "/%lld/occurrences/delete", id);
+	char form[128];
 	/* a Tuesday is not an occurrence of a Monday plage */
 	snprintf(form, sizeof(form), "day=%s", day_after(1));
-	CU_ASSERT_EQUAL(browser_post(&b, po_path(fx.arras, path), form, 1), 422);
+	CU_ASSERT_EQUAL(browser_post(&b, po_path(fx.arras, "/%lld/occurrences/delete", id), form, 1), 422);
 	CU_ASSERT(browser_body_has(&b, "Ce jour n&#39;est pas une occurrence de cette plage"));
 	snprintf(form, sizeof(form), "day=%s", day_after(7));
-	CU_ASSERT_EQUAL(browser_post(&b, po_path(fx.arras, path), form, 1), 303);
+	CU_ASSERT_EQUAL(browser_post(&b, po_path(fx.arras, "/%lld/occurrences/delete", id), form, 1), 303);
 	CU_ASSERT_EQUAL(browser_follow(&b), 200);
 	CU_ASSERT(browser_body_has(&b, "Occurrences supprimées ou déplacées"));
-	fx_sql(v, sizeof(v), "SELECT day::text FROM plage_ouverture_exceptions WHERE plage_ouverture_id = %lld", id);
-	CU_ASSERT_STRING_EQUAL(v, day_after(7));
+	fx_sql_is(day_after(7), "SELECT day::text FROM plage_ouverture_exceptions WHERE plage_ouverture_id = %lld", id);
 	/* twice: it is no longer an occurrence */
-	CU_ASSERT_EQUAL(browser_post(&b, po_path(fx.arras, path), form, 1), 422);
-	fx_sql(v, sizeof(v), "SELECT count(*) FROM audit WHERE item_type = 'plage_ouverture' AND item_id = %lld"
+	CU_ASSERT_EQUAL(browser_post(&b, po_path(fx.arras, "/%lld/occurrences/delete", id), form, 1), 422);
+	fx_sql_is("1", "SELECT count(*) FROM audit WHERE item_type = 'plage_ouverture' AND item_id = %lld"
 		 " AND event = 'update' AND jsonb_array_length(after->'exceptions') = 1", id);
-	CU_ASSERT_STRING_EQUAL(v, "1");
 	browser_free(&b);
 }
 
@@ -374,16 +294,14 @@ static void test_move_one_occurrence(void)
 	sign_in(&b, PMI);
 	long long id = create_weekly(&b, "Occurrence+a+deplacer");
 	CU_ASSERT_FATAL(id > 0);
-	char path[128], form[256], v[128];
-	snprintf(path, sizeof(path), "/%lld/occurrences/move?day=%s", id, day_after(14));
-	CU_ASSERT_EQUAL(browser_get(&b, po_path(fx.arras, path)), 200);
+	char form[256], v[128];
+	CU_ASSERT_EQUAL(browser_get(&b, po_path(fx.arras, "/%lld/occurrences/move?day=%s", id, day_after(14))), 200);
 	CU_ASSERT(browser_body_has(&b, "Déplacer une occurrence"));
-	snprintf(path, sizeof(path), "/%lld/occurrences/move", id);
 	snprintf(form, sizeof(form), "day=%s&new_day=%s&start_time=17:00&end_time=16:00", day_after(14), day_after(15));
-	CU_ASSERT_EQUAL(browser_post(&b, po_path(fx.arras, path), form, 1), 422);
+	CU_ASSERT_EQUAL(browser_post(&b, po_path(fx.arras, "/%lld/occurrences/move", id), form, 1), 422);
 	CU_ASSERT(browser_body_has(&b, "L&#39;heure de fin doit être après l&#39;heure de début."));
 	snprintf(form, sizeof(form), "day=%s&new_day=%s&start_time=10:00&end_time=11:30", day_after(14), day_after(15));
-	CU_ASSERT_EQUAL(browser_post(&b, po_path(fx.arras, path), form, 1), 303);
+	CU_ASSERT_EQUAL(browser_post(&b, po_path(fx.arras, "/%lld/occurrences/move", id), form, 1), 303);
 	long long moved = strtoll(strrchr(b.location, '/') + 1, NULL, 10);
 	CU_ASSERT(moved > id);
 	fx_sql(v, sizeof(v), "SELECT first_day::text || ' ' || to_char(start_time, 'HH24:MI') || ' ' || coalesce(recurrence::text, 'null')"
@@ -391,13 +309,13 @@ static void test_move_one_occurrence(void)
 	char want[128];
 	snprintf(want, sizeof(want), "%s 10:00 null %lld", day_after(15), id);
 	CU_ASSERT_STRING_EQUAL(v, want);
-	fx_sql(v, sizeof(v), "SELECT day::text FROM plage_ouverture_exceptions WHERE plage_ouverture_id = %lld", id);
-	CU_ASSERT_STRING_EQUAL(v, day_after(14));
+	fx_sql_is(day_after(14),
+		  "SELECT day::text FROM plage_ouverture_exceptions WHERE plage_ouverture_id = %lld", id);
 	CU_ASSERT_EQUAL(browser_follow(&b), 200);
 	CU_ASSERT(browser_body_has(&b, "Voir la plage récurrente d'origine"));
 	/* a not-an-occurrence day */
 	snprintf(form, sizeof(form), "day=%s&new_day=%s&start_time=10:00&end_time=11:30", day_after(3), day_after(15));
-	CU_ASSERT_EQUAL(browser_post(&b, po_path(fx.arras, path), form, 1), 422);
+	CU_ASSERT_EQUAL(browser_post(&b, po_path(fx.arras, "/%lld/occurrences/move", id), form, 1), 422);
 	CU_ASSERT(browser_body_has(&b, "Ce jour n&#39;est pas une occurrence"));
 	browser_free(&b);
 }
@@ -410,7 +328,7 @@ static void test_overlap_warning(void)
 	/* agent.pmi already receives on Monday mornings ("Consultations nourrissons") */
 	char form[1024];
 	snprintf(form, sizeof(form), "agent_id=%s&title=Chevauchement&lieu_id=%s&motif_ids=%s&first_day=%s&start_time=10:00"
-		 "&end_time=11:00&recurrence=none", fx.pmi, fx.lieu, fx.nourrisson, fx.monday);
+		 "&end_time=11:00&recurrence=none", fx.pmi, arras.lieu, arras.nourrisson, fx.monday);
 	CU_ASSERT_EQUAL(browser_post(&b, po_path(fx.arras, ""), form, 1), 303);   /* not blocking */
 	CU_ASSERT_EQUAL(browser_follow(&b), 200);
 	CU_ASSERT(browser_body_has(&b, "chevauche la plage « Consultations nourrissons »"));
@@ -431,7 +349,7 @@ static void test_api_round_trip(void)
 	snprintf(recurrence, sizeof(recurrence), rec, day_after(200));
 	snprintf(body, sizeof(body), "{\"agent_id\": %s, \"title\": \"Via l'API\", \"lieu_id\": %s, \"first_day\": \"%s\","
 		 " \"start_time\": \"09:15\", \"end_time\": \"11:45\", \"motif_ids\": [%s], \"recurrence\": %s}",
-		 fx.pmi, fx.lieu, day_after(8), fx.nourrisson, recurrence);
+		 fx.pmi, arras.lieu, day_after(8), arras.nourrisson, recurrence);
 	CU_ASSERT_EQUAL_FATAL(fx_api(&b, "POST", path, TOKEN_ADMIN, body), 201);
 	json_t *got = json_loads(b.body.data, 0, NULL);
 	json_t *po = json_object_get(got, "plage_ouverture");
@@ -440,7 +358,7 @@ static void test_api_round_trip(void)
 	CU_ASSERT(json_equal(json_object_get(po, "recurrence"), want_rec));
 	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(po, "start_time")), "09:15");
 	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(po, "first_day")), day_after(8));
-	CU_ASSERT_EQUAL(json_integer_value(json_array_get(json_object_get(po, "motif_ids"), 0)), atoll(fx.nourrisson));
+	CU_ASSERT_EQUAL(json_integer_value(json_array_get(json_object_get(po, "motif_ids"), 0)), atoll(arras.nourrisson));
 	long long id = json_integer_value(json_object_get(po, "id"));
 	/* read back in the list */
 	snprintf(path, sizeof(path), "/api/v1/organisations/%s/plages_ouverture?agent_id=%s&per_page=100", fx.arras, fx.pmi);
@@ -506,7 +424,7 @@ static void test_api_errors(void)
 	CU_ASSERT_EQUAL(fx_api(&b, "POST", path, TOKEN_ADMIN, "{}"), 404);
 	snprintf(path, sizeof(path), "/api/v1/organisations/%s/plages_ouverture", fx.arras);
 	snprintf(body, sizeof(body), "{\"agent_id\": %s, \"title\": \"Pour une autre\", \"lieu_id\": %s, \"first_day\": \"%s\","
-		 " \"start_time\": \"09:00\", \"end_time\": \"10:00\", \"motif_ids\": [%s]}", fx.social, fx.lieu, fx.monday, fx.tel_as);
+		 " \"start_time\": \"09:00\", \"end_time\": \"10:00\", \"motif_ids\": [%s]}", fx.social, arras.lieu, fx.monday, arras.tel_as);
 	CU_ASSERT_EQUAL(fx_api(&b, "POST", path, TOKEN_PMI, body), 403);
 	CU_ASSERT(browser_body_has(&b, "\"code\":\"forbidden\""));
 	snprintf(path, sizeof(path), "/api/v1/organisations/%s/plages_ouverture?agent_id=%s", fx.arras, fx.social);

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client.h"
+#include "fixtures.h"
 #include "parallel.h"
 
 #define PMI "agent.pmi@demo.rdv-solidarites.fr"
@@ -27,23 +27,14 @@ static long long org, pmi, motif, motif_coll, lieu;
 static char day[16];
 static const char *token = "racesTOKENracesTOKENracesTOKENracesTOK12345";
 
-static long long sql_ll(const char *sql)
-{
-	char out[64];
-	return test_sql(sql, out, sizeof(out)) == 0 ? strtoll(out, NULL, 10) : 0;
-}
-
 static int setup(void)
 {
 	char q[512];
 	org = test_org_id("MDS d'Arras");
 	pmi = test_agent_id(PMI);
-	snprintf(q, sizeof(q), "SELECT id FROM motifs WHERE organisation_id = %lld AND name = 'Consultation PMI nourrisson'", org);
-	motif = sql_ll(q);
-	snprintf(q, sizeof(q), "SELECT id FROM motifs WHERE organisation_id = %lld AND collectif LIMIT 1", org);
-	motif_coll = sql_ll(q);
-	snprintf(q, sizeof(q), "SELECT id FROM lieux WHERE organisation_id = %lld AND availability = 'enabled' ORDER BY id LIMIT 1", org);
-	lieu = sql_ll(q);
+	motif = fx_ll("SELECT id FROM motifs WHERE organisation_id = %lld AND name = 'Consultation PMI nourrisson'", org);
+	motif_coll = fx_ll("SELECT id FROM motifs WHERE organisation_id = %lld AND collectif LIMIT 1", org);
+	lieu = fx_ll("SELECT id FROM lieux WHERE organisation_id = %lld AND availability = 'enabled' ORDER BY id LIMIT 1", org);
 	test_sql("SELECT to_char(current_date + 310, 'YYYY-MM-DD')", day, sizeof(day));
 	snprintf(q, sizeof(q), "INSERT INTO api_tokens (agent_id, token_hash) VALUES (%lld, sha256('%s'::bytea))", pmi, token);
 	test_sql(q, NULL, 0);
@@ -56,8 +47,7 @@ static void test_same_slot(void)
 	char auth[128], q[256], out[32];
 	long long users[N_CREATE];
 	for (int i = 0; i < N_CREATE; i++) {
-		snprintf(q, sizeof(q), "SELECT user_id FROM user_profiles WHERE organisation_id = %lld ORDER BY user_id LIMIT 1 OFFSET %d", org, 40 + i);
-		users[i] = sql_ll(q);
+		users[i] = fx_ll("SELECT user_id FROM user_profiles WHERE organisation_id = %lld ORDER BY user_id LIMIT 1 OFFSET %d", org, 40 + i);
 	}
 	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token ? token : "");
 	const char *h[] = {"Content-Type: application/json", auth, NULL};
@@ -108,8 +98,9 @@ static void test_seats(void)
 		char page[160];
 		snprintf(page, sizeof(page), "/agent/organisations/%lld/rdvs/%lld", org, id);
 		browser_get(&jobs[i].b, page);
-		snprintf(q, sizeof(q), "SELECT user_id FROM user_profiles WHERE organisation_id = %lld ORDER BY user_id LIMIT 1 OFFSET %d", org, 80 + i);
-		snprintf(jobs[i].body, sizeof(jobs[i].body), "user_id=%lld", sql_ll(q));
+		long long user = fx_ll("SELECT user_id FROM user_profiles WHERE organisation_id = %lld ORDER BY user_id"
+				       " LIMIT 1 OFFSET %d", org, 80 + i);
+		snprintf(jobs[i].body, sizeof(jobs[i].body), "user_id=%lld", user);
 		snprintf(jobs[i].path, sizeof(jobs[i].path), "/agent/organisations/%lld/rdvs/%lld/participants", org, id);
 		jobs[i].headers = NULL;   /* a form with the session's CSRF token */
 	}
@@ -142,18 +133,20 @@ static void test_last_public_seat(void)
 	/* a public workshop (bookable by everyone, sectorised to the MDS d'Arras)
 	 * with 2 seats, one taken */
 	char q[512], out[32], auth[128], path[160], body[512];
-	long long massage = sql_ll("SELECT id FROM motifs WHERE name = 'Atelier collectif massage bébé'"
-				   " AND organisation_id = (SELECT id FROM organisations WHERE name = 'MDS d''Arras')");
-	snprintf(q, sizeof(q), "SELECT user_id FROM user_profiles WHERE organisation_id = %lld ORDER BY user_id LIMIT 1 OFFSET 95", org);
-	long long first = sql_ll(q);
+	long long massage = test_sql_ll("SELECT id FROM motifs WHERE name = 'Atelier collectif massage bébé'"
+					" AND organisation_id = (SELECT id FROM organisations WHERE name = 'MDS d''Arras')");
+	long long first = fx_ll("SELECT user_id FROM user_profiles WHERE organisation_id = %lld ORDER BY user_id LIMIT 1 OFFSET 95", org);
 	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
 	const char *h[] = {"Content-Type: application/json", auth, NULL};
 	struct browser b;
 	browser_init(&b);
 	snprintf(path, sizeof(path), "/api/v1/organisations/%lld/rdvs", org);
+	/* online booking reaches 3 months ahead (the motif's maximum delay) */
+	char seat_day[16];
+	test_sql("SELECT to_char(current_date + 83, 'YYYY-MM-DD')", seat_day, sizeof(seat_day));
 	snprintf(body, sizeof(body), "{\"motif_id\": %lld, \"lieu_id\": %lld, \"starts_at\": \"%sT06:00:00+01:00\","
 		 " \"agent_ids\": [%lld], \"user_ids\": [%lld], \"name\": \"Dernière place\", \"max_participants_count\": 2}",
-		 massage, lieu, day, pmi, first);
+		 massage, lieu, seat_day, pmi, first);
 	CU_ASSERT_EQUAL(browser_request(&b, "POST", path, h, body, strlen(body)), 201);
 	const char *p = b.body.data ? strstr(b.body.data, "\"id\":") : NULL;
 	long long id = p ? strtoll(p + 5, NULL, 10) : 0;
@@ -182,8 +175,8 @@ static void test_last_public_seat(void)
 	test_sql(q, out, sizeof(out));
 	CU_ASSERT_STRING_EQUAL(out, "2/2/2");
 	/* the one seat taken counts toward its account's booking limit */
-	CU_ASSERT_EQUAL(sql_ll("SELECT count(*) FROM login_attempts a JOIN users u ON a.login = 'user:' || u.id"
-			       " WHERE a.kind = 'booking' AND u.email LIKE 'course.place%@exemple.fr'"), 1);
+	CU_ASSERT_EQUAL(test_sql_ll("SELECT count(*) FROM login_attempts a JOIN users u ON a.login = 'user:' || u.id"
+				    " WHERE a.kind = 'booking' AND u.email LIKE 'course.place%@exemple.fr'"), 1);
 }
 
 #define INVITE_TOKEN "courseINVITATIONcourseINVITATIONcourse12345"   /* 43 chars */
@@ -193,8 +186,8 @@ static void test_invitation_accepted_once(void)
 {
 	/* an invited agent of the MDS d'Arras, link mailed a minute ago */
 	char q[512];
-	long long agent = sql_ll("INSERT INTO agents (email, first_name, last_name, invitation_token_hash, invitation_sent_at)"
-				 " VALUES ('course.invitation@exemple.fr', 'Course', 'Invitation', sha256('" INVITE_TOKEN "'::bytea),"
+	long long agent = test_sql_ll("INSERT INTO agents (email, first_name, last_name, invitation_token_hash, invitation_sent_at)"
+				      " VALUES ('course.invitation@exemple.fr', 'Course', 'Invitation', sha256('" INVITE_TOKEN "'::bytea),"
 				 " now() - interval '1 minute') RETURNING id");
 	CU_ASSERT_FATAL(agent > 0);
 	snprintf(q, sizeof(q), "INSERT INTO agent_roles (agent_id, organisation_id) VALUES (%lld, %lld)", agent, org);
@@ -225,7 +218,7 @@ static void test_invitation_accepted_once(void)
 		 " + (SELECT count(*) FROM agent_roles WHERE agent_id = %lld)"
 		 " + (SELECT count(*) FROM audit WHERE item_type = 'agent' AND item_id = %lld AND event = 'invitation_accepted')",
 		 agent, agent);
-	CU_ASSERT_EQUAL(sql_ll(q), 3);
+	CU_ASSERT_EQUAL(test_sql_ll(q), 3);
 	char pw[32];
 	snprintf(pw, sizeof(pw), "Onglet-numero-%d-2026", winner);
 	struct browser b;

@@ -11,24 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client.h"
+#include "fixtures.h"
 
 #define USAGER "usager@demo.rdv-solidarites.fr"
 #define MOTIF "SELECT m.id FROM motifs m JOIN organisations o ON o.id = m.organisation_id" \
 	" WHERE o.name = 'MDS d''Arras' AND m.name = 'Consultation PMI nourrisson'"
 #define TOKEN "reschedTOKENreschedTOKENreschedTOKENresch12"
 #define LINK_TOKEN "Lnk9Lnk9Lnk9Lnk9Lnk9Lnk9Lnk9Lnk9Lnk9Lnk9Lnk"
-
-static long sign_in(struct browser *b)
-{
-	browser_get(b, "/users/sign_in");
-	char form[256];
-	snprintf(form, sizeof(form), "email=%s&password=%s", USAGER, test_demo_password);
-	long st = browser_post(b, "/users/sign_in", form, 1);
-	if (st == 303)
-		browser_get(b, "/users/informations");
-	return st;
-}
 
 /* An individual RDV of the demo usager (nourrisson, Arras, at a lieu with
  * plages of the motif, no agent) starting in `in`; extra: SQL columns
@@ -107,7 +96,7 @@ static void test_move_and_old_slot_free(void)
 {
 	struct browser b;
 	browser_init(&b);
-	CU_ASSERT_EQUAL_FATAL(sign_in(&b), 303);
+	CU_ASSERT_EQUAL_FATAL(browser_sign_in_user(&b, USAGER, NULL), 303);
 	char id[32], path[160], form[64], sql[256];
 	make_rdv("40 days", "user", "false", "unknown", id);
 	snprintf(path, sizeof(path), "/users/rdvs/%s", id);
@@ -166,7 +155,7 @@ static void test_taken_creneau(void)
 {
 	struct browser b;
 	browser_init(&b);
-	CU_ASSERT_EQUAL_FATAL(sign_in(&b), 303);
+	CU_ASSERT_EQUAL_FATAL(browser_sign_in_user(&b, USAGER, NULL), 303);
 	char id[32], path[160], form[64];
 	make_rdv("45 days", "user", "false", "unknown", id);
 	CU_ASSERT_EQUAL(creneaux_page(&b, id), 200);
@@ -207,7 +196,7 @@ static void test_refusals(void)
 {
 	struct browser b;
 	browser_init(&b);
-	CU_ASSERT_EQUAL_FATAL(sign_in(&b), 303);
+	CU_ASSERT_EQUAL_FATAL(browser_sign_in_user(&b, USAGER, NULL), 303);
 	char id[32];
 	make_rdv("20 days", "agent", "false", "unknown", id);     /* created by an agent */
 	assert_refused(&b, id);
@@ -238,13 +227,10 @@ static void test_refusals(void)
 
 static void test_link_session(void)
 {
-	char id[32], other[32], sql[512], path[160];
+	char id[32], other[32], path[160];
 	make_rdv("30 days", "user", "false", "unknown", id);
 	make_rdv("31 days", "user", "false", "unknown", other);
-	snprintf(sql, sizeof(sql), "INSERT INTO rdv_tokens (token_hash, participation_id, expires_at)"
-		 " SELECT sha256(convert_to('%s', 'UTF8')), p.id, now() + interval '7 days' FROM participations p"
-		 " WHERE p.rdv_id = %s", LINK_TOKEN, id);
-	CU_ASSERT_EQUAL(test_sql(sql, NULL, 0), 0);
+	CU_ASSERT_EQUAL(fx_rdv_link(id, LINK_TOKEN), 0);
 	struct browser b;
 	browser_init(&b);
 	snprintf(path, sizeof(path), "/r/%s/%s", id, LINK_TOKEN);

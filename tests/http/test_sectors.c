@@ -10,25 +10,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client.h"
+#include "fixtures.h"
 
 #define TERR_ADMIN "admin.territoire@demo.rdv-solidarites.fr"
 
 static long long terr;
 
-static long long sql_ll(const char *sql)
-{
-	char out[64] = "";
-	test_sql(sql, out, sizeof(out));
-	return atoll(out);
-}
-
 static void sign_in(struct browser *b, const char *email)
 {
-	terr = sql_ll("SELECT id FROM territories WHERE departement_number = '62'");
-	browser_init(b);
-	CU_ASSERT_EQUAL(browser_sign_in_agent(b, email, NULL), 303);
-	browser_get(b, "/admin/");
+	terr = test_sql_ll("SELECT id FROM territories WHERE departement_number = '62'");
+	fx_sign_in(b, email, "/admin/");   /* the session's CSRF token */
 }
 
 /* POSTs the CSV text to the import page (urlencoded). */
@@ -76,14 +67,14 @@ static void test_sector_crud(void)
 	CU_ASSERT_EQUAL(browser_post(&ta, p, "name=Secteur+test&human_id=secteur-test", 1), 303);
 	CU_ASSERT_EQUAL(browser_post(&ta, p, "name=Secteur+test+2&human_id=secteur-test", 1), 422);
 	CU_ASSERT(browser_body_has(&ta, "déjà cet identifiant"));
-	long long id = sql_ll("SELECT id FROM sectors WHERE human_id = 'secteur-test'");
+	long long id = test_sql_ll("SELECT id FROM sectors WHERE human_id = 'secteur-test'");
 	snprintf(p, sizeof(p), "/admin/territories/%lld/sectors/%lld/zones", terr, id);
 	CU_ASSERT_EQUAL(browser_post(&ta, p, "city_code=59350", 1), 422);
 	CU_ASSERT(browser_body_has(&ta, "département 62"));
 	CU_ASSERT_EQUAL(browser_post(&ta, p, "city_code=62041&street_ban_id=62042_0001", 1), 422);
 	CU_ASSERT_EQUAL(browser_post(&ta, p, "city_code=62041&street_ban_id=62041_0420", 1), 303);
-	CU_ASSERT_EQUAL(sql_ll("SELECT count(*) FROM zones z JOIN sectors s ON s.id = z.sector_id WHERE"
-			       " s.human_id = 'secteur-test' AND z.street_name = 'Rue Ernestale'"), 1);
+	CU_ASSERT_EQUAL(test_sql_ll("SELECT count(*) FROM zones z JOIN sectors s ON s.id = z.sector_id WHERE"
+			            " s.human_id = 'secteur-test' AND z.street_name = 'Rue Ernestale'"), 1);
 	CU_ASSERT_EQUAL(browser_post(&ta, p, "city_code=62041&street_ban_id=62041_0420", 1), 422);
 	CU_ASSERT(browser_body_has(&ta, "Cette zone fait déjà partie du secteur."));
 	snprintf(p, sizeof(p), "/admin/territories/%lld/sectors/%lld/attributions", terr, id);
@@ -96,7 +87,7 @@ static void test_sector_crud(void)
 	snprintf(p, sizeof(p), "/admin/territories/%lld/sectors/%lld/delete", terr, id);
 	CU_ASSERT_EQUAL(browser_get(&ta, p), 200);
 	CU_ASSERT_EQUAL(browser_post(&ta, p, "confirm=1", 1), 303);
-	CU_ASSERT_EQUAL(sql_ll("SELECT count(*) FROM sectors WHERE human_id = 'secteur-test'"), 0);
+	CU_ASSERT_EQUAL(test_sql_ll("SELECT count(*) FROM sectors WHERE human_id = 'secteur-test'"), 0);
 	browser_free(&ta);
 }
 
@@ -104,7 +95,7 @@ static void test_import_bad_lines_change_nothing(void)
 {
 	struct browser ta;
 	sign_in(&ta, TERR_ADMIN);
-	long long before = sql_ll("SELECT count(*) FROM zones");
+	long long before = test_sql_ll("SELECT count(*) FROM zones");
 	const char *csv =
 		"sector_id;city_name;city_code;street_name;street_code\n"
 		"lens;Loison;62523;;\n"                /* 2: good */
@@ -127,7 +118,7 @@ static void test_import_bad_lines_change_nothing(void)
 	CU_ASSERT(browser_body_has(&ta, "n&#39;est pas dans le département 62"));
 	/* even confirmed, a file with errors imports nothing */
 	CU_ASSERT_EQUAL(post_csv(&ta, csv, 1), 422);
-	CU_ASSERT_EQUAL(sql_ll("SELECT count(*) FROM zones"), before);
+	CU_ASSERT_EQUAL(test_sql_ll("SELECT count(*) FROM zones"), before);
 	CU_ASSERT_EQUAL(post_csv(&ta, "", 0), 422);
 	CU_ASSERT(browser_body_has(&ta, "vide"));
 	CU_ASSERT_EQUAL(post_csv(&ta, "commune;secteur\n62041;x\n", 0), 422);
@@ -139,7 +130,7 @@ static void test_import_good_file_dry_run_then_confirm(void)
 {
 	struct browser ta;
 	sign_in(&ta, TERR_ADMIN);
-	long long before = sql_ll("SELECT count(*) FROM zones");
+	long long before = test_sql_ll("SELECT count(*) FROM zones");
 	const char *csv =
 		"\xEF\xBB\xBFsector_id;city_name;city_code;street_name;street_code\r\n"
 		"lens;Loison-sous-Lens;62523;;\r\n"
@@ -149,13 +140,13 @@ static void test_import_good_file_dry_run_then_confirm(void)
 	CU_ASSERT(browser_body_has(&ta, "Vérification réussie"));
 	CU_ASSERT(browser_body_has(&ta, "2 zone(s) à créer, 1 à mettre à jour"));
 	CU_ASSERT(browser_body_has(&ta, "Confirmer l'import"));
-	CU_ASSERT_EQUAL(sql_ll("SELECT count(*) FROM zones"), before);   /* dry run: nothing */
+	CU_ASSERT_EQUAL(test_sql_ll("SELECT count(*) FROM zones"), before);   /* dry run: nothing */
 	CU_ASSERT_EQUAL(post_csv(&ta, csv, 1), 303);
-	CU_ASSERT_EQUAL(sql_ll("SELECT count(*) FROM zones"), before + 2);
-	CU_ASSERT_EQUAL(sql_ll("SELECT count(*) FROM audit WHERE item_type = 'zone_import'"), 1);
+	CU_ASSERT_EQUAL(test_sql_ll("SELECT count(*) FROM zones"), before + 2);
+	CU_ASSERT_EQUAL(test_sql_ll("SELECT count(*) FROM audit WHERE item_type = 'zone_import'"), 1);
 	/* importing again changes nothing more (rows override) */
 	CU_ASSERT_EQUAL(post_csv(&ta, csv, 1), 303);
-	CU_ASSERT_EQUAL(sql_ll("SELECT count(*) FROM zones"), before + 2);
+	CU_ASSERT_EQUAL(test_sql_ll("SELECT count(*) FROM zones"), before + 2);
 	/* export: header and rows, re-importable */
 	char p[128];
 	snprintf(p, sizeof(p), "/admin/territories/%lld/zones.csv", terr);

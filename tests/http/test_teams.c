@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client.h"
+#include "fixtures.h"
 
 #define TERR_ADMIN "admin.territoire@demo.rdv-solidarites.fr"
 #define PMI "agent.pmi@demo.rdv-solidarites.fr"
@@ -18,19 +18,10 @@
 
 static long long terr;
 
-static long long sql_ll(const char *sql)
-{
-	char out[64] = "";
-	test_sql(sql, out, sizeof(out));
-	return atoll(out);
-}
-
 static void sign_in(struct browser *b, const char *email)
 {
-	terr = sql_ll("SELECT id FROM territories WHERE departement_number = '62'");
-	browser_init(b);
-	CU_ASSERT_EQUAL(browser_sign_in_agent(b, email, NULL), 303);
-	browser_get(b, "/admin/");   /* the session's CSRF token */
+	terr = test_sql_ll("SELECT id FROM territories WHERE departement_number = '62'");
+	fx_sign_in(b, email, "/admin/");   /* the session's CSRF token */
 }
 
 static void test_access(void)
@@ -45,7 +36,7 @@ static void test_access(void)
 	CU_ASSERT(browser_body_has(&pmi, "gérer les équipes"));
 	CU_ASSERT_EQUAL(browser_post(&pmi, p, "name=Intrus", 1), 403);
 	CU_ASSERT_EQUAL(browser_get(&oa, p), 403);
-	CU_ASSERT_EQUAL(sql_ll("SELECT count(*) FROM teams WHERE name = 'Intrus'"), 0);
+	CU_ASSERT_EQUAL(test_sql_ll("SELECT count(*) FROM teams WHERE name = 'Intrus'"), 0);
 	CU_ASSERT_EQUAL(browser_get(&ta, p), 200);
 	CU_ASSERT(browser_body_has(&ta, "Puéricultrices de l&#39;Arrageois"));
 	CU_ASSERT(browser_body_has(&ta, "Julie Lefebvre"));
@@ -75,11 +66,11 @@ static void test_csrf(void)
 	snprintf(p, sizeof(p), "/admin/territories/%lld/teams", terr);
 	CU_ASSERT_EQUAL(browser_post(&ta, p, "name=Sans+jeton", 0), 403);
 	CU_ASSERT_EQUAL(browser_post(&ta, p, "name=Sans+jeton&csrf_token=faux", 0), 403);
-	CU_ASSERT_EQUAL(sql_ll("SELECT count(*) FROM teams WHERE name = 'Sans jeton'"), 0);
+	CU_ASSERT_EQUAL(test_sql_ll("SELECT count(*) FROM teams WHERE name = 'Sans jeton'"), 0);
 	snprintf(p, sizeof(p), "/admin/territories/%lld/services", terr);
-	long long before = sql_ll("SELECT count(*) FROM territory_services");
+	long long before = test_sql_ll("SELECT count(*) FROM territory_services");
 	CU_ASSERT_EQUAL(browser_post(&ta, p, "", 0), 403);
-	CU_ASSERT_EQUAL(sql_ll("SELECT count(*) FROM territory_services"), before);
+	CU_ASSERT_EQUAL(test_sql_ll("SELECT count(*) FROM territory_services"), before);
 	browser_free(&ta);
 }
 
@@ -101,24 +92,24 @@ static void test_team_crud(void)
 	CU_ASSERT_EQUAL(browser_post(&ta, p, "name=Equipe+test+HTTP&agent_ids=999999999", 1), 422);
 	CU_ASSERT(browser_body_has(&ta, "parmi les agents du territoire"));
 	CU_ASSERT_EQUAL(browser_post(&ta, p, "name=Equipe+test+HTTP&agent_ids=abc", 1), 422);
-	CU_ASSERT_EQUAL(sql_ll("SELECT count(*) FROM teams WHERE name = 'Equipe test HTTP'"), 0);
+	CU_ASSERT_EQUAL(test_sql_ll("SELECT count(*) FROM teams WHERE name = 'Equipe test HTTP'"), 0);
 	/* create with two members */
 	snprintf(form, sizeof(form), "name=Equipe+test+HTTP&agent_ids=%lld&agent_ids=%lld", pmi, lens);
 	CU_ASSERT_EQUAL(browser_post(&ta, p, form, 1), 303);
-	long long id = sql_ll("SELECT id FROM teams WHERE name = 'Equipe test HTTP'");
+	long long id = test_sql_ll("SELECT id FROM teams WHERE name = 'Equipe test HTTP'");
 	CU_ASSERT(id > 0);
 
 	snprintf(q, sizeof(q), "SELECT count(*) FROM agent_teams WHERE team_id = %lld", id);
-	CU_ASSERT_EQUAL(sql_ll(q), 2);
+	CU_ASSERT_EQUAL(test_sql_ll(q), 2);
 	snprintf(q, sizeof(q), "SELECT count(*) FROM audit WHERE item_type = 'team' AND item_id = %lld AND event = 'create'"
 			       " AND after IS NOT NULL", id);
-	CU_ASSERT_EQUAL(sql_ll(q), 1);
+	CU_ASSERT_EQUAL(test_sql_ll(q), 1);
 	CU_ASSERT_EQUAL(browser_get(&ta, p), 200);
 	CU_ASSERT(browser_body_has(&ta, "Equipe test HTTP"));
 	/* duplicate name */
 	CU_ASSERT_EQUAL(browser_post(&ta, p, "name=Equipe+test+HTTP", 1), 422);
 	CU_ASSERT(browser_body_has(&ta, "Une équipe du territoire porte déjà ce nom."));
-	CU_ASSERT_EQUAL(sql_ll("SELECT count(*) FROM teams WHERE name = 'Equipe test HTTP'"), 1);
+	CU_ASSERT_EQUAL(test_sql_ll("SELECT count(*) FROM teams WHERE name = 'Equipe test HTTP'"), 1);
 	/* edit: the form shows the members; rename and keep one member */
 	snprintf(p, sizeof(p), "/admin/territories/%lld/teams/%lld", terr, id);
 	CU_ASSERT_EQUAL(browser_get(&ta, p), 200);
@@ -134,11 +125,11 @@ static void test_team_crud(void)
 	test_sql(q, name, sizeof(name));
 	CU_ASSERT_STRING_EQUAL(name, "Equipe test HTTP 2");
 	snprintf(q, sizeof(q), "SELECT string_agg(agent_id::text, ',') FROM agent_teams WHERE team_id = %lld", id);
-	CU_ASSERT_EQUAL(sql_ll(q), pmi);
+	CU_ASSERT_EQUAL(test_sql_ll(q), pmi);
 	snprintf(q, sizeof(q), "SELECT count(*) FROM audit WHERE item_type = 'team' AND item_id = %lld AND event = 'update'"
 			       " AND before ->> 'name' = 'Equipe test HTTP' AND after ->> 'name' = 'Equipe test HTTP 2'"
 			       " AND jsonb_array_length(before -> 'agent_ids') = 2 AND jsonb_array_length(after -> 'agent_ids') = 1", id);
-	CU_ASSERT_EQUAL(sql_ll(q), 1);
+	CU_ASSERT_EQUAL(test_sql_ll(q), 1);
 	/* a team of another territory, or unknown: 404 */
 	CU_ASSERT_EQUAL(browser_get(&ta, "/admin/territories/999999/teams/1"), 404);
 	snprintf(p, sizeof(p), "/admin/territories/%lld/teams/999999999", terr);
@@ -149,15 +140,15 @@ static void test_team_crud(void)
 	CU_ASSERT(browser_body_has(&ta, "Confirmez-vous cette action ?"));
 	CU_ASSERT_EQUAL(browser_post(&ta, p, "", 1), 200);
 	snprintf(q, sizeof(q), "SELECT count(*) FROM teams WHERE id = %lld", id);
-	CU_ASSERT_EQUAL(sql_ll(q), 1);
+	CU_ASSERT_EQUAL(test_sql_ll(q), 1);
 	CU_ASSERT_EQUAL(browser_post(&ta, p, "confirm=1", 0), 403);
 	CU_ASSERT_EQUAL(browser_post(&ta, p, "confirm=1", 1), 303);
-	CU_ASSERT_EQUAL(sql_ll(q), 0);
+	CU_ASSERT_EQUAL(test_sql_ll(q), 0);
 	snprintf(q, sizeof(q), "SELECT count(*) FROM agent_teams WHERE team_id = %lld", id);
-	CU_ASSERT_EQUAL(sql_ll(q), 0);
+	CU_ASSERT_EQUAL(test_sql_ll(q), 0);
 	snprintf(q, sizeof(q), "SELECT count(*) FROM audit WHERE item_type = 'team' AND item_id = %lld AND event = 'destroy'"
 			       " AND before ->> 'name' = 'Equipe test HTTP 2'", id);
-	CU_ASSERT_EQUAL(sql_ll(q), 1);
+	CU_ASSERT_EQUAL(test_sql_ll(q), 1);
 	browser_free(&ta);
 }
 
@@ -179,42 +170,42 @@ static void test_services(void)
 	sign_in(&ta, TERR_ADMIN);
 	test_sql("INSERT INTO services (name, short_name) VALUES ('Service de test HTTP', 'TESTHTTP')"
 		 " ON CONFLICT DO NOTHING", NULL, 0);
-	long long svc = sql_ll("SELECT id FROM services WHERE short_name = 'TESTHTTP'");
-	long long pmi = sql_ll("SELECT id FROM services WHERE short_name = 'PMI'");
+	long long svc = test_sql_ll("SELECT id FROM services WHERE short_name = 'TESTHTTP'");
+	long long pmi = test_sql_ll("SELECT id FROM services WHERE short_name = 'PMI'");
 	CU_ASSERT(svc > 0 && pmi > 0);
 	char p[160], form[1024], q[256];
 	snprintf(p, sizeof(p), "/admin/territories/%lld/services", terr);
 	CU_ASSERT_EQUAL(browser_get(&ta, p), 200);
 	CU_ASSERT(browser_body_has(&ta, "Service de test HTTP"));
 	CU_ASSERT(browser_body_has(&ta, "motifs du territoire"));
-	long long before = sql_ll("SELECT count(*) FROM territory_services");
+	long long before = test_sql_ll("SELECT count(*) FROM territory_services");
 	snprintf(q, sizeof(q), "SELECT count(*) FROM territory_services WHERE territory_id = %lld AND service_id = %lld",
 		 terr, svc);
 	/* enable */
 	enabled_form(form, sizeof(form), 0, svc);
 	CU_ASSERT_EQUAL(browser_post(&ta, p, form, 1), 303);
-	CU_ASSERT_EQUAL(sql_ll(q), 1);
-	CU_ASSERT_EQUAL(sql_ll("SELECT count(*) FROM territory_services"), before + 1);
+	CU_ASSERT_EQUAL(test_sql_ll(q), 1);
+	CU_ASSERT_EQUAL(test_sql_ll("SELECT count(*) FROM territory_services"), before + 1);
 	char a[256];
 	snprintf(a, sizeof(a), "SELECT count(*) FROM audit WHERE item_type = 'territory_services' AND item_id = %lld"
 			       " AND after -> 'service_ids' @> '[%lld]' AND NOT before -> 'service_ids' @> '[%lld]'",
 		 terr, svc, svc);
-	CU_ASSERT_EQUAL(sql_ll(a), 1);
+	CU_ASSERT_EQUAL(test_sql_ll(a), 1);
 	/* a used service cannot be disabled: nothing changes */
 	enabled_form(form, sizeof(form), pmi, 0);
 	CU_ASSERT_EQUAL(browser_post(&ta, p, form, 1), 422);
 	CU_ASSERT(browser_body_has(&ta, "ne peut pas être désactivé"));
 	CU_ASSERT(browser_body_has(&ta, "PMI (Protection Maternelle Infantile)"));
 	CU_ASSERT(browser_body_has(&ta, "motifs des organisations du territoire"));
-	CU_ASSERT_EQUAL(sql_ll("SELECT count(*) FROM territory_services"), before + 1);
+	CU_ASSERT_EQUAL(test_sql_ll("SELECT count(*) FROM territory_services"), before + 1);
 	/* disable the unused one */
 	enabled_form(form, sizeof(form), svc, 0);
 	CU_ASSERT_EQUAL(browser_post(&ta, p, form, 1), 303);
-	CU_ASSERT_EQUAL(sql_ll(q), 0);
-	CU_ASSERT_EQUAL(sql_ll("SELECT count(*) FROM territory_services"), before);
+	CU_ASSERT_EQUAL(test_sql_ll(q), 0);
+	CU_ASSERT_EQUAL(test_sql_ll("SELECT count(*) FROM territory_services"), before);
 	/* bad ids */
 	CU_ASSERT_EQUAL(browser_post(&ta, p, "service_ids=abc", 1), 422);
-	CU_ASSERT_EQUAL(sql_ll("SELECT count(*) FROM territory_services"), before);
+	CU_ASSERT_EQUAL(test_sql_ll("SELECT count(*) FROM territory_services"), before);
 	test_sql("DELETE FROM services WHERE short_name = 'TESTHTTP'", NULL, 0);
 	browser_free(&ta);
 }

@@ -9,20 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client.h"
+#include "fixtures.h"
 
 #define USAGER "usager@demo.rdv-solidarites.fr"
-
-static long sign_in(struct browser *b, const char *email, const char *password)
-{
-	browser_get(b, "/users/sign_in");
-	char form[512];
-	snprintf(form, sizeof(form), "email=%s&password=%s", email, password ? password : test_demo_password);
-	long st = browser_post(b, "/users/sign_in", form, 1);
-	if (st == 303)
-		browser_get(b, "/users/informations");
-	return st;
-}
 
 /* An RDV of the citizen email (Arras, nourrisson) starting in `in` (SQL
  * interval); returns its id into out. */
@@ -45,16 +34,6 @@ static void make_rdv_for(const char *email, const char *in, char out[32])
 static void make_rdv(const char *in, char out[32])
 {
 	make_rdv_for(USAGER, in, out);
-}
-
-static void expect_sql(const char *fmt, const char *arg, const char *want)
-{
-	char q[512], got[64] = "";
-	snprintf(q, sizeof(q), fmt, arg);
-	test_sql(q, got, sizeof(got));
-	if (strcmp(got, want) != 0)
-		fprintf(stderr, "%s\n  → \"%s\", attendu \"%s\"\n", q, got, want);
-	CU_ASSERT_STRING_EQUAL(got, want);
 }
 
 /* Deleting an account cancels the family's future RDVs the way a citizen's
@@ -86,15 +65,15 @@ static void test_delete_account_cancels_rdvs(void)
 	CU_ASSERT_EQUAL(test_sql(q, NULL, 0), 0);
 	struct browser b;
 	browser_init(&b);
-	CU_ASSERT_EQUAL(sign_in(&b, email, NULL), 303);
+	CU_ASSERT_EQUAL(browser_sign_in_user(&b, email, NULL), 303);
 	CU_ASSERT_EQUAL(browser_post(&b, "/users/delete", "", 1), 303);
-	expect_sql("SELECT status || ' ' || (cancelled_at IS NOT NULL) FROM rdvs WHERE id = %s", rdv, "excused true");
-	expect_sql("SELECT count(*) FROM outbox WHERE rdv_id = %s AND channel = 'webhook'"
-		   " AND recipient = 'http://127.0.0.1:9/account-hook'", rdv, "1");
-	expect_sql("SELECT count(*) FROM audit WHERE item_type = 'rdv' AND item_id = %s AND event = 'cancel'", rdv, "1");
-	expect_sql("SELECT status || ' ' || users_count FROM rdvs WHERE id = %s", atelier, "unknown 1");
-	expect_sql("SELECT string_agg(p.status::text, ',' ORDER BY u.deleted_at IS NULL) FROM participations p"
-		   " JOIN users u ON u.id = p.user_id WHERE p.rdv_id = %s", atelier, "excused,unknown");
+	fx_sql_is("excused true", "SELECT status || ' ' || (cancelled_at IS NOT NULL) FROM rdvs WHERE id = %s", rdv);
+	fx_sql_is("1", "SELECT count(*) FROM outbox WHERE rdv_id = %s AND channel = 'webhook'"
+		   " AND recipient = 'http://127.0.0.1:9/account-hook'", rdv);
+	fx_sql_is("1", "SELECT count(*) FROM audit WHERE item_type = 'rdv' AND item_id = %s AND event = 'cancel'", rdv);
+	fx_sql_is("unknown 1", "SELECT status || ' ' || users_count FROM rdvs WHERE id = %s", atelier);
+	fx_sql_is("excused,unknown", "SELECT string_agg(p.status::text, ',' ORDER BY u.deleted_at IS NULL) FROM participations p"
+		   " JOIN users u ON u.id = p.user_id WHERE p.rdv_id = %s", atelier);
 	test_sql("DELETE FROM webhook_endpoints WHERE target_url = 'http://127.0.0.1:9/account-hook'", NULL, 0);
 	browser_free(&b);
 }
@@ -107,16 +86,24 @@ static void test_signed_out_redirects(void)
 	CU_ASSERT(strncmp(b.location, "/users/sign_in?return_to=", 25) == 0);
 	CU_ASSERT_EQUAL(browser_get(&b, "/relatives"), 302);
 	CU_ASSERT_EQUAL(browser_get(&b, "/users/informations"), 302);
-	CU_ASSERT_EQUAL(sign_in(&b, USAGER, "mauvais-mot-de-passe-9"), 422);
+	CU_ASSERT_EQUAL(browser_sign_in_user(&b, USAGER, "mauvais-mot-de-passe-9"), 422);
 	CU_ASSERT(browser_body_has(&b, "E-mail ou mot de passe incorrect."));
 	browser_free(&b);
+}
+
+/* POST /users/rdvs/<id>/<action> with form; the status. */
+static long post_rdv(struct browser *b, const char *id, const char *action, const char *form)
+{
+	char path[160];
+	snprintf(path, sizeof(path), "/users/rdvs/%s/%s", id, action);
+	return browser_post(b, path, form, 1);
 }
 
 static void test_my_rdvs(void)
 {
 	struct browser b;
 	browser_init(&b);
-	CU_ASSERT_EQUAL(sign_in(&b, USAGER, NULL), 303);
+	CU_ASSERT_EQUAL(browser_sign_in_user(&b, USAGER, NULL), 303);
 	CU_ASSERT_EQUAL(browser_get(&b, "/users/rdvs"), 200);
 	CU_ASSERT(browser_body_has(&b, "Rendez-vous à venir"));
 	CU_ASSERT(browser_body_has(&b, "Léo Demoulin"));
@@ -136,8 +123,8 @@ static void test_cancel_deadline(void)
 {
 	struct browser b;
 	browser_init(&b);
-	CU_ASSERT_EQUAL(sign_in(&b, USAGER, NULL), 303);
-	char soon[32], later[32], path[160], st[32];
+	CU_ASSERT_EQUAL(browser_sign_in_user(&b, USAGER, NULL), 303);
+	char soon[32], later[32], path[160];
 	make_rdv("2 hours", soon);
 	make_rdv("3 days", later);
 	/* 2 hours before: too late, call the service */
@@ -145,24 +132,15 @@ static void test_cancel_deadline(void)
 	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
 	CU_ASSERT(browser_body_has(&b, "ne peut plus être annulé en ligne"));
 	CU_ASSERT(!browser_body_has(&b, "Annuler le rendez-vous"));
-	snprintf(path, sizeof(path), "/users/rdvs/%s/cancel", soon);
-	CU_ASSERT_EQUAL(browser_post(&b, path, "", 1), 303);
-	snprintf(path, sizeof(path), "SELECT status FROM rdvs WHERE id = %s", soon);
-	test_sql(path, st, sizeof(st));
-	CU_ASSERT_STRING_EQUAL(st, "unknown");
+	CU_ASSERT_EQUAL(post_rdv(&b, soon, "cancel", ""), 303);
+	fx_sql_is("unknown", "SELECT status FROM rdvs WHERE id = %s", soon);
 	/* 3 days before: cancelled */
-	snprintf(path, sizeof(path), "/users/rdvs/%s/cancel", later);
-	CU_ASSERT_EQUAL(browser_post(&b, path, "", 1), 303);
-	snprintf(path, sizeof(path), "SELECT status || ' ' || (cancelled_at IS NOT NULL) FROM rdvs WHERE id = %s", later);
-	test_sql(path, st, sizeof(st));
-	CU_ASSERT_STRING_EQUAL(st, "excused true");
+	CU_ASSERT_EQUAL(post_rdv(&b, later, "cancel", ""), 303);
+	fx_sql_is("excused true", "SELECT status || ' ' || (cancelled_at IS NOT NULL) FROM rdvs WHERE id = %s", later);
 	/* a territory with a 1-hour deadline lets the 2-hour one go */
 	test_sql("UPDATE territories SET cancellation_deadline_hours = 1 WHERE departement_number = '62'", NULL, 0);
-	snprintf(path, sizeof(path), "/users/rdvs/%s/cancel", soon);
-	CU_ASSERT_EQUAL(browser_post(&b, path, "", 1), 303);
-	snprintf(path, sizeof(path), "SELECT status FROM rdvs WHERE id = %s", soon);
-	test_sql(path, st, sizeof(st));
-	CU_ASSERT_STRING_EQUAL(st, "excused");
+	CU_ASSERT_EQUAL(post_rdv(&b, soon, "cancel", ""), 303);
+	fx_sql_is("excused", "SELECT status FROM rdvs WHERE id = %s", soon);
 	test_sql("UPDATE territories SET cancellation_deadline_hours = 4 WHERE departement_number = '62'", NULL, 0);
 	browser_free(&b);
 }
@@ -171,19 +149,13 @@ static void test_waiting_list(void)
 {
 	struct browser b;
 	browser_init(&b);
-	CU_ASSERT_EQUAL(sign_in(&b, USAGER, NULL), 303);
-	char id[32], path[160], n[16];
+	CU_ASSERT_EQUAL(browser_sign_in_user(&b, USAGER, NULL), 303);
+	char id[32];
 	make_rdv("10 days", id);
-	snprintf(path, sizeof(path), "/users/rdvs/%s/file_attente", id);
-	CU_ASSERT_EQUAL(browser_post(&b, path, "action=join", 1), 303);
-	snprintf(path, sizeof(path), "SELECT count(*) FROM file_attentes WHERE rdv_id = %s", id);
-	test_sql(path, n, sizeof(n));
-	CU_ASSERT_STRING_EQUAL(n, "1");
-	snprintf(path, sizeof(path), "/users/rdvs/%s/file_attente", id);
-	CU_ASSERT_EQUAL(browser_post(&b, path, "action=leave", 1), 303);
-	snprintf(path, sizeof(path), "SELECT count(*) FROM file_attentes WHERE rdv_id = %s", id);
-	test_sql(path, n, sizeof(n));
-	CU_ASSERT_STRING_EQUAL(n, "0");
+	CU_ASSERT_EQUAL(post_rdv(&b, id, "file_attente", "action=join"), 303);
+	fx_sql_is("1", "SELECT count(*) FROM file_attentes WHERE rdv_id = %s", id);
+	CU_ASSERT_EQUAL(post_rdv(&b, id, "file_attente", "action=leave"), 303);
+	fx_sql_is("0", "SELECT count(*) FROM file_attentes WHERE rdv_id = %s", id);
 	browser_free(&b);
 }
 
@@ -191,7 +163,7 @@ static void test_relatives_crud(void)
 {
 	struct browser b;
 	browser_init(&b);
-	CU_ASSERT_EQUAL(sign_in(&b, USAGER, NULL), 303);
+	CU_ASSERT_EQUAL(browser_sign_in_user(&b, USAGER, NULL), 303);
 	CU_ASSERT_EQUAL(browser_get(&b, "/relatives"), 200);
 	CU_ASSERT(browser_body_has(&b, "Jade"));
 	CU_ASSERT_EQUAL(browser_post(&b, "/relatives", "first_name=&last_name=Demoulin", 1), 422);
@@ -219,7 +191,7 @@ static void test_sign_up_confirm_and_magic_link(void)
 						    "&password=Ch4mbre-bleue-du-nord", 1), 200);
 	CU_ASSERT(browser_body_has(&b, "e-mail de confirmation"));
 	/* not confirmed yet */
-	CU_ASSERT_EQUAL(sign_in(&b, "ana.nouvel@exemple.fr", "Ch4mbre-bleue-du-nord"), 422);
+	CU_ASSERT_EQUAL(browser_sign_in_user(&b, "ana.nouvel@exemple.fr", "Ch4mbre-bleue-du-nord"), 422);
 	char link[512];
 	test_sql("SELECT payload->>'link' FROM outbox WHERE event = 'user_confirmation'"
 		 " AND recipient = 'ana.nouvel@exemple.fr' ORDER BY id DESC LIMIT 1", link, sizeof(link));
@@ -229,7 +201,7 @@ static void test_sign_up_confirm_and_magic_link(void)
 	CU_ASSERT_EQUAL(browser_get(&b, path), 404);                  /* single use */
 	struct browser c;
 	browser_init(&c);
-	CU_ASSERT_EQUAL(sign_in(&c, "ana.nouvel@exemple.fr", "Ch4mbre-bleue-du-nord"), 303);
+	CU_ASSERT_EQUAL(browser_sign_in_user(&c, "ana.nouvel@exemple.fr", "Ch4mbre-bleue-du-nord"), 303);
 	/* magic link */
 	struct browser d;
 	browser_init(&d);
@@ -324,12 +296,9 @@ static void test_confirmation_return_to(void)
 
 static void test_rdv_links(void)
 {
-	char id[32], sql[512], path[160];
+	char id[32], path[160];
 	make_rdv("6 days", id);
-	snprintf(sql, sizeof(sql), "INSERT INTO rdv_tokens (token_hash, participation_id, expires_at)"
-		 " SELECT sha256(convert_to('%s', 'UTF8')), p.id, now() + interval '7 days' FROM participations p"
-		 " WHERE p.rdv_id = %s", TOKEN, id);
-	CU_ASSERT_EQUAL(test_sql(sql, NULL, 0), 0);
+	CU_ASSERT_EQUAL(fx_rdv_link(id, TOKEN), 0);
 	struct browser b;
 	browser_init(&b);
 	snprintf(path, sizeof(path), "/r/%s/%s", id, TOKEN);
@@ -354,9 +323,8 @@ static void test_rdv_links(void)
 	snprintf(path, sizeof(path), "/r/%s/%s", other, TOKEN);
 	CU_ASSERT_EQUAL(browser_get(&c, path), 404);
 	/* expired */
-	snprintf(sql, sizeof(sql), "UPDATE rdv_tokens SET expires_at = now() - interval '1 minute'"
-		 " WHERE token_hash = sha256(convert_to('%s', 'UTF8'))", TOKEN);
-	test_sql(sql, NULL, 0);
+	fx_sql(NULL, 0, "UPDATE rdv_tokens SET expires_at = now() - interval '1 minute'"
+	       " WHERE token_hash = sha256(convert_to('%s', 'UTF8'))", TOKEN);
 	snprintf(path, sizeof(path), "/r/%s/%s", id, TOKEN);
 	CU_ASSERT_EQUAL(browser_get(&c, path), 404);
 	browser_free(&b);
@@ -385,7 +353,7 @@ static void test_rdv_link_while_signed_in(void)
 	CU_ASSERT_EQUAL_FATAL(test_sql(sql, letters, sizeof(letters)), 0);
 	struct browser b;
 	browser_init(&b);
-	CU_ASSERT_EQUAL_FATAL(sign_in(&b, USAGER, NULL), 303);
+	CU_ASSERT_EQUAL_FATAL(browser_sign_in_user(&b, USAGER, NULL), 303);
 	snprintf(path, sizeof(path), "/r/%s/%s", id, TOKEN2);
 	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
 	CU_ASSERT(browser_body_has(&b, "trois premières lettres"));

@@ -95,6 +95,16 @@ static void expect_starts(const struct slots_query *q, const long long *starts, 
 	} while (0)
 #define EXPECT_NONE(q) expect_starts(q, NULL, 0)
 
+/* Runs q and checks its slots are exactly want[0..n_want); returns them, their count in *n. */
+static struct slot *expect_slots(const struct slots_query *q, const struct slot *want, size_t n_want, size_t *n)
+{
+	struct slot *s = NULL;
+	*n = run(q, &s);
+	CU_ASSERT_EQUAL_FATAL(*n, n_want);
+	CU_ASSERT_EQUAL(memcmp(s, want, n_want * sizeof(*want)), 0);
+	return s;
+}
+
 /* ------------------------------------------------------------ hand cases */
 
 static void test_round_after_now(void)
@@ -289,16 +299,14 @@ static void test_two_lieux_same_agent(void)
 	/* an RDV taken at lieu 20 blocks the agent at lieu 10 too */
 	struct slot_busy b[] = {{HM(1, 9, 0), HM(1, 9, 30), 1}};
 	struct slots_query q = query(po, N(po), b, 1, 30);
-	struct slot *s;
-	size_t n = run(&q, &s);
 	const struct slot want[] = {
 		{HM(0, 9, 0), HM(0, 9, 30), 1, 10},   {HM(0, 9, 30), HM(0, 10, 0), 1, 10},
 		{HM(0, 14, 0), HM(0, 14, 30), 1, 20}, {HM(0, 14, 30), HM(0, 15, 0), 1, 20},
 		{HM(1, 9, 30), HM(1, 10, 0), 1, 10},  {HM(1, 14, 0), HM(1, 14, 30), 1, 20},
 		{HM(1, 14, 30), HM(1, 15, 0), 1, 20},
 	};
-	CU_ASSERT_EQUAL_FATAL(n, N(want));
-	CU_ASSERT_EQUAL(memcmp(s, want, sizeof(want)), 0);
+	size_t n;
+	expect_slots(&q, want, N(want), &n);
 }
 
 static void test_agents_same_start_grouped(void)
@@ -310,16 +318,14 @@ static void test_agents_same_start_grouped(void)
 	};
 	struct slot_busy b[] = {{HM(0, 9, 30), HM(0, 10, 0), 2}};
 	struct slots_query q = query(po, N(po), b, 1, 30);
-	struct slot *s;
-	size_t n = run(&q, &s);
 	const struct slot want[] = {
 		{HM(0, 9, 0), HM(0, 9, 30), 4, 5},    {HM(0, 9, 0), HM(0, 9, 30), 1, 10},
 		{HM(0, 9, 0), HM(0, 9, 30), 2, 10},   {HM(0, 9, 0), HM(0, 9, 30), 3, 10},
 		{HM(0, 9, 30), HM(0, 10, 0), 4, 5},   {HM(0, 9, 30), HM(0, 10, 0), 1, 10},
 		{HM(0, 9, 30), HM(0, 10, 0), 3, 10},
 	};
-	CU_ASSERT_EQUAL_FATAL(n, N(want));
-	CU_ASSERT_EQUAL(memcmp(s, want, sizeof(want)), 0);
+	size_t n;
+	struct slot *s = expect_slots(&q, want, N(want), &n);
 
 	struct slot_group *g;
 	size_t ng;
