@@ -1,0 +1,208 @@
+/*
+ * test_forms.c - forms as people use them, table-driven over the HTML forms
+ * of the four programs: an invalid post answers 422 (409 for a conflict),
+ * keeps what the person typed, and shows the French message next to the
+ * field (DSFR error group, fr-error-text with an id the field references
+ * through aria-describedby, aria-invalid). Lists: pagination when long and
+ * an empty state that says what to do next.
+ *
+ * A new form goes in form_cases; one that loses input fails the suite.
+ */
+#include <CUnit/CUnit.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+#include "fixtures.h"
+
+#define TERR_ADMIN "admin.territoire@demo.rdv-solidarites.fr"
+#define CITIZEN "forms.citoyen@example.fr"
+
+enum who { ANON, ORG_ADMIN, TERRITORY_ADMIN, AGENT, USER };
+
+struct form_case {
+	enum who who;
+	const char *page;   /* GET first: the form itself (its CSRF token) */
+	const char *post;   /* {org}, {terr}, {agent} and {monday} are replaced */
+	const char *body;
+	long status;
+	const char *field;  /* id of the field that carries the message */
+	const char *kept;   /* what the person typed, as it must come back */
+};
+
+static const struct form_case form_cases[] = {
+	/* administration */
+	{ORG_ADMIN, "/admin/organisations/{org}/lieux/new", "/admin/organisations/{org}/lieux",
+	 "name=&address=Rue+Zorglub+62000+Arras&availability=enabled", 422, "name", "value=\"Rue Zorglub 62000 Arras\""},
+	{ORG_ADMIN, "/admin/organisations/{org}/motifs/new", "/admin/organisations/{org}/motifs",
+	 "name=Motif+Zorglub&color=vert&default_duration_in_min=30&location_type=public_office&bookable_by=agents"
+	 "&visibility_type=visible_and_notified&sectorisation_level=departement", 422, "color", "value=\"Motif Zorglub\""},
+	{ORG_ADMIN, "/admin/organisations/{org}/agents/new", "/admin/organisations/{org}/agents",
+	 "role=agent&email=pas-un-email&first_name=Zorglub&last_name=Durand", 422, "email", "value=\"Zorglub\""},
+	{ORG_ADMIN, "/admin/organisations/{org}/edit", "/admin/organisations/{org}",
+	 "name=MDS+d%27Arras&address=Zorglub&website=http%3A%2F%2Fzorglub.fr", 422, "website", "value=\"Zorglub\""},
+	{ORG_ADMIN, "/admin/organisations/{org}/webhooks", "/admin/organisations/{org}/webhooks",
+	 "target_url=http%3A%2F%2Fzorglub.fr&subscriptions=rdv", 422, "target_url", "value=\"http://zorglub.fr\""},
+	{TERRITORY_ADMIN, "/admin/territories/{terr}/organisations/new", "/admin/territories/{terr}/organisations",
+	 "name=&address=Rue+Zorglub", 422, "name", "value=\"Rue Zorglub\""},
+	{TERRITORY_ADMIN, "/admin/territories/{terr}/settings", "/admin/territories/{terr}/settings",
+	 "sms_sender_name=Zorglub+!!&reminder_hours=48&cancellation_deadline_hours=4", 422, "sms_sender_name",
+	 "value=\"Zorglub !!\""},
+	{TERRITORY_ADMIN, "/admin/territories/{terr}/sectors", "/admin/territories/{terr}/sectors",
+	 "name=&human_id=zorglub", 422, "name", "value=\"zorglub\""},
+	{TERRITORY_ADMIN, "/admin/territories/{terr}/teams/new", "/admin/territories/{terr}/teams",
+	 "name=", 422, "name", NULL},
+	/* agents' pages */
+	{ANON, "/agent/sign_in", "/agent/sign_in", "email=zorglub%40example.fr&password=mauvais", 422, "password",
+	 "value=\"zorglub@example.fr\""},
+	{ANON, "/agent/password/new", "/agent/password", "email=zorglub", 422, "email", "value=\"zorglub\""},
+	{AGENT, "/agent/profile", "/agent/profile", "first_name=Zorglub&last_name=&email=agent.pmi%40demo.rdv-solidarites.fr",
+	 422, "last_name", "value=\"Zorglub\""},
+	{AGENT, "/agent/organisations/{org}/plages_ouverture/new", "/agent/organisations/{org}/plages_ouverture",
+	 "agent_id={agent}&title=Zorglub&first_day={monday}&start_time=25%3A00&end_time=12%3A00", 422, "start_time",
+	 "value=\"Zorglub\""},
+	{AGENT, "/agent/organisations/{org}/absences/new", "/agent/organisations/{org}/absences",
+	 "agent_id={agent}&title=Zorglub&first_day={monday}&start_time=09%3A00&end_day=zorglub&end_time=12%3A00", 422,
+	 "end_day", "value=\"Zorglub\""},
+	/* citizens' pages */
+	{ANON, "/users/sign_up", "/users/sign_up", "first_name=Zorglub&last_name=Durand&email=pas-un-email&password=x",
+	 422, "email", "value=\"Zorglub\""},
+	{ANON, "/users/sign_in", "/users/sign_in", "email=zorglub%40example.fr&password=mauvais", 422, "password",
+	 "value=\"zorglub@example.fr\""},
+	{USER, "/relatives/new", "/relatives", "first_name=&last_name=Zorglub&birth_date=", 422, "first_name",
+	 "value=\"Zorglub\""},
+	{USER, "/relatives/new", "/relatives", "first_name=Zorglub&last_name=Durand&birth_date=2020-13-45", 422,
+	 "birth_date", "value=\"Zorglub\""},
+	{USER, "/users/informations", "/users/informations",
+	 "first_name=Zorglub&last_name=Durand&phone_number=12&address=&birth_date=", 422, "phone_number",
+	 "value=\"Zorglub\""},
+};
+
+static char org[24], terr[24], pmi[24], monday[16];
+
+static void ids(void)
+{
+	char lens[24], social[24], admin[24];
+	fx_demo_ids(org, lens, pmi, social, admin);
+	fx_sql(terr, sizeof(terr), "SELECT id FROM territories WHERE departement_number = '62'");
+	fx_monday(monday, 3);
+}
+
+/* s with {org}, {terr}, {agent} and {monday} replaced, into out. */
+static const char *expand(char *out, size_t n, const char *s)
+{
+	static const struct { const char *key; const char *val; } keys[] = {
+		{"{org}", org}, {"{terr}", terr}, {"{agent}", pmi}, {"{monday}", monday}};
+	size_t o = 0;
+	while (*s && o + 1 < n) {
+		size_t k = 0;
+		for (; k < sizeof(keys) / sizeof(keys[0]); k++)
+			if (strncmp(s, keys[k].key, strlen(keys[k].key)) == 0)
+				break;
+		if (k < sizeof(keys) / sizeof(keys[0])) {
+			o += (size_t)snprintf(out + o, n - o, "%s", keys[k].val);
+			s += strlen(keys[k].key);
+		} else {
+			out[o++] = *s++;
+		}
+	}
+	out[o < n ? o : n - 1] = '\0';
+	return out;
+}
+
+static void sign_in(struct browser *b, enum who who)
+{
+	browser_init(b);
+	switch (who) {
+	case ORG_ADMIN: CU_ASSERT_EQUAL(browser_sign_in_agent(b, FX_ADMIN_ARRAS, NULL), 303); break;
+	case TERRITORY_ADMIN: CU_ASSERT_EQUAL(browser_sign_in_agent(b, TERR_ADMIN, NULL), 303); break;
+	case AGENT: CU_ASSERT_EQUAL(browser_sign_in_agent(b, FX_PMI, NULL), 303); break;
+	case USER:
+		test_citizen(CITIZEN);
+		CU_ASSERT_EQUAL(browser_sign_in_user(b, CITIZEN, NULL), 303);
+		break;
+	case ANON: break;
+	}
+}
+
+/* 1 when some aria-describedby of the body lists id among its tokens. */
+static int described_by(const char *body, const char *id)
+{
+	size_t n = strlen(id);
+	for (const char *p = strstr(body, "aria-describedby=\""); p; p = strstr(p + 1, "aria-describedby=\"")) {
+		const char *v = p + strlen("aria-describedby=\""), *end = strchr(v, '"');
+		for (const char *t = v; end && t < end; t++)
+			if (strncmp(t, id, n) == 0 && (t == v || t[-1] == ' ') && (t[n] == '"' || t[n] == ' '))
+				return 1;
+	}
+	return 0;
+}
+
+/* The control with id="field" carries aria-invalid="true". */
+static int marked_invalid(const char *body, const char *field)
+{
+	char needle[96];
+	snprintf(needle, sizeof(needle), "id=\"%s\"", field);
+	for (const char *p = strstr(body, needle); p; p = strstr(p + 1, needle)) {
+		const char *start = p, *end = strchr(p, '>');
+		while (start > body && *start != '<')
+			start--;
+		if (strncmp(start, "<input", 6) != 0 && strncmp(start, "<select", 7) != 0 &&
+		    strncmp(start, "<textarea", 9) != 0)
+			continue;
+		const char *inv = strstr(start, "aria-invalid=\"true\"");
+		if (inv && end && inv < end)
+			return 1;
+	}
+	return 0;
+}
+
+static void check_case(const struct form_case *fc)
+{
+	char page[512], post[512], body[1024], errid[96];
+	struct browser b;
+	sign_in(&b, fc->who);
+	long got = browser_get(&b, expand(page, sizeof(page), fc->page));
+	CU_ASSERT_EQUAL(got, 200);
+	got = browser_post(&b, expand(post, sizeof(post), fc->post), expand(body, sizeof(body), fc->body), 1);
+	const char *html = b.body.data ? b.body.data : "";
+	snprintf(errid, sizeof(errid), "%s-error", fc->field);
+	char id_attr[128];
+	snprintf(id_attr, sizeof(id_attr), "id=\"%s\"", errid);
+	int ok_status = got == fc->status, ok_group = strstr(html, "-group--error") != NULL;
+	int ok_text = strstr(html, "fr-error-text") != NULL && strstr(html, id_attr) != NULL;
+	int ok_aria = described_by(html, errid) && marked_invalid(html, fc->field);
+	int ok_kept = fc->kept == NULL || strstr(html, fc->kept) != NULL;
+	if (!(ok_status && ok_group && ok_text && ok_aria && ok_kept))
+		fprintf(stderr, "forms: POST %s -> %ld (want %ld) group=%d error-text=%d aria=%d kept=%d\n", post, got,
+			fc->status, ok_group, ok_text, ok_aria, ok_kept);
+	CU_ASSERT(ok_status);
+	CU_ASSERT(ok_group);
+	CU_ASSERT(ok_text);
+	CU_ASSERT(ok_aria);
+	CU_ASSERT(ok_kept);
+	browser_free(&b);
+}
+
+static void test_forms_keep_input(void)
+{
+	ids();
+	for (size_t i = 0; i < sizeof(form_cases) / sizeof(form_cases[0]); i++)
+		check_case(&form_cases[i]);
+}
+
+/* ------------------------------------------------------------ lists */
+
+struct list_case {
+	enum who who;
+	const char *path;      /* a list page */
+	const char *empty;     /* SQL making the list empty for the viewer, or NULL */
+	const char *next_step; /* what the empty state says to do */
+};
+
+void register_forms_http(void)
+{
+	CU_pSuite s = CU_add_suite("http: forms keep input and show errors in place", NULL, NULL);
+	CU_add_test(s, "every form: 422, input kept, French message next to the field", test_forms_keep_input);
+}
