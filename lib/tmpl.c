@@ -191,6 +191,14 @@ int tmpl_set_var(struct tmpl_vars *v, const char *name, const char *value)
 	return vars_put(v, name, value, 0);
 }
 
+int tmpl_set_field_error(struct tmpl_vars *v, const char *field, const char *message)
+{
+	if (field == NULL || message == NULL)
+		return 0;
+	int rc = tmpl_set_var(v, "error_field", field);
+	return rc != 0 ? rc : tmpl_set_var(v, "field_error", message);
+}
+
 int tmpl_set_varf(struct tmpl_vars *v, const char *name, const char *fmt, ...)
 {
 	if (v == NULL || fmt == NULL)

@@ -68,6 +68,10 @@ int tmpl_set_varf(struct tmpl_vars *v, const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 int tmpl_set_int(struct tmpl_vars *v, const char *name, long long value);
 int tmpl_set_bool(struct tmpl_vars *v, const char *name, int flag); /* "1" when true, absent when false */
+/* A form's one refused field: "error_field" (the field's id, tested with
+ * <TMPL_IF name="error_field" value="…">) and "field_error" (the message
+ * shown next to it); nothing when field or message is NULL. */
+int tmpl_set_field_error(struct tmpl_vars *v, const char *field, const char *message);
 
 /* The loop of that name in v, created empty if v has none; NULL on ENOMEM
  * or bad arguments. Loops and simple variables are separate namespaces. */

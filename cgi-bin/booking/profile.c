@@ -61,7 +61,7 @@ static int add_tokens(struct ctx *c)
 
 /* The profile page; on a refused update the submitted values are shown
  * again with the error (form values win over the stored ones). */
-static int render_profile(struct ctx *c, int status, const char *error)
+static int render_profile(struct ctx *c, int status, const char *error, const char *field)
 {
 	PGresult *r = db_q(c->db,
 		"SELECT first_name, last_name, email::text, rdv_notifications_level::text,"
@@ -82,6 +82,7 @@ static int render_profile(struct ctx *c, int status, const char *error)
 	PQclear(r);
 	tmpl_set_var(c->vars, "title", "Mon profil");
 	tmpl_set_var(c->vars, "error", error);
+	tmpl_set_field_error(c->vars, field, error);
 	add_rdv_choices(c, tmpl_get_var(c->vars, "rdv_notifications_level"));
 	int rc = add_tokens(c);
 	return rc != 0 ? rc : app_render(c, status, "booking/profile.tmpl");
@@ -90,20 +91,21 @@ static int render_profile(struct ctx *c, int status, const char *error)
 /* GET /agent/profile */
 static int profile_show(struct ctx *c)
 {
-	return render_profile(c, 200, NULL);
+	return render_profile(c, 200, NULL, NULL);
 }
 
-/* The submitted profile, validated: NULL or the French message. */
-static const char *profile_check(struct ctx *c)
+/* The submitted profile, validated: NULL or the French message, *field the
+ * id of the refused input. */
+static const char *profile_check(struct ctx *c, const char **field)
 {
 	const char *msg = NULL;
 	const char *last = http_param(&c->req, "last_name"), *first = http_param(&c->req, "first_name");
 	if (valid_required(last, &msg) != 0 || valid_length(last, 1, 100, &msg) != 0)
-		return arena_printf(c->a, "Nom : %s", msg);
+		return *field = "last_name", arena_printf(c->a, "Nom : %s", msg);
 	if (valid_length(first, 0, 100, &msg) != 0)
-		return arena_printf(c->a, "Prénom : %s", msg);
+		return *field = "first_name", arena_printf(c->a, "Prénom : %s", msg);
 	if (valid_email(http_param(&c->req, "email"), &msg) != 0)
-		return arena_printf(c->a, "E-mail : %s", msg);
+		return *field = "email", arena_printf(c->a, "E-mail : %s", msg);
 	int i;
 	if (valid_enum(http_param(&c->req, "rdv_notifications_level"), rdv_levels, &i, &msg) != 0 ||
 	    valid_enum(http_param(&c->req, "plage_ouverture_notification_level"), simple_levels, &i, &msg) != 0 ||
@@ -115,9 +117,10 @@ static const char *profile_check(struct ctx *c)
 /* POST /agent/profile */
 static int profile_update(struct ctx *c)
 {
-	const char *error = profile_check(c);
+	const char *field = NULL;
+	const char *error = profile_check(c, &field);
 	if (error != NULL)
-		return render_profile(c, 422, error);
+		return render_profile(c, 422, error, field);
 	const char *first = http_param(&c->req, "first_name");
 	PGresult *r = db_q(c->db,
 		"WITH old AS (SELECT to_jsonb(a) - 'password_hash' - 'calendar_token_hash' - 'invitation_token_hash' AS j"
@@ -134,7 +137,7 @@ static int profile_update(struct ctx *c)
 		http_param(&c->req, "rdv_notifications_level"), http_param(&c->req, "plage_ouverture_notification_level"),
 		http_param(&c->req, "absence_notification_level"));
 	if (r == NULL && c->db->err == RDV_ECONFLICT)
-		return render_profile(c, 422, "E-mail : cette adresse est déjà utilisée par un autre compte.");
+		return render_profile(c, 422, "E-mail : cette adresse est déjà utilisée par un autre compte.", "email");
 	if (r == NULL)
 		return c->db->err;
 	if (PQntuples(r) == 1)
@@ -151,8 +154,10 @@ static int token_create(struct ctx *c)
 {
 	const char *name = http_param(&c->req, "name");
 	const char *msg = NULL;
-	if (valid_required(name, &msg) != 0 || valid_length(name, 1, 100, &msg) != 0)
-		return render_profile(c, 422, arena_printf(c->a, "Nom du jeton : %s", msg));
+	if (valid_required(name, &msg) != 0 || valid_length(name, 1, 100, &msg) != 0) {
+		tmpl_set_var(c->vars, "token_name", name);
+		return render_profile(c, 422, arena_printf(c->a, "Nom du jeton : %s", msg), "token-name");
+	}
 	char token[AUTH_TOKEN_LEN + 1], hash[AUTH_HASH_HEX_LEN + 1];
 	int rc = auth_api_token_create(c->db, c->agent_id, name, token);
 	if (rc != 0)

@@ -20,13 +20,15 @@ static const char *safe_return_to(const char *rt)
 	return rt;
 }
 
-static int render_sign_in(struct ctx *c, int status, const char *error)
+/* The sign-in form; error on top and, when field names an input, next to it. */
+static int render_sign_in(struct ctx *c, int status, const char *error, const char *field)
 {
 	const char *email = http_param(&c->req, "email");
 	tmpl_set_var(c->vars, "title", "Connexion agent");
 	tmpl_set_var(c->vars, "email", email);
 	tmpl_set_var(c->vars, "return_to", safe_return_to(http_param(&c->req, "return_to")));
 	tmpl_set_var(c->vars, "error", error);
+	tmpl_set_field_error(c->vars, field, error);
 	return app_render(c, status, "booking/sign_in.tmpl");
 }
 
@@ -34,7 +36,7 @@ static int session_new(struct ctx *c)
 {
 	if (c->agent_id != 0)
 		return app_redirect(c, safe_return_to(http_param(&c->req, "return_to")));
-	return render_sign_in(c, 200, NULL);
+	return render_sign_in(c, 200, NULL, NULL);
 }
 
 static void set_session_cookie(struct ctx *c, const char *name, const char *value, long max_age)
@@ -49,12 +51,14 @@ static int session_create(struct ctx *c)
 	const char *email = http_param(&c->req, "email");
 	const char *password = http_param(&c->req, "password");
 	const char *ip = app_client_ip(c);
-	if (email == NULL || password == NULL || email[0] == '\0' || password[0] == '\0')
-		return render_sign_in(c, 422, "Saisissez votre e-mail et votre mot de passe.");
+	if (email == NULL || email[0] == '\0')
+		return render_sign_in(c, 422, "Saisissez votre adresse e-mail.", "email");
+	if (password == NULL || password[0] == '\0')
+		return render_sign_in(c, 422, "Saisissez votre mot de passe.", "password");
 	if (auth_throttled(c->db, "agent", email, ip)) {
 		tmpl_set_bool(c->vars, "throttled", 1);
 		return render_sign_in(c, 429, "Trop de tentatives de connexion. Réessayez dans 15 minutes "
-					      "ou réinitialisez votre mot de passe.");
+					      "ou réinitialisez votre mot de passe.", NULL);
 	}
 	PGresult *r = db_q(c->db, "SELECT id, password_hash FROM agents WHERE email = $1 AND deleted_at IS NULL", email);
 	if (r == NULL)
@@ -65,7 +69,7 @@ static int session_create(struct ctx *c)
 	int ok = auth_password_verify(hash, password) == 0;
 	auth_record_attempt(c->db, "agent", email, ip, ok);
 	if (!ok)
-		return render_sign_in(c, 422, SIGN_IN_ERROR);
+		return render_sign_in(c, 422, SIGN_IN_ERROR, "password");
 	/* A fresh token at every sign-in: a session id planted before sign-in
 	 * (fixation) is never promoted. */
 	auth_session_destroy(c->db, http_cookie(&c->req, "rdv_agent"));

@@ -37,10 +37,8 @@ static int render_field_form(struct ctx *c, int status, const char *tmpl, const 
 {
 	tmpl_set_var(c->vars, "title", title);
 	tmpl_set_var(c->vars, "error", error);
-	if (error != NULL && field != NULL) {
-		tmpl_set_var(c->vars, "error_field", field);
-		tmpl_set_var(c->vars, "field_error", error);
-	}
+	if (error != NULL)
+		tmpl_set_field_error(c->vars, field, error);
 	tmpl_set_var(c->vars, "email", http_param(&c->req, "email"));
 	tmpl_set_var(c->vars, "first_name", http_param(&c->req, "first_name"));
 	tmpl_set_var(c->vars, "last_name", http_param(&c->req, "last_name"));
@@ -260,22 +258,26 @@ static int informations_show(struct ctx *c)
 	return app_render(c, 200, "search/informations.tmpl");
 }
 
-static const char *informations_check(struct ctx *c, char e164[PHONE_E164_SIZE])
+/* The submitted informations: NULL or the French message, *field the id of
+ * the refused input. */
+static const char *informations_check(struct ctx *c, char e164[PHONE_E164_SIZE], const char **field)
 {
 	const char *first = http_param(&c->req, "first_name"), *last = http_param(&c->req, "last_name");
 	const char *phone = http_param(&c->req, "phone_number"), *birth = http_param(&c->req, "birth_date");
 	int y, m, d;
 	e164[0] = '\0';
 	if (valid_required(first, NULL) != 0 || valid_length(first, 1, 100, NULL) != 0)
-		return "Indiquez votre prénom.";
+		return *field = "first_name", "Indiquez votre prénom.";
 	if (valid_required(last, NULL) != 0 || valid_length(last, 1, 100, NULL) != 0)
-		return "Indiquez votre nom.";
+		return *field = "last_name", "Indiquez votre nom.";
+	if (valid_length(http_param(&c->req, "birth_name"), 0, 100, NULL) != 0)
+		return *field = "birth_name", "Le nom de naissance compte au plus 100 caractères.";
 	if (birth != NULL && birth[0] && valid_date(birth, &y, &m, &d, NULL) != 0)
-		return "La date de naissance n'est pas valide.";
+		return *field = "birth_date", "La date de naissance n'est pas valide (ex. : 14/07/1980).";
 	if (phone != NULL && phone[0] && phone_normalize(phone, e164, NULL) != 0)
-		return "Le numéro de téléphone n'est pas valide.";
+		return *field = "phone_number", "Le numéro de téléphone n'est pas valide (ex. : 06 12 34 56 78).";
 	if (valid_length(http_param(&c->req, "address"), 0, 300, NULL) != 0)
-		return "L'adresse est trop longue.";
+		return *field = "address", "L'adresse est trop longue (300 caractères au plus).";
 	return NULL;
 }
 
@@ -284,9 +286,13 @@ static int informations_update(struct ctx *c)
 	if (search_scoped(c))
 		return search_scope_refused(c);
 	char e164[PHONE_E164_SIZE];
-	const char *err = informations_check(c, e164);
+	const char *field = NULL;
+	const char *err = informations_check(c, e164, &field);
 	if (err != NULL) {
 		tmpl_set_var(c->vars, "error", err);
+		tmpl_set_field_error(c->vars, field, err);
+		tmpl_set_bool(c->vars, "notify_by_email", http_param(&c->req, "notify_by_email") != NULL);
+		tmpl_set_bool(c->vars, "notify_by_sms", http_param(&c->req, "notify_by_sms") != NULL);
 		static const char *const names[] = {"first_name", "last_name", "birth_name", "birth_date",
 						    "phone_number", "address"};
 		for (int i = 0; i < 6; i++)

@@ -33,12 +33,14 @@ static int relatives_index(struct ctx *c)
 	return app_render(c, 200, "search/relatives.tmpl");
 }
 
-static int relative_form(struct ctx *c, int status, long long id, const char *error)
+/* The form; on a refused post error is shown on top and next to field. */
+static int relative_form(struct ctx *c, int status, long long id, const char *error, const char *field)
 {
 	tmpl_set_var(c->vars, "title", id ? "Modifier un proche" : "Ajouter un proche");
 	if (id)
 		tmpl_set_int(c->vars, "id", id);
 	tmpl_set_var(c->vars, "error", error);
+	tmpl_set_field_error(c->vars, field, error);
 	tmpl_set_var(c->vars, "return_to", search_return_to(http_param(&c->req, "return_to"), "/relatives"));
 	if (status == 200 && id) {
 		PGresult *r = db_q(c->db, "SELECT first_name, last_name, to_char(birth_date, 'YYYY-MM-DD') FROM users"
@@ -64,25 +66,28 @@ static int relative_form(struct ctx *c, int status, long long id, const char *er
 
 static int relatives_new(struct ctx *c)
 {
-	return search_scoped(c) ? search_scope_refused(c) : relative_form(c, 200, 0, NULL);
+	return search_scoped(c) ? search_scope_refused(c) : relative_form(c, 200, 0, NULL, NULL);
 }
 
 static int relatives_edit(struct ctx *c)
 {
-	return search_scoped(c) ? search_scope_refused(c) : relative_form(c, 200, route_id(&c->match, "id"), NULL);
+	if (search_scoped(c))
+		return search_scope_refused(c);
+	return relative_form(c, 200, route_id(&c->match, "id"), NULL, NULL);
 }
 
-static const char *relative_check(struct ctx *c)
+/* NULL or the French message, *field the id of the refused input. */
+static const char *relative_check(struct ctx *c, const char **field)
 {
 	const char *first = http_param(&c->req, "first_name"), *last = http_param(&c->req, "last_name");
 	const char *birth = http_param(&c->req, "birth_date");
 	int y, m, d;
 	if (valid_required(first, NULL) != 0 || valid_length(first, 1, 100, NULL) != 0)
-		return "Indiquez le prénom de votre proche.";
+		return *field = "first_name", "Indiquez le prénom de votre proche.";
 	if (valid_required(last, NULL) != 0 || valid_length(last, 1, 100, NULL) != 0)
-		return "Indiquez le nom de votre proche.";
+		return *field = "last_name", "Indiquez le nom de votre proche.";
 	if (birth != NULL && birth[0] && valid_date(birth, &y, &m, &d, NULL) != 0)
-		return "La date de naissance n'est pas valide.";
+		return *field = "birth_date", "La date de naissance n'est pas valide (ex. : 14/07/2015).";
 	return NULL;
 }
 
@@ -91,9 +96,10 @@ static int relative_save(struct ctx *c, long long id)
 {
 	if (search_scoped(c))
 		return search_scope_refused(c);
-	const char *err = relative_check(c);
+	const char *field = NULL;
+	const char *err = relative_check(c, &field);
 	if (err != NULL)
-		return relative_form(c, 422, id, err);
+		return relative_form(c, 422, id, err, field);
 	const char *birth = http_param(&c->req, "birth_date");
 	char *saved = db_s(c->db, c->a, id
 		? "UPDATE users SET first_name = $3, last_name = $4, birth_date = nullif($5, '')::date, updated_at = now()"
@@ -103,7 +109,7 @@ static int relative_save(struct ctx *c, long long id)
 		db_int(c->a, id), db_int(c->a, c->user_id), http_param(&c->req, "first_name"),
 		http_param(&c->req, "last_name"), birth ? birth : "");
 	if (saved == NULL)
-		return c->db->err == RDV_EINVAL ? relative_form(c, 422, id, "La date de naissance n'est pas valide.")
+		return c->db->err == RDV_EINVAL ? relative_form(c, 422, id, "La date de naissance n'est pas valide.", "birth_date")
 						: (c->db->err ? c->db->err : RDV_ENOTFOUND);
 	/* A proche inherits the organisations of the responsable. */
 	db_x(c->db, "INSERT INTO user_profiles (user_id, organisation_id) SELECT $1, organisation_id FROM user_profiles"

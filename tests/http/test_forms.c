@@ -41,7 +41,7 @@ static const struct form_case form_cases[] = {
 	{ORG_ADMIN, "/admin/organisations/{org}/agents/new", "/admin/organisations/{org}/agents",
 	 "role=agent&email=pas-un-email&first_name=Zorglub&last_name=Durand", 422, "email", "value=\"Zorglub\""},
 	{ORG_ADMIN, "/admin/organisations/{org}/edit", "/admin/organisations/{org}",
-	 "name=MDS+d%27Arras&address=Zorglub&website=http%3A%2F%2Fzorglub.fr", 422, "website", "value=\"Zorglub\""},
+	 "name=MDS+d%27Arras&address=Zorglub&external_id=Zorg+Lub+!", 422, "external_id", "value=\"Zorg Lub !\""},
 	{ORG_ADMIN, "/admin/organisations/{org}/webhooks", "/admin/organisations/{org}/webhooks",
 	 "target_url=http%3A%2F%2Fzorglub.fr&subscriptions=rdv", 422, "target_url", "value=\"http://zorglub.fr\""},
 	{TERRITORY_ADMIN, "/admin/territories/{terr}/organisations/new", "/admin/territories/{terr}/organisations",
@@ -65,6 +65,7 @@ static const struct form_case form_cases[] = {
 	{AGENT, "/agent/organisations/{org}/absences/new", "/agent/organisations/{org}/absences",
 	 "agent_id={agent}&title=Zorglub&first_day={monday}&start_time=09%3A00&end_day=zorglub&end_time=12%3A00", 422,
 	 "end_day", "value=\"Zorglub\""},
+	{AGENT, "/agent/profile", "/agent/profile/api_tokens", "name=", 422, "token-name", NULL},
 	/* citizens' pages */
 	{ANON, "/users/sign_up", "/users/sign_up", "first_name=Zorglub&last_name=Durand&email=pas-un-email&password=x",
 	 422, "email", "value=\"Zorglub\""},
