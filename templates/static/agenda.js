@@ -113,6 +113,53 @@
     el.querySelector("p").textContent = text || "";
   }
 
+  var MOVE_FIELDS = ["move-date", "move-time", "move-agent"];
+  /* The move API's error fields → the dialog's inputs. */
+  var MOVE_FIELD_OF = { date: "move-date", starts_at: "move-time", time: "move-time", agent_id: "move-agent", agent_ids: "move-agent" };
+
+  /* Shows (text) or clears (empty) the French message next to one of the
+   * dialog's inputs: DSFR error group, aria-invalid, aria-describedby. */
+  function fieldError(id, text) {
+    var input = dialogPart(id), p = dialogPart(id + "-error");
+    if (!input || !p) { return; }
+    var group = input.closest(".fr-input-group, .fr-select-group");
+    var kind = group && group.classList.contains("fr-select-group") ? "fr-select-group--error" : "fr-input-group--error";
+    if (group) { group.classList.toggle(kind, !!text); }
+    p.textContent = text || "";
+    p.hidden = !text;
+    if (text) {
+      input.setAttribute("aria-invalid", "true");
+      input.setAttribute("aria-describedby", id + "-error");
+    } else {
+      input.removeAttribute("aria-invalid");
+      input.removeAttribute("aria-describedby");
+    }
+  }
+
+  function clearFieldErrors() { MOVE_FIELDS.forEach(function (id) { fieldError(id, ""); }); }
+
+  /* errors: {inputId: message}; the first invalid input (in form order) gets focus. */
+  function showFieldErrors(errors) {
+    clearFieldErrors();
+    var first = null;
+    MOVE_FIELDS.forEach(function (id) {
+      if (errors[id]) { fieldError(id, errors[id]); first = first || id; }
+    });
+    if (first) { dialogPart(first).focus(); }
+    return first !== null;
+  }
+
+  /* A refused move: the fields the API names next to their inputs, the rest on top. */
+  function showMoveRefusal(data, status) {
+    var fields = (data && data.error && data.error.fields) || {}, errors = {}, rest = [];
+    Object.keys(fields).forEach(function (k) {
+      var text = [].concat(fields[k]).join(" ");
+      if (MOVE_FIELD_OF[k]) { errors[MOVE_FIELD_OF[k]] = text; } else { rest.push(text); }
+    });
+    var placed = showFieldErrors(errors);
+    showAlert("agenda-move-error", rest.length ? rest.join(" ") : placed ? "" : message(data, refusal(status)));
+  }
+
   /* Opens the dialog for one RDV: mv {rdvId, start, from, title}; opener gets focus back. */
   function openDialog(root, mv, opener) {
     var dlg = dialogPart("agenda-move");
@@ -128,6 +175,7 @@
     if (sel.value !== String(mv.from)) { sel.selectedIndex = 0; }
     showAlert("agenda-move-error", "");
     showAlert("agenda-move-warning", "");
+    clearFieldErrors();
     dialogPart("agenda-move-submit").textContent = "Déplacer";
     dlg.showModal();
     dialogPart("move-date").focus();
@@ -139,11 +187,14 @@
     if (o && document.body.contains(o)) { o.focus(); }
   }
 
-  /* The dialog's values → a Date, or null with the field's error shown. */
+  /* The dialog's values → a Date, or null with each field's error shown next
+   * to it and the first invalid field focused. */
   function dialogStart() {
-    var d = dialogPart("move-date").value, t = dialogPart("move-time").value;
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(d)) { showAlert("agenda-move-error", "Indiquez le jour (JJ/MM/AAAA)."); dialogPart("move-date").focus(); return null; }
-    if (!/^\d{2}:\d{2}/.test(t)) { showAlert("agenda-move-error", "Indiquez l'heure de début (HH:MM)."); dialogPart("move-time").focus(); return null; }
+    var d = dialogPart("move-date").value, t = dialogPart("move-time").value, errors = {};
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(d)) { errors["move-date"] = "Indiquez le jour du rendez-vous (ex. : 14/03/2027)."; }
+    if (!/^\d{2}:\d{2}/.test(t)) { errors["move-time"] = "Indiquez l'heure de début (ex. : 09:30)."; }
+    if (!dialogPart("move-agent").value) { errors["move-agent"] = "Choisissez l'agent du rendez-vous."; }
+    if (showFieldErrors(errors)) { return null; }
     var p = d.split("-"), h = t.split(":");
     return new Date(+p[0], +p[1] - 1, +p[2], +h[0], +h[1], 0);
   }
@@ -181,7 +232,7 @@
         submit.focus();
         return;
       }
-      showAlert("agenda-move-error", message(r.data, refusal(r.status)));
+      showMoveRefusal(r.data, r.status);
       announce("Le rendez-vous n'a pas été déplacé.");
     });
   }
@@ -196,8 +247,9 @@
     dialogPart("agenda-move-cancel").addEventListener("click", function () { closeDialog(dlg); });
     dlg.addEventListener("cancel", function (e) { e.preventDefault(); closeDialog(dlg); });
     /* changing the time after a warning asks again without force */
-    ["move-date", "move-time", "move-agent"].forEach(function (id) {
+    MOVE_FIELDS.forEach(function (id) {
       dialogPart(id).addEventListener("change", function () {
+        fieldError(id, "");
         dlg._force = false;
         showAlert("agenda-move-warning", "");
         dialogPart("agenda-move-submit").textContent = "Déplacer";

@@ -164,6 +164,25 @@ export async function run(s) {
 	await page.locator("#agenda-move[open]").waitFor();
 	if (!(await page.evaluate(() => document.activeElement?.id === "move-date"))) s.problems.push("dialogue « Déplacer » : le focus n'est pas sur le premier champ");
 	await s.check("agenda-dialogue-deplacer");
+	// an invalid time (the hour erased with the keyboard): the French message next to the field,
+	// which is marked invalid, describes itself by it and gets the focus back
+	await s.tabTo(page.locator("#move-time"), 10);
+	await page.keyboard.press("Backspace");
+	await s.tabTo(page.locator("#agenda-move-submit"), 10);
+	await page.keyboard.press("Enter");
+	await page.locator("#move-time-error:not([hidden])").waitFor({ timeout: 5000 });
+	const timeErr = await page.evaluate(() => {
+		const t = document.getElementById("move-time");
+		return { focused: document.activeElement === t, invalid: t.getAttribute("aria-invalid"),
+			described: t.getAttribute("aria-describedby"), text: document.getElementById("move-time-error").textContent,
+			group: t.closest(".fr-input-group")?.classList.contains("fr-input-group--error"),
+			alert: !document.getElementById("agenda-move-error").hidden };
+	});
+	if (!/heure de début/.test(timeErr.text) || timeErr.invalid !== "true" || timeErr.described !== "move-time-error" || !timeErr.group)
+		s.problems.push(`dialogue « Déplacer » : heure invalide sans message à côté du champ (${JSON.stringify(timeErr)})`);
+	if (!timeErr.focused) s.problems.push("dialogue « Déplacer » : le focus ne va pas au champ invalide");
+	if (timeErr.alert) s.problems.push("dialogue « Déplacer » : l'erreur de champ est aussi dans l'alerte du haut");
+	await s.check("agenda-dialogue-heure-invalide");
 	await s.tabTo(page.locator("#move-time"), 10);
 	const [ha, ma] = slotA.split(":");
 	await page.keyboard.type(ha + ma);
