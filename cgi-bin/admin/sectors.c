@@ -27,12 +27,15 @@ static const char *terr_path(struct ctx *c, long long terr, const char *suffix)
 
 static int sectors_render(struct ctx *c, const struct admin_territory *t, int status)
 {
+	struct admin_pager p;
+	admin_pager_init(c, &p);
 	PGresult *r = db_q(c->db,
 		"SELECT s.id, s.name, s.human_id, (SELECT count(*) FROM zones WHERE sector_id = s.id),"
 		" (SELECT string_agg(o.name || coalesce(' – ' || a.first_name || ' ' || a.last_name, ''), ', ')"
 		"   FROM sector_attributions sa JOIN organisations o ON o.id = sa.organisation_id"
-		"   LEFT JOIN agents a ON a.id = sa.agent_id WHERE sa.sector_id = s.id)"
-		" FROM sectors s WHERE s.territory_id = $1 ORDER BY s.name LIMIT 500", db_int(c->a, t->id));
+		"   LEFT JOIN agents a ON a.id = sa.agent_id WHERE sa.sector_id = s.id), count(*) OVER ()"
+		" FROM sectors s WHERE s.territory_id = $1 ORDER BY s.name, s.id LIMIT 50 OFFSET $2",
+		db_int(c->a, t->id), db_int(c->a, p.offset));
 	if (r == NULL)
 		return c->db->err;
 	struct tmpl_loop *l = tmpl_add_loop(c->vars, "sectors");
@@ -42,7 +45,9 @@ static int sectors_render(struct ctx *c, const struct admin_territory *t, int st
 		for (int j = 0; j < 5; j++)
 			tmpl_set_var(row, names[j], db_val(r, i, j));
 	}
+	long long total = PQntuples(r) ? db_ll(r, 0, 5) : 0;
 	PQclear(r);
+	admin_pager_vars(c, &p, total, app_url(c, terr_path(c, t->id, "/sectors?")));
 	tmpl_set_var(c->vars, "title", "Sectorisation");
 	return app_render(c, status, "admin/sectors.tmpl");
 }

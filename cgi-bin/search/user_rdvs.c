@@ -73,6 +73,8 @@ static int rdvs_index(struct ctx *c)
 		tmpl_set_var(c->vars, "next_page", arena_printf(c->a, "?%spage=%lld", past ? "past=1&" : "", page + 1));
 	if (page > 1)
 		tmpl_set_var(c->vars, "prev_page", arena_printf(c->a, "?%spage=%lld", past ? "past=1&" : "", page - 1));
+	tmpl_set_bool(c->vars, "paginated", n > PAGE || page > 1);
+	tmpl_set_int(c->vars, "page", page);
 	tmpl_set_bool(c->vars, "past", past);
 	tmpl_set_var(c->vars, "title", "Mes rendez-vous");
 	return app_render(c, 200, "search/user_rdvs.tmpl");

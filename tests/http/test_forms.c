@@ -197,13 +197,59 @@ static void test_forms_keep_input(void)
 
 struct list_case {
 	enum who who;
-	const char *path;      /* a list page */
-	const char *empty;     /* SQL making the list empty for the viewer, or NULL */
-	const char *next_step; /* what the empty state says to do */
+	const char *path;      /* a list page that is empty for the viewer */
+	const char *next_step; /* what its empty state tells to do */
 };
+
+static const struct list_case empty_lists[] = {
+	{ORG_ADMIN, "/admin/organisations/{org}/agents?q=zzzzorglub", "videz le champ de recherche"},
+	{TERRITORY_ADMIN, "/admin/territories/{terr}/agents?q=zzzzorglub", "videz le champ de recherche"},
+	{ORG_ADMIN, "/admin/organisations/{org}/audit?item_type=zorglub", "Élargissez la période"},
+	{USER, "/relatives", "pour prendre rendez-vous à sa place"},
+	{USER, "/users/rdvs", "Prendre un rendez-vous"},
+};
+
+static void test_empty_states(void)
+{
+	ids();
+	char path[512];
+	for (size_t i = 0; i < sizeof(empty_lists) / sizeof(empty_lists[0]); i++) {
+		struct browser b;
+		sign_in(&b, empty_lists[i].who);
+		CU_ASSERT_EQUAL(browser_get(&b, expand(path, sizeof(path), empty_lists[i].path)), 200);
+		if (!browser_body_has(&b, empty_lists[i].next_step))
+			fprintf(stderr, "forms: %s has no empty state saying « %s »\n", path, empty_lists[i].next_step);
+		CU_ASSERT(browser_body_has(&b, empty_lists[i].next_step));
+		browser_free(&b);
+	}
+}
+
+/* 60 sectors: the list shows 50 and a DSFR pagination to the rest. */
+static void test_sectors_paginated(void)
+{
+	ids();
+	fx_sql(NULL, 0, "INSERT INTO sectors (territory_id, name, human_id) SELECT %s, 'Zorglub ' || lpad(g::text, 2, '0'),"
+			" 'zorglub-' || g FROM generate_series(1, 60) g", terr);
+	struct browser b;
+	sign_in(&b, TERRITORY_ADMIN);
+	char path[256];
+	snprintf(path, sizeof(path), "/admin/territories/%s/sectors", terr);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	CU_ASSERT(browser_body_has(&b, "fr-pagination"));
+	CU_ASSERT(browser_body_has(&b, "Page suivante"));
+	CU_ASSERT(browser_body_has(&b, "page=2"));
+	snprintf(path, sizeof(path), "/admin/territories/%s/sectors?page=2", terr);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	CU_ASSERT(browser_body_has(&b, "Zorglub 60"));
+	CU_ASSERT(browser_body_has(&b, "Page précédente"));
+	browser_free(&b);
+	fx_sql(NULL, 0, "DELETE FROM sectors WHERE territory_id = %s AND human_id LIKE 'zorglub-%%'", terr);
+}
 
 void register_forms_http(void)
 {
 	CU_pSuite s = CU_add_suite("http: forms keep input and show errors in place", NULL, NULL);
 	CU_add_test(s, "every form: 422, input kept, French message next to the field", test_forms_keep_input);
+	CU_add_test(s, "empty lists say what to do next", test_empty_states);
+	CU_add_test(s, "a long list is paginated (DSFR)", test_sectors_paginated);
 }
