@@ -747,14 +747,19 @@ static int accesses_render(struct ctx *c, const struct admin_org *o, int status)
 			" WHERE ar.organisation_id = $1 AND a.deleted_at IS NULL ORDER BY 2", db_int(c->a, o->id));
 	if (r == NULL)
 		return c->db->err;
+	/* after a refused grant, the agents and the level chosen stay selected */
+	const char *owner = http_param(&c->req, "owner_agent_id"), *grantee = http_param(&c->req, "grantee_agent_id");
+	const char *level = http_param(&c->req, "level");
 	struct tmpl_loop *ag = tmpl_add_loop(c->vars, "org_agents");
 	for (int i = 0; i < PQntuples(r); i++) {
 		struct tmpl_vars *row = tmpl_loop_add_row(ag);
 		tmpl_set_var(row, "id", db_val(r, i, 0));
 		tmpl_set_var(row, "name", db_val(r, i, 1));
+		tmpl_set_bool(row, "owner_selected", owner && strcmp(owner, db_val(r, i, 0)) == 0);
+		tmpl_set_bool(row, "grantee_selected", grantee && strcmp(grantee, db_val(r, i, 0)) == 0);
 	}
 	PQclear(r);
-	admin_options(c, NULL, "levels", level_values, level_labels, "read");
+	admin_options(c, NULL, "levels", level_values, level_labels, level ? level : "read");
 	tmpl_set_var(c->vars, "title", "Accès aux agendas");
 	return app_render(c, status, "admin/agenda_accesses.tmpl");
 }
@@ -783,11 +788,19 @@ static int accesses_create(struct ctx *c)
 		return 0;
 	const char *owner = admin_param(c, "owner_agent_id"), *grantee = admin_param(c, "grantee_agent_id");
 	const char *level = admin_param(c, "level");
-	long long oid, gid;
+	long long oid = 0, gid = 0;
 	int idx;
-	if (valid_id(owner, &oid, NULL) != 0 || valid_id(grantee, &gid, NULL) != 0 || oid == gid ||
-	    valid_enum(level, level_values, &idx, NULL) != 0 || !both_members(c, o.id, owner, grantee)) {
-		tmpl_set_var(c->vars, "page_error", "Choisissez deux agents différents de l'organisation et un niveau d'accès.");
+	struct admin_form f = {c, 0};
+	if (valid_id(owner, &oid, NULL) != 0)
+		admin_form_error(&f, "owner_agent_id", "Choisissez l'agent dont l'agenda est partagé.");
+	if (valid_id(grantee, &gid, NULL) != 0 || gid == oid)
+		admin_form_error(&f, "grantee_agent_id", "Choisissez un autre agent que le titulaire de l'agenda.");
+	else if (f.n_errors == 0 && !both_members(c, o.id, owner, grantee))
+		admin_form_error(&f, "grantee_agent_id", "Les deux agents doivent faire partie de l'organisation.");
+	if (valid_enum(level, level_values, &idx, NULL) != 0)
+		admin_form_error(&f, "level", "Choisissez un niveau d'accès dans la liste.");
+	if (f.n_errors > 0) {
+		admin_form_summary(&f);
 		return accesses_render(c, &o, 422);
 	}
 	db_begin(c->db);

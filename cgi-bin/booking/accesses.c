@@ -170,7 +170,8 @@ static int add_colleagues(struct ctx *c, const struct access_page *p, long long 
 	return 0;
 }
 
-static int render_page(struct ctx *c, const struct access_page *p, int status, const char *error)
+/* The page; a refused grant's error on top and next to field (its id). */
+static int render_page(struct ctx *c, const struct access_page *p, int status, const char *error, const char *field)
 {
 	PGresult *r = db_q(c->db, "SELECT first_name, last_name FROM agents WHERE id = $1", db_int(c->a, p->owner));
 	if (r == NULL)
@@ -182,6 +183,7 @@ static int render_page(struct ctx *c, const struct access_page *p, int status, c
 	tmpl_set_int(c->vars, "owner_id", p->owner);
 	tmpl_set_bool(c->vars, "own_agenda", p->owner == c->agent_id);
 	tmpl_set_var(c->vars, "error", error);
+	tmpl_set_field_error(c->vars, field, error);
 	long long selected = parse_id(http_param(&c->req, "grantee_id"));
 	const char *level = http_param(&c->req, "level");
 	tmpl_set_var(c->vars, "level", level && policy_agenda_level_parse(level) != AGENDA_NONE ? level : "read");
@@ -200,7 +202,7 @@ static int accesses_index(struct ctx *c)
 {
 	struct access_page p;
 	int rc = access_context(c, &p);
-	return rc != 0 ? rc : render_page(c, &p, 200, NULL);
+	return rc != 0 ? rc : render_page(c, &p, 200, NULL, NULL);
 }
 
 /* The grant and its audit row, in one transaction. */
@@ -264,14 +266,15 @@ static int accesses_create(struct ctx *c)
 	long long grantee = parse_id(http_param(&c->req, "grantee_id"));
 	const char *level = http_param(&c->req, "level");
 	if (grantee <= 0)
-		return render_page(c, &p, 422, "Choisissez l'agent à qui donner accès.");
+		return render_page(c, &p, 422, "Choisissez l'agent à qui donner accès.", "grantee_id");
 	if (policy_agenda_level_parse(level) == AGENDA_NONE)
-		return render_page(c, &p, 422, "Choisissez le niveau d'accès : occupé / libre, lecture, ou lecture et écriture.");
+		return render_page(c, &p, 422, "Choisissez le niveau d'accès : occupé / libre, lecture, ou lecture et écriture.",
+				   "niveau");
 	if (grantee == p.owner)
-		return render_page(c, &p, 422, "Un agent a déjà accès à son propre agenda.");
+		return render_page(c, &p, 422, "Un agent a déjà accès à son propre agenda.", "grantee_id");
 	if (!policy_is_territory_colleague(c->db, grantee, p.org) ||
 	    db_s(c->db, c->a, "SELECT 1 FROM agents WHERE id = $1 AND deleted_at IS NULL", db_int(c->a, grantee)) == NULL)
-		return render_page(c, &p, 422, "Cet agent ne fait pas partie des organisations du territoire.");
+		return render_page(c, &p, 422, "Cet agent ne fait pas partie des organisations du territoire.", "grantee_id");
 	struct grant_change g = {.p = &p, .actor = c->agent_id, .grantee = grantee, .level = level,
 				 .ip = app_client_ip(c)};
 	rc = db_transaction(c->db, grant_write, &g);
