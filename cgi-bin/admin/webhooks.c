@@ -73,11 +73,17 @@ static int hooks_render(struct ctx *c, const struct admin_org *o, int status)
 		tmpl_set_var(row, "subscriptions", db_val(r, i, 2));
 	}
 	PQclear(r);
+	/* after a refused creation, the resources ticked stay ticked */
+	const char *picked[16];
+	size_t n_picked = kv_get_all(&c->req.form, "subscriptions", picked, 16);
 	struct tmpl_loop *m = tmpl_add_loop(c->vars, "models");
 	for (int i = 0; models[i]; i++) {
 		struct tmpl_vars *row = tmpl_loop_add_row(m);
 		tmpl_set_var(row, "value", models[i]);
 		tmpl_set_var(row, "label", model_labels[i]);
+		for (size_t k = 0; k < n_picked && k < 16; k++)
+			if (strcmp(picked[k], models[i]) == 0)
+				tmpl_set_bool(row, "checked", 1);
 	}
 	int rc = deliveries_vars(c, o->id);
 	if (rc != 0)

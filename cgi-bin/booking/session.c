@@ -138,7 +138,9 @@ static int password_update(struct ctx *c)
 	tmpl_set_var(c->vars, "title", "Nouveau mot de passe");
 	tmpl_set_var(c->vars, "token", token);
 	if (valid_password(pw, &msg) != 0 || (confirm != NULL && strcmp(pw, confirm) != 0)) {
-		tmpl_set_var(c->vars, "error", msg ? msg : "Les deux mots de passe ne correspondent pas.");
+		const char *error = msg ? msg : "Les deux mots de passe ne correspondent pas.";
+		tmpl_set_var(c->vars, "error", error);
+		tmpl_set_field_error(c->vars, msg ? "password" : "password_confirmation", error);
 		return app_render(c, 422, "booking/password_edit.tmpl");
 	}
 	char hash[AUTH_PWHASH_LEN];

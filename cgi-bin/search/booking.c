@@ -293,13 +293,19 @@ static int booking_new(struct ctx *c)
 	return app_render(c, 200, "search/reservation.tmpl");
 }
 
-static int booking_error(struct ctx *c, struct booking *b, const char *msg)
+/* The confirmation page again: msg on top and next to field (the id of the
+ * refused input), the number typed kept. status 422, or 409 for a conflict. */
+static int booking_error(struct ctx *c, struct booking *b, int status, const char *field, const char *msg)
 {
 	int rc = booking_vars(c, b);
 	if (rc != 0)
 		return rc;
+	const char *phone = http_param(&c->req, "phone");
+	if (phone != NULL && phone[0])
+		tmpl_set_var(c->vars, "my_phone", phone);
 	tmpl_set_var(c->vars, "error", msg);
-	return app_render(c, 422, "search/reservation.tmpl");
+	tmpl_set_field_error(c->vars, field, msg);
+	return app_render(c, status, "search/reservation.tmpl");
 }
 
 /* Links the usager (and their responsable) to the organisation. */
@@ -408,11 +414,11 @@ static int booking_phone(struct ctx *c, struct booking *b)
 		if (db_s(c->db, c->a, "SELECT 1 FROM users WHERE id = $1 AND phone_number_formatted IS NOT NULL",
 			 db_int(c->a, c->user_id)) != NULL)
 			return 0;
-		booking_error(c, b, "Indiquez le numéro de téléphone auquel vous appeler.");
+		booking_error(c, b, 422, "phone", "Indiquez le numéro de téléphone auquel vous appeler.");
 		return 1;
 	}
 	if (phone_normalize(phone, e164, NULL) != 0) {
-		booking_error(c, b, "Le numéro de téléphone n'est pas valide.");
+		booking_error(c, b, 422, "phone", "Le numéro de téléphone n'est pas valide (ex. : 06 12 34 56 78).");
 		return 1;
 	}
 	db_x(c->db, "UPDATE users SET phone_number = $2, phone_number_formatted = $3, updated_at = now() WHERE id = $1",
@@ -458,9 +464,10 @@ static int booking_create(struct ctx *c)
 	if (b.for_user_id == 0)
 		b.for_user_id = c->user_id;
 	if (!booking_for_ok(c, b.for_user_id))
-		return booking_error(c, &b, "Choisissez pour qui est le rendez-vous.");
+		return booking_error(c, &b, 422, "for_user", "Choisissez pour qui est le rendez-vous.");
 	if (b.restriction && !http_param(&c->req, "accept_restriction"))
-		return booking_error(c, &b, "Confirmez avoir lu les informations à lire avant de prendre rendez-vous.");
+		return booking_error(c, &b, 422, "accept_restriction",
+				     "Confirmez avoir lu les informations à lire avant de prendre rendez-vous.");
 	if (booking_phone(c, &b))
 		return 0;
 	/* Every RDV booked counts: an account or an IP booking créneau after
@@ -472,7 +479,7 @@ static int booking_create(struct ctx *c)
 	long long rdv_id = 0;
 	rc = booking_run(c, &b, &rdv_id);
 	if (rc == RDV_ECONFLICT && b.collectif)
-		return booking_error(c, &b, "Une personne de votre famille est déjà inscrite à cet atelier.");
+		return booking_error(c, &b, 409, "for_user", "Une personne de votre famille est déjà inscrite à cet atelier.");
 	if (rc == RDV_ENOTFOUND && booking_not_referent(c, &b))
 		return app_error(c, 422, NOT_REFERENT);
 	if (rc == RDV_ENOTFOUND || rc == RDV_ECONFLICT)

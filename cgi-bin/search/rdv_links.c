@@ -40,6 +40,9 @@ static int link_form(struct ctx *c, int status, const char *error)
 	tmpl_set_var(c->vars, "action", app_url(c, arena_printf(c->a, "/r/%lld/%s", route_id(&c->match, "id"),
 								 route_str(&c->match, "token"))));
 	tmpl_set_var(c->vars, "error", error);
+	if (status == 422)
+		tmpl_set_field_error(c->vars, "letters", error);
+	tmpl_set_var(c->vars, "letters", http_param(&c->req, "letters"));
 	return app_render(c, status, "search/rdv_link.tmpl");
 }
 

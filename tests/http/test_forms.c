@@ -44,6 +44,8 @@ static const struct form_case form_cases[] = {
 	 "name=MDS+d%27Arras&address=Zorglub&external_id=Zorg+Lub+!", 422, "external_id", "value=\"Zorg Lub !\""},
 	{ORG_ADMIN, "/admin/organisations/{org}/webhooks", "/admin/organisations/{org}/webhooks",
 	 "target_url=http%3A%2F%2Fzorglub.fr&subscriptions=rdv", 422, "target_url", "value=\"http://zorglub.fr\""},
+	{ORG_ADMIN, "/admin/organisations/{org}/webhooks", "/admin/organisations/{org}/webhooks",
+	 "target_url=zorglub&subscriptions=lieu", 422, "target_url", "value=\"lieu\" checked"},
 	{TERRITORY_ADMIN, "/admin/territories/{terr}/organisations/new", "/admin/territories/{terr}/organisations",
 	 "name=&address=Rue+Zorglub", 422, "name", "value=\"Rue Zorglub\""},
 	{TERRITORY_ADMIN, "/admin/territories/{terr}/settings", "/admin/territories/{terr}/settings",
