@@ -53,6 +53,8 @@ static const struct form_case form_cases[] = {
 	 "value=\"Zorglub !!\""},
 	{TERRITORY_ADMIN, "/admin/territories/{terr}/sectors", "/admin/territories/{terr}/sectors",
 	 "name=&human_id=zorglub", 422, "name", "value=\"zorglub\""},
+	{TERRITORY_ADMIN, "/admin/territories/{terr}/zones/import", "/admin/territories/{terr}/zones/import",
+	 "csv=sector_id%3Bcity_code%0Azzz%3BABCDE%0A&dry_run=1", 422, "csv", "zzz;ABCDE"},
 	{TERRITORY_ADMIN, "/admin/territories/{terr}/teams/new", "/admin/territories/{terr}/teams",
 	 "name=", 422, "name", NULL},
 	{ORG_ADMIN, "/admin/organisations/{org}/agenda_accesses", "/admin/organisations/{org}/agenda_accesses",

@@ -43,6 +43,8 @@ export async function run(s) {
 	const table = (await main.locator("table tbody").first().textContent()).replace(/\s+/g, " ");
 	if (lines.map((t) => t.trim()).join(",") !== "4") s.problems.push(`import de zones : la ligne fausse (4) n'est pas désignée : « ${table.slice(0, 200)} »`);
 	if ((await page.inputValue("#csv")).trim() !== bad.join("\n").trim()) s.problems.push("import de zones : le contenu saisi n'est pas conservé après l'erreur");
+	if ((await page.getAttribute("#csv", "aria-invalid")) !== "true" || (await page.getAttribute("#csv", "aria-describedby")) !== "csv-error" ||
+	    !(await page.locator("#csv-error").count())) s.problems.push("import de zones : le champ CSV n'est pas signalé en erreur (message à côté du champ)");
 	if (await main.getByRole("button", { name: "Confirmer l'import" }).count()) s.problems.push("import de zones : confirmation proposée malgré une erreur");
 	await s.check("import-zones-erreur");
 
