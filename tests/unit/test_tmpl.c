@@ -169,6 +169,21 @@ static void test_conditions(void)
 	EXPECT_RENDER("<TMPL_UNLESS name=empty value=''>x<TMPL_ELSE>neg neg</TMPL_UNLESS>", v, "neg neg");
 }
 
+/* tmpl_set_field_error: the refused field's id and its message, nothing
+ * without a field or a message. */
+static void test_field_error(void)
+{
+	const char *group = "<TMPL_IF name=error_field value=email>[<TMPL_VAR name=field_error>]</TMPL_IF>"
+			    "<TMPL_IF name=error_field value=name>x</TMPL_IF>";
+	struct tmpl_vars *v = vars_fresh();
+	CU_ASSERT_EQUAL(tmpl_set_field_error(v, "email", "E-mail invalide"), 0);
+	EXPECT_RENDER(group, v, "[E-mail invalide]");
+	v = vars_fresh();
+	CU_ASSERT_EQUAL(tmpl_set_field_error(v, NULL, "Message sans champ"), 0);
+	CU_ASSERT_EQUAL(tmpl_set_field_error(v, "email", NULL), 0);
+	EXPECT_RENDER(group, v, "");
+}
+
 static void test_conditions_loops(void)
 {
 	struct tmpl_vars *v = vars_fresh();
@@ -937,6 +952,7 @@ void register_tmpl_suite(void)
 	CU_add_test(s, "default= with missing and empty values", test_default_empty_missing);
 	CU_add_test(s, "IF/ELSIF/ELSE/UNLESS and value=", test_conditions);
 	CU_add_test(s, "conditions on loops (zero rows is false)", test_conditions_loops);
+	CU_add_test(s, "tmpl_set_field_error", test_field_error);
 	CU_add_test(s, "nested loops and scope lookup", test_loops_scope);
 	CU_add_test(s, "__first__ __last__ __odd__ __counter__", test_loop_vars);
 	CU_add_test(s, "BREAK and CONTINUE with level=", test_break_continue);
