@@ -182,6 +182,8 @@ export async function run(s) {
 		s.problems.push(`dialogue « Déplacer » : heure invalide sans message à côté du champ (${JSON.stringify(timeErr)})`);
 	if (!timeErr.focused) s.problems.push("dialogue « Déplacer » : le focus ne va pas au champ invalide");
 	if (timeErr.alert) s.problems.push("dialogue « Déplacer » : l'erreur de champ est aussi dans l'alerte du haut");
+	if (await page.locator("#move-date-error").isVisible() || await page.locator("#move-agent-error").isVisible())
+		s.problems.push("dialogue « Déplacer » : un message d'erreur vide est affiché sous un champ valide");
 	await s.check("agenda-dialogue-heure-invalide");
 	await s.tabTo(page.locator("#move-time"), 10);
 	const [ha, ma] = slotA.split(":");
