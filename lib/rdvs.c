@@ -1187,8 +1187,10 @@ PGresult *rdvs_list(struct db *db, struct arena *a, long long viewer, long long 
 		" count(*) OVER (), r.name, r.users_count, r.starts_at < now()"
 		" FROM rdvs r JOIN motifs m ON m.id = r.motif_id LEFT JOIN lieux l ON l.id = r.lieu_id"
 		" WHERE r.organisation_id = $1"
-		" AND EXISTS (SELECT 1 FROM agents_rdvs ar WHERE ar.rdv_id = r.id"
-		"   AND agenda_access_level($2, ar.agent_id, r.organisation_id) IN ('read', 'write'))"
+		/* the agendas $2 may read here, computed once (an init plan), not per RDV */
+		" AND EXISTS (SELECT 1 FROM agents_rdvs ar WHERE ar.rdv_id = r.id AND ar.agent_id = ANY (ARRAY("
+		"   SELECT v.agent_id FROM agent_roles v WHERE v.organisation_id = $1"
+		"   AND agenda_access_level($2, v.agent_id, $1) IN ('read', 'write') UNION ALL SELECT $2)))"
 		" AND ($3::bigint IS NULL OR EXISTS (SELECT 1 FROM agents_rdvs x WHERE x.rdv_id = r.id AND x.agent_id = $3))"
 		" AND ($4::bigint IS NULL OR EXISTS (SELECT 1 FROM participations p WHERE p.rdv_id = r.id AND p.user_id = $4))"
 		" AND ($5::text IS NULL"

@@ -408,6 +408,14 @@ static char *name_pattern(struct arena *a, const char *q, int reverse)
 	" rdv_name_pattern($7), $5, $6) page JOIN users u ON u.id = page.user_id" \
 	" WHERE u.deleted_at IS NULL ORDER BY page.search_words, u.id"
 
+/* Without a search: the page in the order of the folded names, from usager_list_page()
+ * (0024_usager_list.sql), which reads user_profiles by organisation (or the territory's
+ * names in order) as the owner within rls_usager_orgs(). Throughout a territory the
+ * total is exact on the last page only, negative before it (usager_search_total). */
+#define LIST_SQL \
+	"SELECT" COLS ", page.total FROM usager_list_page($1, $2::boolean, $3, $4, $5) page" \
+	" JOIN users u ON u.id = page.user_id WHERE u.deleted_at IS NULL ORDER BY page.search_words, u.id"
+
 PGresult *usager_search(struct db *db, struct arena *a, const struct usager_scope *s, const char *q,
 			long long referent_id, int page, int per_page)
 {
@@ -419,7 +427,7 @@ PGresult *usager_search(struct db *db, struct arena *a, const struct usager_scop
 		return db_q(db, SEARCH_HEAD " AND EXISTS (SELECT 1 FROM referent_assignations ra WHERE ra.user_id = u.id"
 				" AND ra.agent_id = $4)" SEARCH_TAIL, SCOPE_PARAMS(a, s), db_int(a, referent_id), lim, off);
 	if (q == NULL || q[0] == '\0')
-		return db_q(db, SEARCH_HEAD " AND $4::text IS NULL" SEARCH_TAIL, SCOPE_PARAMS(a, s), NULL, lim, off);
+		return db_q(db, LIST_SQL, SCOPE_PARAMS(a, s), lim, off);
 	if (strchr(q, '@') != NULL)
 		return db_q(db, SEARCH_HEAD " AND u.email = $4::citext" SEARCH_TAIL, SCOPE_PARAMS(a, s), q, lim, off);
 	if ((strchr(q, '/') || strchr(q, '-')) && valid_date(q, &y, &m, &d, NULL) == 0)
@@ -437,6 +445,22 @@ PGresult *usager_search(struct db *db, struct arena *a, const struct usager_scop
 long long usager_search_total(const PGresult *r)
 {
 	return PQntuples(r) > 0 ? db_ll(r, 0, UC_COUNT) : 0;
+}
+
+int usager_count(struct db *db, const struct usager_scope *s, long long *total)
+{
+	char org[24], terr[24];
+	snprintf(org, sizeof(org), "%lld", s->org_id);
+	snprintf(terr, sizeof(terr), "%lld", s->territory_id);
+	PGresult *r = db_q(db, "SELECT count(DISTINCT sp.user_id) FROM user_profiles sp"
+			   " JOIN organisations so ON so.id = sp.organisation_id"
+			   " WHERE sp.organisation_id = $1 OR ($2::boolean AND so.territory_id = $3)",
+			   org, s->territory_wide ? "t" : "f", terr);
+	if (r == NULL)
+		return db->err;
+	*total = db_ll(r, 0, 0);
+	PQclear(r);
+	return 0;
 }
 
 const char *usager_phone_masked(struct arena *a, const char *e164)

@@ -127,13 +127,18 @@ char *usager_notes(struct db *db, struct arena *a, const struct usager_scope *s,
 
 /* Search. q: a name (words starting words of the name, in any order, accents
  * and case ignored; ordered by the folded name), a phone number, an e-mail or
- * a birth date; "" lists everyone in the scope. referent_id > 0
+ * a birth date; "" lists everyone in the scope, in the order of the
+ * folded names (as the name search). referent_id > 0
  * keeps that agent's usagers. Rows: UC_* columns then the total count.
  * NULL with db->err on error. */
 PGresult *usager_search(struct db *db, struct arena *a, const struct usager_scope *s, const char *q,
 			long long referent_id, int page, int per_page);
-/* The total of a usager_search result. */
+/* The total of a usager_search result; negative when only a lower bound is known
+ * (the list of a whole territory without a search, before its last page): there are
+ * at least -total usagers, so there is a next page. */
 long long usager_search_total(const PGresult *r);
+/* The exact number of usagers in the scope (slow throughout a large territory). */
+int usager_count(struct db *db, const struct usager_scope *s, long long *total);
 /* "LEMAIRE Jessica – 12/03/1994 – 06 •• •• 44 90" for autocomplete lists. */
 const char *usager_label(struct arena *a, const PGresult *r, int row);
 /* "06 •• •• 44 90": a phone in pick lists, enough to tell two usagers apart

@@ -114,9 +114,11 @@ static void set_usager_row(struct ctx *c, const struct usager_scope *s, struct t
 	tmpl_set_var(row, "href", app_url(c, upath(c, s, "", id)));
 }
 
+/* total < 0: at least -total usagers, the number of pages is not known (usager_search_total). */
 static void set_pager(struct ctx *c, const char *base, const char *q, int page, long long total, int per_page)
 {
-	long long pages = total > 0 ? (total + per_page - 1) / per_page : 1;
+	long long known = total < 0 ? -total : total;
+	long long pages = known > 0 ? (known + per_page - 1) / per_page : 1;
 	const char *qs = "";
 	if (q != NULL && q[0]) {
 		struct buf b = BUF_INIT;
@@ -127,8 +129,12 @@ static void set_pager(struct ctx *c, const char *base, const char *q, int page, 
 		buf_free(&b);
 	}
 	tmpl_set_int(c->vars, "page", page);
-	tmpl_set_int(c->vars, "pages", pages);
-	tmpl_set_int(c->vars, "total", total);
+	if (total >= 0) {
+		tmpl_set_int(c->vars, "pages", pages);
+		tmpl_set_int(c->vars, "total", total);
+	} else {
+		tmpl_set_var(c->vars, "total", arena_printf(c->a, "Plus de %lld", known - 1));
+	}
 	tmpl_set_bool(c->vars, "paged", pages > 1);
 	if (page > 1)
 		tmpl_set_var(c->vars, "prev_url", app_url(c, arena_printf(c->a, "%s?%spage=%d", base, qs, page - 1)));

@@ -119,6 +119,8 @@ static int api_users_index(struct ctx *c)
 		json_array_append_new(list, usager_json(r, i));
 	long long total = usager_search_total(r);
 	PQclear(r);
+	if (total < 0 && (rc = usager_count(c->db, &s, &total)) != 0)   /* the API's total is exact */
+		return rc;
 	if (total == 0 && page > 1) {   /* past the end: the total is still wanted */
 		PGresult *t = usager_search(c->db, c->a, &s, http_param(&c->req, "search"), 0, 1, 1);
 		if (t != NULL) {

@@ -4,7 +4,8 @@
 # stack, so every figure includes that) against nginx for:
 #   the ceilings: a static file and a trivial FastCGI responder behind the same nginx;
 #   the public créneaux (API, 4 weeks), the address autocomplete, the agent week agenda
-#   JSON, the usager search by name; and the RDV export to XLSX (rows/s, peak RSS).
+#   JSON, the usager search by name, the usager list (no search) and the RDV list pages;
+#   and the RDV export to XLSX (rows/s, peak RSS).
 # Server time per request (p50/p99) comes from the programs' access log; RSS of each
 # FastCGI worker process at rest from /proc. Prints a table and writes JSON under
 # var/bench/ so that two runs can be compared.
@@ -80,6 +81,8 @@ ENDPOINTS=(
 	"address_autocomplete|/adresses?q=rue+victor+hugo+commune+99||search"
 	"agenda_week_json|/agent/organisations/$ORG/agenda/events.json?agent_ids=$AGENT&start=${WS}T00:00:00%2B01:00&end=${WE}T00:00:00%2B01:00|$COOKIE|booking"
 	"usager_search_name|/agent/organisations/$ORG/usagers/search.json?q=martin|$COOKIE|booking"
+	"usager_list|/agent/organisations/$ORG/usagers|$COOKIE|booking"
+	"rdv_list|/agent/organisations/$ORG/rdvs|$COOKIE|booking"
 )
 
 percentile() {   # stdin: numbers; $1: percentile
