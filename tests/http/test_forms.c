@@ -75,6 +75,10 @@ static const struct form_case form_cases[] = {
 	{AGENT, "/agent/profile", "/agent/profile/api_tokens", "name=", 422, "token-name", NULL},
 	{AGENT, "/agent/organisations/{org}/agenda_accesses", "/agent/organisations/{org}/agenda_accesses",
 	 "owner_id={agent}&grantee_id={agent}&level=write", 422, "grantee_id", "id=\"level-write\" name=\"level\" value=\"write\" checked"},
+	{AGENT, "/agent/organisations/{org}/rdvs/new", "/agent/organisations/{org}/rdvs",
+	 "motif_id=&date={monday}&time=09%3A00&agent_ids={agent}&context=Zorglub", 422, "motif_id", ">Zorglub</textarea>"},
+	{AGENT, "/agent/organisations/{org}/usagers/new", "/agent/organisations/{org}/usagers",
+	 "first_name=Zorglub&last_name=Durand&phone_number=12", 422, "phone_number", "value=\"Zorglub\""},
 	/* citizens' pages */
 	{ANON, "/users/sign_up", "/users/sign_up", "first_name=Zorglub&last_name=Durand&email=pas-un-email&password=x",
 	 422, "email", "value=\"Zorglub\""},
