@@ -408,9 +408,9 @@ static int route_has_secret(const struct route *r)
 }
 
 /* Tells the row-level security (rls.h) who is acting: the signed-in agent,
- * else the citizen, else nobody ('public'). Fails closed (503) when the
- * connection keeps an older actor; a lost connection is fine: the
- * reconnection restores this actor before any query. */
+ * else the citizen, else nobody ('public'). Fails closed: the actor travels
+ * with the next query, which does not run when it cannot be set; a lost
+ * connection is fine: the reconnection sends this actor again. */
 static int declare_actor(struct ctx *c)
 {
 	int rc = rls_set_actor(c->db, c->agent_id, c->user_id);

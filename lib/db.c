@@ -6,7 +6,6 @@
 #include "db.h"
 #include "log.h"
 #include "rdv.h"
-#include "rls.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,7 +50,8 @@ static int db_connect(struct db *db)
 	 * and the export's misestimated plans triggered it for nothing. */
 	PGresult *r = PQexec(c, "SET statement_timeout = '5s'; SET TIME ZONE 'Europe/Paris'; SET jit = off");
 	PQclear(r);
-	rls_restore(c);   /* the thread's actor survives a reconnection */
+	db->session.pending = db->session.sql != NULL;   /* it survives a reconnection */
+	db->session.in_tx = 0;
 	return 0;
 }
 
@@ -158,6 +158,77 @@ static int result_ok(const PGresult *res)
 
 static PGresult *query_once(struct db *db, const char *sql, int nparams, const char *const *params);
 
+int db_set_session(struct db *db, const char *sql, int nparams, const char *const *params)
+{
+	struct db_session *s = &db->session;
+	if (nparams < 0 || nparams > DB_SESSION_PARAMS)
+		return RDV_EINVAL;
+	for (int i = 0; i < nparams; i++)
+		if (params[i] == NULL || strlen(params[i]) >= sizeof(s->params[i]))
+			return RDV_EINVAL;
+	int same = s->sql == sql && s->nparams == nparams;
+	for (int i = 0; same && i < nparams; i++)
+		same = strcmp(s->params[i], params[i]) == 0;
+	if (same)
+		return 0;   /* in effect already, or pending */
+	s->sql = sql;
+	s->nparams = nparams;
+	for (int i = 0; i < nparams; i++)
+		snprintf(s->params[i], sizeof(s->params[i]), "%s", params[i]);
+	s->pending = 1;
+	return 0;
+}
+
+/* The results of one statement of a pipeline: its first, or NULL. */
+static PGresult *pipeline_result(PGconn *c)
+{
+	PGresult *first = NULL, *r;
+	while ((r = PQgetResult(c)) != NULL) {
+		if (first == NULL)
+			first = r;
+		else
+			PQclear(r);
+	}
+	return first;
+}
+
+/* Runs the pending session statement then (prepared statement name, or sql)
+ * in one pipeline: one round trip. Returns the statement's result, or the
+ * failed result of the session statement (the statement was then skipped). */
+static PGresult *exec_with_session(struct db *db, const char *name, const char *sql, int nparams,
+				   const char *const *params)
+{
+	struct db_session *s = &db->session;
+	PGconn *c = db->conn;
+	const char *sp[DB_SESSION_PARAMS];
+	for (int i = 0; i < s->nparams; i++)
+		sp[i] = s->params[i];
+	if (PQenterPipelineMode(c) != 1)
+		return NULL;
+	int sent = PQsendQueryParams(c, s->sql, s->nparams, NULL, sp, NULL, NULL, 0) == 1 &&
+		   (name ? PQsendQueryPrepared(c, name, nparams, params, NULL, NULL, 0)
+			 : PQsendQueryParams(c, sql, nparams, NULL, params, NULL, NULL, 0)) == 1 &&
+		   PQpipelineSync(c) == 1;
+	PGresult *set = sent ? pipeline_result(c) : NULL;
+	PGresult *res = sent ? pipeline_result(c) : NULL;
+	PGresult *sync = sent ? PQgetResult(c) : NULL;
+	int synced = sync != NULL && PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
+	PQclear(sync);
+	PQexitPipelineMode(c);
+	if (set == NULL || !result_ok(set) || !synced) {
+		PQclear(res);
+		return set;
+	}
+	PQclear(set);
+	if (res != NULL && result_ok(res)) {
+		s->pending = 0;
+		/* Inside a transaction (or the BEGIN that opens one), the setting
+		 * lasts only if that transaction commits. */
+		s->in_tx = db->in_tx || strncmp(sql, "BEGIN", 5) == 0;
+	}
+	return res;
+}
+
 PGresult *db_query(struct db *db, const char *sql, int nparams, const char *const *params)
 {
 	int in_tx = db->in_tx;
@@ -176,7 +247,9 @@ static PGresult *query_once(struct db *db, const char *sql, int nparams, const c
 		return NULL;
 	int slot = stmt_slot(db, sql);
 	PGresult *res;
-	if (slot < 0) {
+	if (slot < 0 && db->session.pending) {
+		res = exec_with_session(db, NULL, sql, nparams, params);
+	} else if (slot < 0) {
 		res = PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
 	} else {
 		char name[16];
@@ -191,7 +264,8 @@ static PGresult *query_once(struct db *db, const char *sql, int nparams, const c
 			PQclear(p);
 			db->stmts[slot].prepared = 1;
 		}
-		res = PQexecPrepared(db->conn, name, nparams, params, NULL, NULL, 0);
+		res = db->session.pending ? exec_with_session(db, name, sql, nparams, params)
+					  : PQexecPrepared(db->conn, name, nparams, params, NULL, NULL, 0);
 	}
 	if (res == NULL || !result_ok(res)) {
 		record_error(db, res);
@@ -226,15 +300,29 @@ int db_begin_generic(struct db *db)
 	return rc;
 }
 
+/* The transaction that carried the session setting ended: kept when it
+ * committed, to be sent again otherwise. */
+static void session_tx_end(struct db *db, int committed)
+{
+	if (db->session.in_tx && !committed)
+		db->session.pending = 1;
+	db->session.in_tx = 0;
+}
+
 int db_commit(struct db *db)
 {
-	int rc = db_x(db, "COMMIT");
+	PGresult *r = db_q(db, "COMMIT");
+	int rc = r != NULL ? 0 : db->err ? db->err : RDV_EDB;
+	/* COMMIT of a failed transaction answers ROLLBACK, without an error */
+	session_tx_end(db, r != NULL && strcmp(PQcmdStatus(r), "COMMIT") == 0);
+	PQclear(r);
 	db->in_tx = 0;
 	return rc;
 }
 
 void db_rollback(struct db *db)
 {
+	session_tx_end(db, 0);
 	if (db->conn == NULL)
 		return;
 	PGresult *r = PQexec(db->conn, "ROLLBACK");

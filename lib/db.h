@@ -28,8 +28,19 @@ struct db_stmt {
 
 #define DB_STMT_CACHE 512
 
+/* A session setting sent together with the next statement (db_set_session). */
+#define DB_SESSION_PARAMS 3
+struct db_session {
+	const char *sql;            /* string constant; NULL: none */
+	int nparams;
+	char params[DB_SESSION_PARAMS][32];
+	int pending;                /* not yet in effect on the connection */
+	int in_tx;                  /* carried by a transaction not yet committed */
+};
+
 struct db {
 	PGconn *conn;               /* NULL while disconnected */
+	struct db_session session;
 	char *conninfo;             /* malloc'd */
 	char *appname;              /* malloc'd */
 	struct db_stmt stmts[DB_STMT_CACHE];
@@ -60,6 +71,17 @@ int db_exec(struct db *db, const char *sql, int nparams, const char *const *para
 #define db_x(db, sql, ...) \
 	db_exec((db), (sql), (int)(sizeof((const char *[]){NULL, ##__VA_ARGS__}) / sizeof(const char *)) - 1, \
 		(const char *const *)((const char *[]){NULL, ##__VA_ARGS__}) + 1)
+
+/* Declares a session-level setting statement (a SELECT of set_config(…,
+ * false)) that every later statement of this connection must see. Nothing
+ * is sent now: it travels in the same round trip as the next statement (one
+ * pipeline, one implicit transaction: if it fails, that statement does not
+ * run and reports the error). It is sent again after a reconnection and
+ * after the rollback of the transaction that carried it; it is not sent at
+ * all when the same setting is already in effect. Only one such statement
+ * per connection (a new one replaces the previous). 0 or RDV_EINVAL (too
+ * many or too long parameters). */
+int db_set_session(struct db *db, const char *sql, int nparams, const char *const *params);
 
 int db_begin(struct db *db);
 /* A transaction whose statements run their generic (cached) plan instead of

@@ -7,8 +7,10 @@
  * because most requests run their queries outside an explicit transaction;
  * app sets them at the start of every request (so nothing carries over from
  * the previous request on the same connection) and again once the session or
- * API token is known. The last actor of the thread is remembered so that a
- * reconnection (db.c) restores it before the first query runs.
+ * API token is known. They are a session statement of db.c (db_set_session):
+ * sent in the same round trip as the next query, not at all when the
+ * connection's actor is already that one, again after a reconnection or the
+ * rollback of the transaction that carried them.
  *
  * Only the application role rdv_app is subject to the policies; the owner
  * (migrations, worker, rdv-ctl) is not, so calling these functions on an
@@ -22,11 +24,8 @@
 #include "db.h"
 
 /* agent_id > 0 → 'agent'; else user_id > 0 → 'user'; else 'public'.
- * 0 or the db error (the request then fails on its next query anyway). */
+ * Takes effect with the next query of db (which fails, without running,
+ * if the actor cannot be set). 0, or RDV_EINVAL (never in practice). */
 int rls_set_actor(struct db *db, long long agent_id, long long user_id);
-
-/* Re-applies the thread's last actor on a fresh connection (called by
- * db_connect right after its SET statements). Ignores errors. */
-void rls_restore(PGconn *conn);
 
 #endif

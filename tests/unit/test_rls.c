@@ -166,6 +166,32 @@ static void test_citizen_sees_its_family(void)
 	CU_ASSERT_EQUAL(rls_set_actor(app, 0, 0), 0);
 }
 
+static void test_actor_rides_with_next_query(void)
+{
+	NEED_DB();
+	/* no round trip of its own: the actor is pending until the next query */
+	CU_ASSERT_EQUAL_FATAL(rls_set_actor(app, strtoll(agent_a, NULL, 10), 0), 0);
+	CU_ASSERT_STRING_EQUAL(db_s(app, A, "SELECT current_setting('app.actor')"), "agent");
+	CU_ASSERT_FALSE(app->session.pending);
+	/* carried by a BEGIN that rolls back: sent again before the next query */
+	CU_ASSERT_EQUAL_FATAL(rls_set_actor(app, 0, 0), 0);
+	CU_ASSERT_EQUAL_FATAL(db_begin(app), 0);
+	db_rollback(app);
+	CU_ASSERT_STRING_EQUAL(db_s(app, A, "SELECT current_setting('app.actor')"), "public");
+	/* carried by a statement that fails: not in effect, sent again */
+	CU_ASSERT_EQUAL_FATAL(rls_set_actor(app, strtoll(agent_a, NULL, 10), 0), 0);
+	CU_ASSERT_PTR_NULL(db_s(app, A, "SELECT 1/0"));
+	CU_ASSERT_TRUE(app->session.pending);
+	CU_ASSERT_STRING_EQUAL(db_s(app, A, "SELECT current_setting('app.agent_id')"), agent_a);
+	/* a transaction that fails then "commits" (answered ROLLBACK) */
+	CU_ASSERT_EQUAL_FATAL(rls_set_actor(app, 0, strtoll(citizen, NULL, 10)), 0);
+	CU_ASSERT_EQUAL_FATAL(db_begin(app), 0);
+	CU_ASSERT_PTR_NULL(db_s(app, A, "SELECT 1/0"));
+	db_commit(app);
+	CU_ASSERT_STRING_EQUAL(db_s(app, A, "SELECT current_setting('app.actor')"), "user");
+	CU_ASSERT_EQUAL(rls_set_actor(app, 0, 0), 0);
+}
+
 void register_rls_suite(void)
 {
 	CU_pSuite s = CU_add_suite("rls", suite_init, suite_clean);
@@ -173,4 +199,5 @@ void register_rls_suite(void)
 	CU_add_test(s, "no actor: no row", test_no_actor_sees_nothing);
 	CU_add_test(s, "agent: its organisation only", test_agent_sees_its_organisation);
 	CU_add_test(s, "citizen: its family only", test_citizen_sees_its_family);
+	CU_add_test(s, "the actor rides with the next query, again after a rollback", test_actor_rides_with_next_query);
 }
