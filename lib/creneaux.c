@@ -26,23 +26,35 @@
 #define cr_motif crc_motif
 
 /* The motif, or RDV_ENOTFOUND when deleted, or (public side) not bookable
- * by anyone but agents. */
-static int creneaux_load_motif(struct db *db, struct arena *a, const struct creneaux_query *q, struct cr_motif *m)
+ * by anyone but agents, or (everyone_only) not by everyone or a follow-up.
+ * With it, in the same statement, the schedule version (migration 0019)
+ * when version is not NULL: 0 when the cache must not be used — inside a
+ * transaction (its own uncommitted writes would be cached) or unreadable.
+ * Read BEFORE (here: with) the data it vouches for. */
+static int creneaux_load_motif(struct db *db, struct arena *a, const struct creneaux_query *q, struct cr_motif *m,
+			       long long *version)
 {
 	PGresult *r = db_q(db,
-		"SELECT default_duration_in_min, collectif, min_public_booking_delay, max_public_booking_delay,"
-		" bookable_by <> 'agents' FROM motifs WHERE id = $1 AND deleted_at IS NULL",
+		"SELECT (SELECT version FROM schedule_version), m.default_duration_in_min, m.collectif,"
+		" m.min_public_booking_delay, m.max_public_booking_delay, m.bookable_by <> 'agents',"
+		" m.bookable_by = 'everyone' AND NOT m.follow_up"
+		" FROM (SELECT 1) one LEFT JOIN motifs m ON m.id = $1 AND m.deleted_at IS NULL",
 		db_int(a, q->motif_id));
+	if (version != NULL)
+		*version = 0;
 	if (r == NULL)
 		return db->err;
 	int rc = RDV_ENOTFOUND;
-	if (PQntuples(r) == 1 && (!q->public_side || db_bool(r, 0, 4))) {
-		m->duration = (int)db_ll(r, 0, 0);
-		m->collectif = db_bool(r, 0, 1);
-		m->min_delay = db_ll(r, 0, 2);
-		m->max_delay = db_ll(r, 0, 3);
+	if (PQntuples(r) == 1 && db_val(r, 0, 1) != NULL && (!q->public_side || db_bool(r, 0, 5)) &&
+	    (!q->everyone_only || db_bool(r, 0, 6))) {
+		m->duration = (int)db_ll(r, 0, 1);
+		m->collectif = db_bool(r, 0, 2);
+		m->min_delay = db_ll(r, 0, 3);
+		m->max_delay = db_ll(r, 0, 4);
 		rc = 0;
 	}
+	if (version != NULL && !db->in_tx && PQntuples(r) == 1)
+		*version = db_ll(r, 0, 0);
 	PQclear(r);
 	return rc;
 }
@@ -230,32 +242,9 @@ static int creneaux_load(struct db *db, struct arena *a, const struct creneaux_q
 	return rc;
 }
 
-/* The schedule version (migration 0019), or 0 when the cache must not be
- * used: inside a transaction (its own uncommitted writes would be cached),
- * or the version unreadable. Read BEFORE the data it vouches for. */
-static long long cr_version(struct db *db)
-{
-	if (db->in_tx)
-		return 0;
-	PGresult *r = db_q(db, "SELECT version FROM schedule_version");
-	if (r == NULL)
-		return 0;
-	long long v = PQntuples(r) == 1 ? db_ll(r, 0, 0) : 0;
-	PQclear(r);
-	return v;
-}
-
 static struct crc_key cr_key(const struct creneaux_query *q)
 {
 	return (struct crc_key){q->motif_id, q->lieu_id, q->agent_ids, q->agent_ids ? q->n_agents : 0, q->public_side};
-}
-
-/* The motif, from the cache when it holds an entry of this version. */
-static int cr_motif_cached(struct db *db, struct arena *a, const struct creneaux_query *q, long long version,
-			   struct cr_motif *m)
-{
-	struct crc_key k = cr_key(q);
-	return crc_motif(&k, version, m) ? 0 : creneaux_load_motif(db, a, q, m);
 }
 
 /* creneaux_load through the cache: served from it when an entry of this
@@ -305,7 +294,7 @@ int creneaux_collective(struct db *db, struct arena *a, const struct creneaux_qu
 	*out = NULL;
 	*n = 0;
 	struct cr_motif m;
-	int rc = creneaux_load_motif(db, a, q, &m);
+	int rc = creneaux_load_motif(db, a, q, &m, NULL);
 	if (rc != 0)
 		return rc;
 	struct slots_window w = creneaux_window(q, &m);
@@ -364,9 +353,9 @@ int creneaux_search(struct db *db, struct arena *a, const struct creneaux_query 
 {
 	*out = NULL;
 	*n = 0;
-	long long version = cr_version(db);
+	long long version;
 	struct cr_motif m;
-	int rc = cr_motif_cached(db, a, q, version, &m);
+	int rc = creneaux_load_motif(db, a, q, &m, &version);
 	if (rc != 0)
 		return rc;
 	if (m.collectif)
@@ -398,9 +387,9 @@ static int creneaux_first_in(struct db *db, struct arena *a, const struct crenea
 
 int creneaux_next(struct db *db, struct arena *a, const struct creneaux_query *q, struct slot *out)
 {
-	long long version = cr_version(db);
+	long long version;
 	struct cr_motif m;
-	int rc = cr_motif_cached(db, a, q, version, &m);
+	int rc = creneaux_load_motif(db, a, q, &m, &version);
 	if (rc != 0)
 		return rc;
 	struct creneaux_query h = *q;

@@ -23,6 +23,7 @@ struct creneaux_query {
 	long long from, to;              /* UTC window [from, to) */
 	long long now;                   /* UTC */
 	int public_side;                 /* apply the motif's booking delays and bookable_by */
+	int everyone_only;               /* public API: motifs bookable by everyone, no follow-up */
 };
 
 /* Free slots sorted by (start, lieu, agent). */
@@ -37,7 +38,10 @@ int creneaux_next(struct db *db, struct arena *a, const struct creneaux_query *q
  * whose start passes the window (and delays on the public side), sorted by
  * start. creneaux_search on a collective motif returns the same as slots
  * with agent_id 0. RDV_ENOTFOUND for an unknown / deleted motif (and, public
- * side, one only agents may book) — also for creneaux_search and _next. */
+ * side, one only agents may book; everyone_only, one not bookable by everyone
+ * or a follow-up motif) — also for creneaux_search and _next, which read the
+ * motif and the schedule version in one round trip (and nothing else when
+ * the créneaux cache holds the rest). */
 int creneaux_collective(struct db *db, struct arena *a, const struct creneaux_query *q,
 			struct slot_collective **out, size_t *n);
 

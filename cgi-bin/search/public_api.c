@@ -67,16 +67,14 @@ static int public_parse_ids(struct ctx *c, long long *motif, long long *lieu)
 	return 0;
 }
 
-/* The motif must be bookable online by everyone, not deleted, and not a
+/* An error of the engine: the motif (checked with the créneaux, in the same
+ * round trip) must be bookable online by everyone, not deleted, and not a
  * follow-up motif (those créneaux belong to each usager's referents). */
-static int public_motif_ok(struct ctx *c, long long motif)
+static int public_engine_error(struct ctx *c, int rc)
 {
-	char *ok = db_s(c->db, c->a,
-		"SELECT 1 FROM motifs WHERE id = $1 AND deleted_at IS NULL AND bookable_by = 'everyone' AND NOT follow_up",
-		db_int(c->a, motif));
-	if (ok == NULL && c->db->err != 0)
-		return c->db->err;
-	return ok ? 0 : RDV_ENOTFOUND;
+	if (rc == RDV_ENOTFOUND)
+		return app_json_error(c, 404, "not_found", "Ce motif n'est pas réservable en ligne.", NULL);
+	return rc;
 }
 
 static int public_date_param(struct ctx *c, const char *name, long long *out)
@@ -125,16 +123,13 @@ static int public_creneaux(struct ctx *c)
 	long long end = tz_local_midnight(y, m, d);
 	if (tz_utc_to_local_days(to) - tz_utc_to_local_days(from) + 1 > PUBLIC_MAX_DAYS)
 		return public_field_error(c, "to", "La période demandée ne peut pas dépasser 31 jours.");
-	int rc = public_motif_ok(c, motif);
-	if (rc != 0)
-		return rc == RDV_ENOTFOUND ? app_json_error(c, 404, "not_found", "Ce motif n'est pas réservable en ligne.", NULL) : rc;
 	struct creneaux_query q = {.motif_id = motif, .lieu_id = lieu, .from = from, .to = end,
-				   .now = (long long)time(NULL), .public_side = 1};
+				   .now = (long long)time(NULL), .public_side = 1, .everyone_only = 1};
 	struct slot *s;
 	size_t n;
-	rc = creneaux_search(c->db, c->a, &q, &s, &n);
+	int rc = creneaux_search(c->db, c->a, &q, &s, &n);
 	if (rc != 0)
-		return rc;
+		return public_engine_error(c, rc);
 	return app_json(c, 200, json_pack("{s:o}", "creneaux", public_slots_json(s, n)));
 }
 
@@ -149,16 +144,13 @@ static int public_next_availability(struct ctx *c)
 		from = now;
 	else if (public_date_param(c, "from", &from) != 0)
 		return 0;
-	int rc = public_motif_ok(c, motif);
-	if (rc != 0)
-		return rc == RDV_ENOTFOUND ? app_json_error(c, 404, "not_found", "Ce motif n'est pas réservable en ligne.", NULL) : rc;
 	/* Up to the motif's max delay: creneaux_next caps the horizon at now + max delay. */
 	struct creneaux_query q = {.motif_id = motif, .lieu_id = lieu, .from = from,
-				   .to = now + 10LL * 366 * 86400, .now = now, .public_side = 1};
+				   .to = now + 10LL * 366 * 86400, .now = now, .public_side = 1, .everyone_only = 1};
 	struct slot s;
-	rc = creneaux_next(c->db, c->a, &q, &s);
+	int rc = creneaux_next(c->db, c->a, &q, &s);
 	if (rc < 0)
-		return rc;
+		return public_engine_error(c, rc);
 	char iso[32];
 	if (rc == 1)
 		tz_format_iso(s.start, iso);
