@@ -292,8 +292,31 @@ int db_begin(struct db *db)
 	return rc;
 }
 
+/* BEGIN and the SET LOCAL in one simple-query message (no parameters): one
+ * round trip. 0, or the error with no transaction left open. */
+static int begin_generic_at_once(struct db *db)
+{
+	PGresult *r = PQexec(db->conn, "BEGIN; SET LOCAL plan_cache_mode = force_generic_plan");
+	if (r != NULL && result_ok(r)) {
+		PQclear(r);
+		db->in_tx = 1;
+		return 0;
+	}
+	record_error(db, r);
+	PQclear(r);
+	db_rollback(db);
+	return db->err ? db->err : RDV_EDB;
+}
+
 int db_begin_generic(struct db *db)
 {
+	/* A pending session statement rides with BEGIN (db_begin); a lost
+	 * connection is reconnected by db_query. */
+	if (db->conn != NULL && !db->session.pending) {
+		int rc = begin_generic_at_once(db);
+		if (rc != RDV_EUNAVAIL)
+			return rc;
+	}
 	int rc = db_begin(db);
 	if (rc == 0 && (rc = db_x(db, "SET LOCAL plan_cache_mode = force_generic_plan")) != 0)
 		db_rollback(db);

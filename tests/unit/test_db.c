@@ -135,6 +135,17 @@ static void test_generic_plans(void)
 	CU_ASSERT_STRING_EQUAL(db_s(db, a, "SELECT $1::int + 1", "41"), "42");
 	CU_ASSERT_EQUAL(db_commit(db), 0);
 	CU_ASSERT_STRING_EQUAL(db_s(db, a, "SELECT current_setting('plan_cache_mode')"), "auto");
+	/* with a session statement pending: it rides with the BEGIN, and comes
+	 * back after the rollback */
+	const char *v[1] = {"v1"};
+	CU_ASSERT_EQUAL(db_set_session(db, "SELECT set_config('app.test', $1, false)", 1, v), 0);
+	CU_ASSERT_EQUAL_FATAL(db_begin_generic(db), 0);
+	CU_ASSERT_STRING_EQUAL(db_s(db, a, "SELECT current_setting('plan_cache_mode')"), "force_generic_plan");
+	CU_ASSERT_STRING_EQUAL(db_s(db, a, "SELECT current_setting('app.test')"), "v1");
+	db_rollback(db);
+	CU_ASSERT_TRUE(db->session.pending);
+	CU_ASSERT_STRING_EQUAL(db_s(db, a, "SELECT current_setting('app.test', true)"), "v1");
+	CU_ASSERT_FALSE(db->session.pending);
 	arena_free(a);
 	db_close(db);
 }
