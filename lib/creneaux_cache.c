@@ -52,18 +52,6 @@ static struct crc_entry *crc_find(const struct crc_key *k, long long version, lo
 	return NULL;
 }
 
-int crc_motif(const struct crc_key *k, long long version, struct crc_motif *m)
-{
-	if (version <= 0)
-		return 0;
-	pthread_mutex_lock(&crc_lock);
-	const struct crc_entry *e = crc_find(k, version, 1, 0);
-	if (e != NULL)
-		*m = e->data.motif;
-	pthread_mutex_unlock(&crc_lock);
-	return e != NULL;
-}
-
 static void *crc_copy(struct arena *a, const void *src, size_t bytes)
 {
 	void *dst = arena_alloc(a, bytes ? bytes : 1);

@@ -54,9 +54,6 @@ struct crc_data {
 	size_t n_busy;
 };
 
-/* The motif of an entry for key stored under version, if any: 1 found (*m
- * set), 0 not. */
-int crc_motif(const struct crc_key *k, long long version, struct crc_motif *m);
 /* 1 and *out (arrays copied into a) when an entry for key, stored under
  * version, covers [lo, hi); 0 otherwise; RDV_ENOMEM. */
 int crc_get(struct arena *a, const struct crc_key *k, long long version, long long lo, long long hi,

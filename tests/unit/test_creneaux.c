@@ -208,17 +208,15 @@ static void test_cache_rules(void)
 			     .busy = busy, .n_busy = 1};
 	crc_put(&k, 5, &d);
 	struct crc_data got;
-	struct crc_motif m;
 	CU_ASSERT_EQUAL(crc_get(A, &k, 5, 100, 5000, &got), 1);
 	CU_ASSERT(got.n_occ == 1 && got.occ[0].start == 1000 && got.occ != occ);   /* a copy in the arena */
 	CU_ASSERT(got.n_busy == 1 && got.busy[0].end == 1300);
+	CU_ASSERT(got.motif.duration == 30 && got.motif.max_delay == 3600);   /* the motif comes with it */
 	CU_ASSERT_EQUAL(crc_get(A, &k, 5, 200, 4000, &got), 1);   /* a window inside */
 	CU_ASSERT_EQUAL(crc_get(A, &k, 5, 50, 4000, &got), 0);    /* starts before */
 	CU_ASSERT_EQUAL(crc_get(A, &k, 5, 200, 6000, &got), 0);   /* ends after */
 	CU_ASSERT_EQUAL(crc_get(A, &k, 6, 200, 4000, &got), 0);   /* the schedule changed */
 	CU_ASSERT_EQUAL(crc_get(A, &k, 0, 200, 4000, &got), 0);   /* no version: no cache */
-	CU_ASSERT(crc_motif(&k, 5, &m) == 1 && m.duration == 30 && m.max_delay == 3600);
-	CU_ASSERT_EQUAL(crc_motif(&k, 4, &m), 0);
 	struct crc_key other = k;
 	other.n_agents = 1;
 	CU_ASSERT_EQUAL(crc_get(A, &other, 5, 200, 4000, &got), 0);
