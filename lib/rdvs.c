@@ -1174,36 +1174,64 @@ int rdvs_remove_participant(struct db *db, struct arena *a, const struct rdvs_ac
 
 /* ----------------------------------------------------------------- list */
 
+/* The RDVs of org $1 that viewer $2 may read, filtered by $3..$9 (rdvs_filter).
+ * The visibility test stays a per-row subplan (IS TRUE keeps it from becoming a
+ * join over all the organisation's RDVs), so a page walks rdvs (organisation_id,
+ * starts_at) in order and stops when full. */
+#define LIST_WHERE \
+	" WHERE r.organisation_id = $1" \
+	/* the agendas $2 may read here, computed once (an init plan), not per RDV */ \
+	" AND (EXISTS (SELECT 1 FROM agents_rdvs ar WHERE ar.rdv_id = r.id AND ar.agent_id = ANY (ARRAY(" \
+	"   SELECT v.agent_id FROM agent_roles v WHERE v.organisation_id = $1" \
+	"   AND agenda_access_level($2, v.agent_id, $1) IN ('read', 'write') UNION ALL SELECT $2)))) IS TRUE" \
+	" AND ($3::bigint IS NULL OR EXISTS (SELECT 1 FROM agents_rdvs x WHERE x.rdv_id = r.id AND x.agent_id = $3))" \
+	" AND ($4::bigint IS NULL OR EXISTS (SELECT 1 FROM participations p WHERE p.rdv_id = r.id AND p.user_id = $4))" \
+	" AND ($5::text IS NULL" \
+	"   OR ($5 = 'unknown_past' AND r.status = 'unknown' AND r.starts_at < now())" \
+	"   OR ($5 = 'unknown_future' AND r.status = 'unknown' AND r.starts_at >= now())" \
+	"   OR r.status::text = $5)" \
+	" AND ($6::bigint IS NULL OR r.motif_id = $6) AND ($7::bigint IS NULL OR r.lieu_id = $7)" \
+	" AND ($8::bigint IS NULL OR r.starts_at >= to_timestamp($8))" \
+	" AND ($9::bigint IS NULL OR r.starts_at < to_timestamp($9))"
+
+#define OPT_ID(a, v) ((v) ? db_int((a), (v)) : NULL)
+#define LIST_PARAMS(a, org, viewer, f) \
+	db_int((a), (org)), db_int((a), (viewer)), OPT_ID((a), (f)->agent_id), OPT_ID((a), (f)->user_id), \
+	(f)->status && *(f)->status ? (f)->status : NULL, OPT_ID((a), (f)->motif_id), OPT_ID((a), (f)->lieu_id), \
+	(f)->from ? db_int((a), (f)->from) : NULL, (f)->to ? db_int((a), (f)->to) : NULL
+
+/* The page's ids come first (LIMIT per + 1: is there a next page?), the names and
+ * usagers are read for those rows only; no count over the whole list. */
 PGresult *rdvs_list(struct db *db, struct arena *a, long long viewer, long long org, const struct rdvs_filter *f)
 {
 	int per = f->per_page > 0 ? f->per_page : 20, page = f->page > 0 ? f->page : 1;
-#define OPT_ID(v) ((v) ? db_int(a, (v)) : NULL)
 	return db_q(db,
-		"SELECT " RDVS_JSON_COLS ", m.name, l.name,"
+		"WITH page AS MATERIALIZED (SELECT r.id FROM rdvs r" LIST_WHERE
+		"   ORDER BY r.starts_at, r.id LIMIT $10::int + 1 OFFSET $11::int)"
+		" SELECT " RDVS_JSON_COLS ", m.name, l.name,"
 		" (SELECT string_agg(ag.first_name || ' ' || ag.last_name, ', ' ORDER BY ag.last_name)"
 		"    FROM agents_rdvs x JOIN agents ag ON ag.id = x.agent_id WHERE x.rdv_id = r.id),"
 		" (SELECT string_agg(u.first_name || ' ' || u.last_name, ', ' ORDER BY u.last_name)"
 		"    FROM participations p JOIN users u ON u.id = p.user_id WHERE p.rdv_id = r.id),"
-		" count(*) OVER (), r.name, r.users_count, r.starts_at < now()"
-		" FROM rdvs r JOIN motifs m ON m.id = r.motif_id LEFT JOIN lieux l ON l.id = r.lieu_id"
-		" WHERE r.organisation_id = $1"
-		/* the agendas $2 may read here, computed once (an init plan), not per RDV */
-		" AND EXISTS (SELECT 1 FROM agents_rdvs ar WHERE ar.rdv_id = r.id AND ar.agent_id = ANY (ARRAY("
-		"   SELECT v.agent_id FROM agent_roles v WHERE v.organisation_id = $1"
-		"   AND agenda_access_level($2, v.agent_id, $1) IN ('read', 'write') UNION ALL SELECT $2)))"
-		" AND ($3::bigint IS NULL OR EXISTS (SELECT 1 FROM agents_rdvs x WHERE x.rdv_id = r.id AND x.agent_id = $3))"
-		" AND ($4::bigint IS NULL OR EXISTS (SELECT 1 FROM participations p WHERE p.rdv_id = r.id AND p.user_id = $4))"
-		" AND ($5::text IS NULL"
-		"   OR ($5 = 'unknown_past' AND r.status = 'unknown' AND r.starts_at < now())"
-		"   OR ($5 = 'unknown_future' AND r.status = 'unknown' AND r.starts_at >= now())"
-		"   OR r.status::text = $5)"
-		" AND ($6::bigint IS NULL OR r.motif_id = $6) AND ($7::bigint IS NULL OR r.lieu_id = $7)"
-		" AND ($8::bigint IS NULL OR r.starts_at >= to_timestamp($8))"
-		" AND ($9::bigint IS NULL OR r.starts_at < to_timestamp($9))"
-		" ORDER BY r.starts_at, r.id LIMIT $10::int OFFSET $11::int",
-		db_int(a, org), db_int(a, viewer), OPT_ID(f->agent_id), OPT_ID(f->user_id),
-		f->status && *f->status ? f->status : NULL, OPT_ID(f->motif_id), OPT_ID(f->lieu_id),
-		f->from ? db_int(a, f->from) : NULL, f->to ? db_int(a, f->to) : NULL, db_int(a, per),
-		db_int(a, (long long)(page - 1) * per));
-#undef OPT_ID
+		" CASE WHEN (SELECT count(*) FROM page) > $10::int THEN -($11::int + $10::int + 1)::bigint"
+		"      ELSE $11::int + (SELECT count(*) FROM page) END,"
+		" r.name, r.users_count, r.starts_at < now()"
+		" FROM page JOIN rdvs r ON r.id = page.id JOIN motifs m ON m.id = r.motif_id"
+		" LEFT JOIN lieux l ON l.id = r.lieu_id"
+		" ORDER BY r.starts_at, r.id LIMIT $10::int",
+		LIST_PARAMS(a, org, viewer, f), db_int(a, per), db_int(a, (long long)(page - 1) * per));
 }
+
+int rdvs_count(struct db *db, struct arena *a, long long viewer, long long org, const struct rdvs_filter *f,
+	       long long *total)
+{
+	PGresult *r = db_q(db, "SELECT count(*) FROM rdvs r" LIST_WHERE, LIST_PARAMS(a, org, viewer, f));
+	if (r == NULL)
+		return db->err;
+	*total = db_ll(r, 0, 0);
+	PQclear(r);
+	return 0;
+}
+#undef OPT_ID
+#undef LIST_PARAMS
+#undef LIST_WHERE

@@ -154,7 +154,8 @@ int rdv_webhook(struct db *db, struct arena *a, long long org, long long id, con
 /* The RDVs of org the viewer may read (agenda_access_level read or write on
  * one of their agents), filtered, one page ordered by start. Columns:
  * RDVS_JSON_COLS, then motif name, lieu name, agent names, usager names,
- * total rows (same on every row), collective name, users_count, past flag.
+ * total rows (same on every row; negative before the last page: there are at
+ * least -total RDVs, so a next page), collective name, users_count, past flag.
  * NULL with db->err on error; the caller PQclears. */
 struct rdvs_filter {
 	long long agent_id, user_id, motif_id, lieu_id;   /* 0: any */
@@ -164,6 +165,9 @@ struct rdvs_filter {
 };
 #define RDVS_LIST_TOTAL (RDVS_JSON_NCOLS + 4)
 PGresult *rdvs_list(struct db *db, struct arena *a, long long viewer, long long org, const struct rdvs_filter *f);
+/* The exact number of RDVs rdvs_list() pages through (f's page ignored). */
+int rdvs_count(struct db *db, struct arena *a, long long viewer, long long org, const struct rdvs_filter *f,
+	       long long *total);
 
 /* "À venir", "Vu", "Absent non excusé", "Annulé (excusé)", "Annulé (par le service)". */
 const char *rdvs_status_label(const char *status, int past);

@@ -225,6 +225,7 @@ void admin_pager_vars(struct ctx *c, const struct admin_pager *p, long long tota
 	tmpl_set_int(c->vars, "page", p->page);
 	tmpl_set_int(c->vars, "pages", pages < 1 ? 1 : pages);
 	tmpl_set_int(c->vars, "total", total);
+	tmpl_set_bool(c->vars, "paged", pages > 1 || p->page > 1);   /* no "Page 1 sur 1" */
 	if (p->page > 1)
 		tmpl_set_var(c->vars, "prev_url", arena_printf(c->a, "%spage=%lld", base_url, p->page - 1));
 	if (p->page < pages)

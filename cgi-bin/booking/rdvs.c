@@ -325,9 +325,10 @@ static void list_row(struct ctx *c, struct tmpl_loop *l, const PGresult *r, int 
 	tmpl_set_var(row, "status_label", rdvs_status_label(db_val(r, i, 5), db_bool(r, i, RDVS_JSON_NCOLS + 7)));
 }
 
+/* total < 0 (rdvs_list): at least -total RDVs; the pages known go up to the next one. */
 static void pagination(struct ctx *c, long long org, int page, long long total)
 {
-	int pages = (int)((total + PER_PAGE - 1) / PER_PAGE);
+	int pages = total < 0 ? page + 1 : (int)((total + PER_PAGE - 1) / PER_PAGE);
 	if (pages <= 1)
 		return;
 	/* Keep the filters: the query string without page. */
@@ -393,7 +394,10 @@ static int rdv_index(struct ctx *c)
 		total = db_ll(r, i, RDVS_LIST_TOTAL);
 	}
 	PQclear(r);
-	tmpl_set_int(c->vars, "total", total);
+	if (total < 0)
+		tmpl_set_var(c->vars, "total", arena_printf(c->a, "Plus de %lld", -total - 1));
+	else
+		tmpl_set_int(c->vars, "total", total);
 	pagination(c, org, f.page, total);
 	tmpl_set_var(c->vars, "title", "Rendez-vous");
 	tmpl_set_var(c->vars, "new_href", app_url(c, rdv_path(c, org, 0, "/new")));

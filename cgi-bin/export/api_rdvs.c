@@ -342,17 +342,10 @@ static int api_rdv_list(struct ctx *c)
 		total = db_ll(r, i, RDVS_LIST_TOTAL);
 	}
 	PQclear(r);
-	if (total == 0 && page > 1) {
-		/* Past the last page: the total is still wanted. */
-		f.page = 1;
-		f.per_page = 1;
-		r = rdvs_list(c->db, c->a, c->agent_id, org, &f);
-		if (r == NULL) {
-			json_decref(list);
-			return c->db->err;
-		}
-		total = PQntuples(r) ? db_ll(r, 0, RDVS_LIST_TOTAL) : 0;
-		PQclear(r);
+	/* before the last page the list knows a lower bound only; past it, nothing */
+	if ((total < 0 || (total == 0 && page > 1)) && (rc = rdvs_count(c->db, c->a, c->agent_id, org, &f, &total)) != 0) {
+		json_decref(list);
+		return rc;
 	}
 	return api_list(c, "rdvs", list, &pg, total);
 }

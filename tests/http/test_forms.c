@@ -238,15 +238,22 @@ static void test_empty_states(void)
 	}
 }
 
-/* 60 sectors: the list shows 50 and a DSFR pagination to the rest. */
+/* 60 sectors: the list shows 50 and a DSFR pagination to the rest; a list of one
+ * page has no pager ("Page 1 sur 1"). */
 static void test_sectors_paginated(void)
 {
 	ids();
-	fx_sql(NULL, 0, "INSERT INTO sectors (territory_id, name, human_id) SELECT %s, 'Zorglub ' || lpad(g::text, 2, '0'),"
-			" 'zorglub-' || g FROM generate_series(1, 60) g", terr);
 	struct browser b;
 	sign_in(&b, TERRITORY_ADMIN);
 	char path[256];
+	snprintf(path, sizeof(path), "/admin/territories/%s/sectors", terr);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	CU_ASSERT(!browser_body_has(&b, "fr-pagination"));
+	CU_ASSERT(!browser_body_has(&b, "Page 1 sur 1"));
+	browser_free(&b);
+	fx_sql(NULL, 0, "INSERT INTO sectors (territory_id, name, human_id) SELECT %s, 'Zorglub ' || lpad(g::text, 2, '0'),"
+			" 'zorglub-' || g FROM generate_series(1, 60) g", terr);
+	sign_in(&b, TERRITORY_ADMIN);
 	snprintf(path, sizeof(path), "/admin/territories/%s/sectors", terr);
 	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
 	CU_ASSERT(browser_body_has(&b, "fr-pagination"));
@@ -256,6 +263,7 @@ static void test_sectors_paginated(void)
 	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
 	CU_ASSERT(browser_body_has(&b, "Zorglub 60"));
 	CU_ASSERT(browser_body_has(&b, "Page précédente"));
+	CU_ASSERT(browser_body_has(&b, "Page 2 sur 2"));
 	browser_free(&b);
 	fx_sql(NULL, 0, "DELETE FROM sectors WHERE territory_id = %s AND human_id LIKE 'zorglub-%%'", terr);
 }

@@ -298,6 +298,48 @@ static long api(struct browser *b, const char *method, const char *p, const char
 	return browser_request(b, method, p, h, body, body ? strlen(body) : 0);
 }
 
+/* The list reads one page and one more row: before the last page "Plus de N" and
+ * the pages up to the next one; the last page has the exact total; the filters
+ * stay in the links; the API's total stays exact. */
+static void test_list_pager(void)
+{
+	char q[256], text[160], p[256];
+	snprintf(q, sizeof(q), "SELECT count(*) FROM rdvs r WHERE r.organisation_id = %lld"
+		 " AND EXISTS (SELECT 1 FROM agents_rdvs x WHERE x.rdv_id = r.id AND x.agent_id = %lld)", org, pmi);
+	long long n = sql_ll(q), last = (n + 19) / 20;   /* 20 a page (cgi-bin/booking/rdvs.c) */
+	CU_ASSERT_FATAL(last >= 2);   /* the demo agenda of agent.pmi */
+	struct browser b;
+	signed_in(&b, PMI);
+	CU_ASSERT_EQUAL(browser_get(&b, path("/agent/organisations/%lld/rdvs?agent_id=%lld", org, pmi)), 200);
+	CU_ASSERT(browser_body_has(&b, "<p>Plus de 20 rendez-vous</p>"));
+	CU_ASSERT(browser_body_has(&b, "aria-current=\"page\" title=\"Page 1\""));
+	snprintf(text, sizeof(text), "agent_id=%lld&amp;page=2\" title=\"Page 2\"", pmi);
+	CU_ASSERT(browser_body_has(&b, text));
+	CU_ASSERT(!browser_body_has(&b, "title=\"Page 3\""));
+	CU_ASSERT(browser_body_has(&b, ">Page suivante</a>"));
+	snprintf(p, sizeof(p), "/agent/organisations/%lld/rdvs?agent_id=%lld&page=%lld", org, pmi, last);
+	CU_ASSERT_EQUAL(browser_get(&b, p), 200);
+	snprintf(text, sizeof(text), "<p>%lld rendez-vous</p>", n);
+	CU_ASSERT(browser_body_has(&b, text));
+	snprintf(text, sizeof(text), "aria-current=\"page\" title=\"Page %lld\"", last);
+	CU_ASSERT(browser_body_has(&b, text));
+	CU_ASSERT(!browser_body_has(&b, ">Page suivante</a>"));
+	browser_free(&b);
+	/* the API: exact totals, whatever the page */
+	browser_init(&b);
+	for (int page = 1; page <= 2; page++) {
+		snprintf(p, sizeof(p), "/api/v1/organisations/%lld/rdvs?agent_id=%lld&per_page=10&page=%d", org, pmi, page);
+		CU_ASSERT_EQUAL(api(&b, "GET", p, NULL, 1), 200);
+		snprintf(text, sizeof(text), "\"total\":%lld}", n);
+		CU_ASSERT(browser_body_has(&b, text));
+	}
+	snprintf(p, sizeof(p), "/api/v1/organisations/%lld/rdvs?agent_id=%lld&per_page=10&page=%lld", org, pmi, n + 5);
+	CU_ASSERT_EQUAL(api(&b, "GET", p, NULL, 1), 200);
+	CU_ASSERT(browser_body_has(&b, "\"rdvs\":[]"));
+	CU_ASSERT(browser_body_has(&b, text));
+	browser_free(&b);
+}
+
 static long long json_id_of(const struct browser *b)
 {
 	const char *p = b->body.data ? strstr(b->body.data, "\"id\":") : NULL;
@@ -522,6 +564,7 @@ void register_rdv_http(void)
 	CU_pSuite s = CU_add_suite("rdv", setup, NULL);
 	CU_add_test(s, "signed out", test_signed_out);
 	CU_add_test(s, "list and other organisation", test_list_and_other_org);
+	CU_add_test(s, "list pager: lower bound before the last page, exact total on it and in the API", test_list_pager);
 	CU_add_test(s, "new form prefilled", test_new_form_prefilled);
 	CU_add_test(s, "create: bad input", test_create_bad_input);
 	CU_add_test(s, "create: warning, confirm, identical", test_create_warning_confirm_identical);

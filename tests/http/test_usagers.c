@@ -112,6 +112,89 @@ static void test_index_and_search(void)
 	browser_free(&b);
 }
 
+/* The usager ids of a page, in page order, comma-separated: the list's links
+ * ("…/usagers/<id>\"") or the API's "id": fields (key). */
+static void ids_in_order(const struct browser *b, const char *key, char *out, size_t n)
+{
+	size_t len = 0, klen = strlen(key);
+	out[0] = '\0';
+	for (const char *p = b->body.data; p && (p = strstr(p, key)) != NULL; p += klen) {
+		char *end;
+		long long id = strtoll(p + klen, &end, 10);
+		if (end == p + klen || (key[0] != '"' && *end != '"'))
+			continue;
+		len += (size_t)snprintf(out + len, len < n ? n - len : 0, "%s%lld", len ? "," : "", id);
+	}
+}
+
+/* The ids the territory's list should show on a page: folded names (rdv_name_words,
+ * recomputed from users, not the stored search_words), then ids. */
+static void expected_ids(long long terr, int per_page, int page, char *out, size_t n)
+{
+	char sql[768];
+	snprintf(sql, sizeof(sql),
+		 "SELECT coalesce(string_agg(id::text, ',' ORDER BY w, id), '') FROM"
+		 " (SELECT u.id, rdv_name_words(u.last_name, u.first_name, u.birth_name) w FROM users u"
+		 "   WHERE u.deleted_at IS NULL AND EXISTS (SELECT 1 FROM user_profiles p JOIN organisations o"
+		 "   ON o.id = p.organisation_id WHERE p.user_id = u.id AND o.territory_id = %lld)"
+		 "   ORDER BY w, u.id LIMIT %d OFFSET %d) x", terr, per_page, (page - 1) * per_page);
+	out[0] = '\0';
+	test_sql(sql, out, n);
+}
+
+static long long territory_count(long long terr)
+{
+	char sql[256];
+	snprintf(sql, sizeof(sql), "SELECT count(DISTINCT p.user_id) FROM user_profiles p JOIN organisations o"
+		 " ON o.id = p.organisation_id JOIN users u ON u.id = p.user_id"
+		 " WHERE o.territory_id = %lld AND u.deleted_at IS NULL", terr);
+	return sql_ll(sql);
+}
+
+/* The territory admin lists the whole territory (30 a page): before the last page
+ * the total is a lower bound and the pager has no "sur"; the last page has the
+ * exact total; both pages in the folded-name order. */
+static void test_territory_list_pager(void)
+{
+	enum { LIST_PER_PAGE = 30 };   /* cgi-bin/booking/usagers.c PER_PAGE */
+	char sql[128], path[256], want[1024], got[1024], text[128];
+	snprintf(sql, sizeof(sql), "SELECT territory_id FROM organisations WHERE id = %lld", arras);
+	long long terr = sql_ll(sql), count = territory_count(terr);
+	long long last = (count + LIST_PER_PAGE - 1) / LIST_PER_PAGE;
+	CU_ASSERT_FATAL(last >= 3);   /* the demo territory has several pages */
+	struct browser b;
+	sign_in(&b, TERRITOIRE);
+	CU_ASSERT_EQUAL(browser_get(&b, base), 200);
+	snprintf(text, sizeof(text), "Plus de %d usager(s)", LIST_PER_PAGE);
+	CU_ASSERT(browser_body_has(&b, text));
+	CU_ASSERT(browser_body_has(&b, "aria-current=\"page\">Page 1</a>"));
+	CU_ASSERT(!browser_body_has(&b, "Page 1 sur"));
+	CU_ASSERT(browser_body_has(&b, "page=2\">Page suivante</a>"));
+	expected_ids(terr, LIST_PER_PAGE, 1, want, sizeof(want));
+	ids_in_order(&b, "/usagers/", got, sizeof(got));
+	CU_ASSERT_STRING_EQUAL(got, want);
+	/* a middle page: still a lower bound, one page further */
+	snprintf(path, sizeof(path), "%s?page=2", base);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	snprintf(text, sizeof(text), "Plus de %d usager(s)", 2 * LIST_PER_PAGE);
+	CU_ASSERT(browser_body_has(&b, text));
+	CU_ASSERT(browser_body_has(&b, "aria-current=\"page\">Page 2</a>"));
+	/* the last page: the exact total, "Page L sur L", no next page */
+	snprintf(path, sizeof(path), "%s?page=%lld", base, last);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	snprintf(text, sizeof(text), "<p>%lld usager(s)</p>", count);
+	CU_ASSERT(browser_body_has(&b, text));
+	CU_ASSERT(!browser_body_has(&b, "Plus de"));
+	snprintf(text, sizeof(text), "Page %lld sur %lld</a>", last, last);
+	CU_ASSERT(browser_body_has(&b, text));
+	snprintf(text, sizeof(text), "page=%lld\">Page suivante</a>", last + 1);
+	CU_ASSERT(!browser_body_has(&b, text));
+	expected_ids(terr, LIST_PER_PAGE, (int)last, want, sizeof(want));
+	ids_in_order(&b, "/usagers/", got, sizeof(got));
+	CU_ASSERT_STRING_EQUAL(got, want);
+	browser_free(&b);
+}
+
 /* Words: each typed word starts a word of the name, in either order; the words follow
  * a rename (trigger of 0017) and a usager added to another organisation. */
 static void test_search_words(void)
@@ -727,6 +810,31 @@ static long long answer_id(const struct browser *b)
 
 /* PATCH responsible_id: a proche moves to another responsable, or becomes a
  * responsable with contact details of their own (null); same rules as the pages. */
+/* The territory admin's API list: the total stays exact (usager_count) on every page,
+ * the rows in the folded-name order. */
+static void test_api_users_territory_total(void)
+{
+	api_token(TERRITOIRE);
+	char sql[128], path[256], want[1024], got[1024], text[128];
+	snprintf(sql, sizeof(sql), "SELECT territory_id FROM organisations WHERE id = %lld", arras);
+	long long terr = sql_ll(sql), count = territory_count(terr);
+	CU_ASSERT_FATAL(count > 20);
+	struct browser b;
+	browser_init(&b);
+	snprintf(text, sizeof(text), "\"total\":%lld}", count);
+	for (int page = 1; page <= 2; page++) {
+		snprintf(path, sizeof(path), "/api/v1/organisations/%lld/users?per_page=10&page=%d", arras, page);
+		CU_ASSERT_EQUAL(api(&b, "GET", path, NULL), 200);
+		if (!browser_body_has(&b, text))
+			fprintf(stderr, "usagers: API total, want %s in %.300s\n", text, strstr(b.body.data, "\"meta\""));
+		CU_ASSERT(browser_body_has(&b, text));
+		expected_ids(terr, 10, page, want, sizeof(want));
+		ids_in_order(&b, "\"id\":", got, sizeof(got));
+		CU_ASSERT_STRING_EQUAL(got, want);
+	}
+	browser_free(&b);
+}
+
 static void test_api_family(void)
 {
 	api_token(ADMIN_ARRAS);
@@ -790,6 +898,8 @@ void register_usagers_http(void)
 {
 	CU_pSuite s = CU_add_suite("http: usagers", suite_init, NULL);
 	CU_add_test(s, "list, search (name, phone, date), autocomplete, scope", test_index_and_search);
+	CU_add_test(s, "territory list: lower bound before the last page, exact total on it, name order",
+		    test_territory_list_pager);
 	CU_add_test(s, "search by the start of the words of the name, renames followed", test_search_words);
 	CU_add_test(s, "create a responsable and a proche", test_create_responsable_and_proche);
 	CU_add_test(s, "invalid phone, e-mail, dates: 422 in French, values kept", test_invalid_input_422);
@@ -804,5 +914,6 @@ void register_usagers_http(void)
 	CU_add_test(s, "territory shared with a basic agent under RLS: identity yes, Lens notes and RDVs no",
 		    test_territory_shared_usagers);
 	CU_add_test(s, "API users: list, create, duplicates, errors, 404", test_api_users);
+	CU_add_test(s, "API users throughout the territory: exact total, name order", test_api_users_territory_total);
 	CU_add_test(s, "API users: move a proche, make a proche a responsable (responsible_id)", test_api_family);
 }
