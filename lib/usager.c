@@ -452,9 +452,10 @@ int usager_count(struct db *db, const struct usager_scope *s, long long *total)
 	char org[24], terr[24];
 	snprintf(org, sizeof(org), "%lld", s->org_id);
 	snprintf(terr, sizeof(terr), "%lld", s->territory_id);
+	/* the usagers the list shows: a deleted usager still holding a profile is not one */
 	PGresult *r = db_q(db, "SELECT count(DISTINCT sp.user_id) FROM user_profiles sp"
-			   " JOIN organisations so ON so.id = sp.organisation_id"
-			   " WHERE sp.organisation_id = $1 OR ($2::boolean AND so.territory_id = $3)",
+			   " JOIN organisations so ON so.id = sp.organisation_id JOIN users u ON u.id = sp.user_id"
+			   " WHERE (sp.organisation_id = $1 OR ($2::boolean AND so.territory_id = $3)) AND u.deleted_at IS NULL",
 			   org, s->territory_wide ? "t" : "f", terr);
 	if (r == NULL)
 		return db->err;

@@ -161,10 +161,12 @@ static int sector_page_loops(struct ctx *c, const struct admin_territory *t, lon
 	if (r == NULL)
 		return c->db->err;
 	l = tmpl_add_loop(c->vars, "organisations");
+	const char *chosen = tmpl_get_var(c->vars, "a_organisation_id");   /* the attribution form, as posted */
 	for (int i = 0; i < PQntuples(r); i++) {
 		struct tmpl_vars *row = tmpl_loop_add_row(l);
 		tmpl_set_var(row, "id", db_val(r, i, 0));
 		tmpl_set_var(row, "name", db_val(r, i, 1));
+		tmpl_set_bool(row, "selected", chosen != NULL && strcmp(chosen, db_val(r, i, 0)) == 0);
 	}
 	PQclear(r);
 	return 0;
@@ -325,6 +327,8 @@ static int attribution_create(struct ctx *c)
 	if (sector_load(c, &t, &id) == NULL)
 		return RDV_ENOTFOUND;
 	const char *agent_email = admin_param(c, "agent_email");
+	tmpl_set_var(c->vars, "a_organisation_id", admin_param(c, "organisation_id"));
+	tmpl_set_var(c->vars, "a_agent_email", agent_email);
 	struct admin_form f = {c, 0};
 	if (valid_id(admin_param(c, "organisation_id"), &org, NULL) != 0 ||
 	    db_s(c->db, c->a, "SELECT 1 FROM organisations WHERE id = $1 AND territory_id = $2",

@@ -211,6 +211,51 @@ static int member_of_territory(struct ctx *c, const struct admin_territory *t, l
 	return 0;
 }
 
+/* The territorial rights, in the order of the form and of member_of_territory's vars. */
+static const struct {
+	const char *id, *name, *label, *var;
+} RIGHTS[] = {
+	{"r1", "allow_to_invite_agents", "Inviter des agents", "r_invite"},
+	{"r2", "allow_to_manage_teams", "Gérer les équipes", "r_teams"},
+	{"r3", "allow_to_manage_access_rights", "Gérer les droits d'accès", "r_rights"},
+	{"r4", "allow_to_download_stats", "Télécharger les statistiques", "r_stats"},
+};
+#define N_RIGHTS (int)(sizeof(RIGHTS) / sizeof(RIGHTS[0]))
+
+/* The rights form's checkboxes: checked[i] as shown, the message next to right bad (-1: none). */
+static void rights_form(struct ctx *c, const int checked[N_RIGHTS], int bad, const char *message)
+{
+	struct tmpl_loop *l = tmpl_add_loop(c->vars, "rights");
+	for (int i = 0; i < N_RIGHTS; i++) {
+		struct tmpl_vars *row = tmpl_loop_add_row(l);
+		tmpl_set_var(row, "id", RIGHTS[i].id);
+		tmpl_set_var(row, "name", RIGHTS[i].name);
+		tmpl_set_var(row, "label", RIGHTS[i].label);
+		tmpl_set_bool(row, "checked", checked[i]);
+		if (i == bad)
+			tmpl_set_var(row, "error", message);
+	}
+}
+
+/* The rights the agent holds (member_of_territory's vars). */
+static void rights_held(struct ctx *c, int had[N_RIGHTS])
+{
+	for (int i = 0; i < N_RIGHTS; i++)
+		had[i] = tmpl_get_var(c->vars, RIGHTS[i].var) != NULL;
+}
+
+/* The agent's page (rights_form done), the territory admin box checked or not. */
+static int agent_render(struct ctx *c, int status, int terr_admin_checked)
+{
+	tmpl_set_bool(c->vars, "terr_admin_checked", terr_admin_checked);
+	return app_render(c, status, "admin/territory_agent.tmpl");
+}
+
+static int is_terr_admin(struct ctx *c)
+{
+	return tmpl_get_var(c->vars, "is_terr_admin") != NULL;
+}
+
 static int agent_show(struct ctx *c)
 {
 	struct admin_territory t;
@@ -218,7 +263,12 @@ static int agent_show(struct ctx *c)
 		return 0;
 	long long id;
 	int rc = member_of_territory(c, &t, &id);
-	return rc ? rc : app_render(c, 200, "admin/territory_agent.tmpl");
+	if (rc != 0)
+		return rc;
+	int had[N_RIGHTS];
+	rights_held(c, had);
+	rights_form(c, had, -1, NULL);
+	return agent_render(c, 200, is_terr_admin(c));
 }
 
 static int rights_update(struct ctx *c)
@@ -230,15 +280,17 @@ static int rights_update(struct ctx *c)
 	int rc = member_of_territory(c, &t, &id);
 	if (rc != 0)
 		return rc;
-	int want[4] = {admin_checked(c, "allow_to_invite_agents"), admin_checked(c, "allow_to_manage_teams"),
-		       admin_checked(c, "allow_to_manage_access_rights"), admin_checked(c, "allow_to_download_stats")};
-	int mine[4] = {t.is_admin || t.can_invite, t.is_admin || t.can_teams, 1, t.is_admin || t.can_stats};
-	static const char *const keys[] = {"r_invite", "r_teams", "r_rights", "r_stats"};
-	for (int i = 0; i < 4; i++) {
-		int had = tmpl_get_var(c->vars, keys[i]) != NULL;
-		/* Granting or withdrawing a right one does not hold is refused. */
-		if (want[i] != had && !mine[i])
-			return app_error(c, 403, "Vous ne pouvez accorder ou retirer que les droits que vous détenez vous-même.");
+	int want[N_RIGHTS], had[N_RIGHTS];
+	for (int i = 0; i < N_RIGHTS; i++)
+		want[i] = admin_checked(c, RIGHTS[i].name);
+	rights_held(c, had);
+	int mine[N_RIGHTS] = {t.is_admin || t.can_invite, t.is_admin || t.can_teams, 1, t.is_admin || t.can_stats};
+	for (int i = 0; i < N_RIGHTS; i++) {
+		/* Granting or withdrawing a right one does not hold is refused: the form again, as posted. */
+		if (want[i] != had[i] && !mine[i]) {
+			rights_form(c, want, i, "Vous ne pouvez accorder ou retirer que les droits que vous détenez vous-même.");
+			return agent_render(c, 422, is_terr_admin(c));
+		}
 	}
 	const char *aid = db_int(c->a, id), *tid = db_int(c->a, t.id);
 	db_begin(c->db);
@@ -287,7 +339,12 @@ static int territory_admin_update(struct ctx *c)
 					    " WHERE r.territory_id = $1 AND a.deleted_at IS NULL AND r.agent_id <> $2", tid, aid);
 		if (n != NULL && strcmp(n, "0") == 0) {
 			db_rollback(c->db);
-			return app_error(c, 422, "C'est le dernier administrateur du territoire : nommez-en d'abord un autre.");
+			int had[N_RIGHTS];
+			rights_held(c, had);
+			rights_form(c, had, -1, NULL);
+			tmpl_set_field_error(c->vars, "territory_admin",
+					     "C'est le dernier administrateur du territoire : nommez-en d'abord un autre.");
+			return agent_render(c, 422, 0);   /* as posted: withdrawn */
 		}
 	}
 	rc = grant ? db_x(c->db, "INSERT INTO agent_territorial_roles (agent_id, territory_id) VALUES ($1, $2)"

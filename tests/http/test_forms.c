@@ -18,13 +18,14 @@
 
 #define TERR_ADMIN "admin.territoire@demo.rdv-solidarites.fr"
 #define CITIZEN "forms.citoyen@example.fr"
+#define RIGHTS_ONLY "forms.droits@demo.rdv-solidarites.fr"   /* territory right: access rights only */
 
-enum who { ANON, ORG_ADMIN, TERRITORY_ADMIN, AGENT, USER };
+enum who { ANON, ORG_ADMIN, TERRITORY_ADMIN, RIGHTS_AGENT, AGENT, USER };
 
 struct form_case {
 	enum who who;
 	const char *page;   /* GET first: the form itself (its CSRF token) */
-	const char *post;   /* {org}, {terr}, {agent} and {monday} are replaced */
+	const char *post;   /* {org}, {terr}, {agent}, {tadmin}, {sector} and {monday} are replaced */
 	const char *body;
 	long status;
 	const char *field;  /* id of the field that carries the message */
@@ -57,6 +58,14 @@ static const struct form_case form_cases[] = {
 	 "csv=sector_id%3Bcity_code%0Azzz%3BABCDE%0A&dry_run=1", 422, "csv", "zzz;ABCDE"},
 	{TERRITORY_ADMIN, "/admin/territories/{terr}/teams/new", "/admin/territories/{terr}/teams",
 	 "name=", 422, "name", NULL},
+	{TERRITORY_ADMIN, "/admin/territories/{terr}/sectors/{sector}", "/admin/territories/{terr}/sectors/{sector}/attributions",
+	 "organisation_id={org}&agent_email=zorglub%40example.fr", 422, "agent_email", "value=\"zorglub@example.fr\""},
+	{TERRITORY_ADMIN, "/admin/territories/{terr}/sectors/{sector}", "/admin/territories/{terr}/sectors/{sector}/attributions",
+	 "organisation_id={org}&agent_email=zorglub%40example.fr", 422, "agent_email", "value=\"{org}\" selected"},
+	{RIGHTS_AGENT, "/admin/territories/{terr}/agents/{agent}", "/admin/territories/{terr}/agents/{agent}/rights",
+	 "allow_to_manage_teams=1", 422, "r2", "name=\"allow_to_manage_teams\" value=\"1\" checked"},
+	{TERRITORY_ADMIN, "/admin/territories/{terr}/agents/{tadmin}", "/admin/territories/{terr}/agents/{tadmin}/territory_admin",
+	 "confirm=1", 422, "territory_admin", "name=\"territory_admin\" value=\"1\" aria-invalid"},
 	{ORG_ADMIN, "/admin/organisations/{org}/agenda_accesses", "/admin/organisations/{org}/agenda_accesses",
 	 "owner_agent_id={agent}&grantee_agent_id={agent}&level=write", 422, "grantee_agent_id",
 	 "value=\"write\" selected"},
@@ -93,21 +102,33 @@ static const struct form_case form_cases[] = {
 	 "value=\"Zorglub\""},
 };
 
-static char org[24], terr[24], pmi[24], monday[16];
+static char org[24], terr[24], pmi[24], tadmin[24], sector[24], monday[16];
 
 static void ids(void)
 {
 	char lens[24], social[24], admin[24];
 	fx_demo_ids(org, lens, pmi, social, admin);
 	fx_sql(terr, sizeof(terr), "SELECT id FROM territories WHERE departement_number = '62'");
+	fx_sql(tadmin, sizeof(tadmin), "SELECT r.agent_id FROM agent_territorial_roles r JOIN agents a ON a.id = r.agent_id"
+	       " WHERE a.email = '%s' AND r.territory_id = %s", TERR_ADMIN, terr);
+	fx_sql(sector, sizeof(sector), "SELECT min(id) FROM sectors WHERE territory_id = %s", terr);
 	fx_monday(monday, 3);
+	/* an agent of Arras who may manage the territory's access rights, and nothing else */
+	fx_sql(NULL, 0, "INSERT INTO agents (email, first_name, last_name, password_hash, invitation_sent_at,"
+	       " invitation_accepted_at) SELECT '%s', 'Droits', 'Formulaires', password_hash, invitation_sent_at,"
+	       " invitation_accepted_at FROM agents WHERE email = '%s' ON CONFLICT (email) DO NOTHING", RIGHTS_ONLY, FX_PMI);
+	fx_sql(NULL, 0, "INSERT INTO agent_roles (agent_id, organisation_id, access_level) SELECT id, %s, 'basic'"
+	       " FROM agents WHERE email = '%s' ON CONFLICT DO NOTHING", org, RIGHTS_ONLY);
+	fx_sql(NULL, 0, "INSERT INTO agent_territorial_access_rights (agent_id, territory_id, allow_to_manage_access_rights)"
+	       " SELECT id, %s, true FROM agents WHERE email = '%s' ON CONFLICT DO NOTHING", terr, RIGHTS_ONLY);
 }
 
 /* s with {org}, {terr}, {agent} and {monday} replaced, into out. */
 static const char *expand(char *out, size_t n, const char *s)
 {
 	static const struct { const char *key; const char *val; } keys[] = {
-		{"{org}", org}, {"{terr}", terr}, {"{agent}", pmi}, {"{monday}", monday}};
+		{"{org}", org}, {"{terr}", terr}, {"{agent}", pmi}, {"{tadmin}", tadmin}, {"{sector}", sector},
+		{"{monday}", monday}};
 	size_t o = 0;
 	while (*s && o + 1 < n) {
 		size_t k = 0;
@@ -131,6 +152,7 @@ static void sign_in(struct browser *b, enum who who)
 	switch (who) {
 	case ORG_ADMIN: CU_ASSERT_EQUAL(browser_sign_in_agent(b, FX_ADMIN_ARRAS, NULL), 303); break;
 	case TERRITORY_ADMIN: CU_ASSERT_EQUAL(browser_sign_in_agent(b, TERR_ADMIN, NULL), 303); break;
+	case RIGHTS_AGENT: CU_ASSERT_EQUAL(browser_sign_in_agent(b, RIGHTS_ONLY, NULL), 303); break;
 	case AGENT: CU_ASSERT_EQUAL(browser_sign_in_agent(b, FX_PMI, NULL), 303); break;
 	case USER:
 		test_citizen(CITIZEN);
