@@ -22,6 +22,7 @@
 #include "phone.h"
 #include "rdv.h"
 #include "rdvs.h"
+#include "rls.h"
 #include "search.h"
 #include "tz.h"
 #include "valid.h"
@@ -35,6 +36,8 @@ struct booking {
 	long long motif_id, lieu_id, starts_at, rdv_id, for_user_id;
 	long long org_id;
 	long long referents_of;          /* whose referents a follow-up motif is booked with */
+	const char *viewer;              /* the $4 of SEARCH_OFFER_CTE */
+	int invited;                     /* through an invitation link: for the invited person only */
 	int duration, collectif, follow_up;
 	long long min_delay, max_delay;  /* motif's public booking delays, seconds */
 	const char *motif_name, *location_type, *restriction, *instruction;
@@ -80,6 +83,9 @@ static int booking_load(struct ctx *c, struct booking *b)
 {
 	memset(b, 0, sizeof(*b));
 	wizard_parse(c, &b->w);
+	b->invited = search_invitation(c, &b->w);
+	if (b->invited < 0)
+		return RDV_EFORBIDDEN;
 	b->motif_id = param_id(c, "motif_id");
 	b->lieu_id = param_id(c, "lieu_id");
 	b->rdv_id = param_id(c, "rdv_id");
@@ -87,6 +93,11 @@ static int booking_load(struct ctx *c, struct booking *b)
 	 * to be me or a proche), else mine */
 	b->for_user_id = param_id(c, "for_user_id");
 	b->referents_of = b->for_user_id && booking_for_ok(c, b->for_user_id) ? b->for_user_id : search_viewer_id(c);
+	b->viewer = db_int(c->a, b->referents_of);
+	if (b->invited) {
+		b->for_user_id = b->referents_of = b->w.invited_id;
+		b->viewer = search_offer_viewer(c, &b->w);
+	}
 	const char *st = http_param(&c->req, "starts_at");
 	if (st != NULL && valid_int(st, 0, 4102444800LL, &b->starts_at, NULL) != 0)
 		b->starts_at = 0;
@@ -102,7 +113,7 @@ static int booking_load(struct ctx *c, struct booking *b)
 		"SELECT organisation_id, default_duration_in_min, collectif, name, location_type::text,"
 		" restriction_for_rdv, instruction_for_rdv, follow_up, min_public_booking_delay, max_public_booking_delay"
 		" FROM offer WHERE id = $5",
-		b->w.city_code ? b->w.city_code : "", b->w.street_ban_id, "", db_int(c->a, b->referents_of),
+		b->w.city_code ? b->w.city_code : "", b->w.street_ban_id, "", b->viewer,
 		db_int(c->a, b->motif_id));
 	if (r == NULL)
 		return c->db->err;
@@ -142,7 +153,7 @@ static int booking_free_agents(struct ctx *c, const struct booking *b, long long
 	size_t nids;
 	int restricted;
 	*n = 0;
-	int rc = search_motif_agents(c, b->motif_id, b->w.city_code, b->w.street_ban_id, b->referents_of, &ids, &nids,
+	int rc = search_motif_agents(c, b->motif_id, b->w.city_code, b->w.street_ban_id, b->viewer, &ids, &nids,
 				     &restricted);
 	if (rc != 0)
 		return rc;
@@ -200,6 +211,11 @@ static int booking_vars(struct ctx *c, const struct booking *b)
 		char *l = db_s(c->db, c->a, "SELECT name || ' – ' || address FROM lieux WHERE id = $1",
 			       db_int(c->a, b->lieu_id));
 		tmpl_set_var(c->vars, "lieu", l);
+	}
+	if (b->invited) {    /* the RDV is for the invited person: no choice */
+		tmpl_set_bool(c->vars, "invited", 1);
+		tmpl_set_var(c->vars, "letters", http_param(&c->req, "letters"));
+		return 0;
 	}
 	PGresult *r = db_q(c->db, "SELECT id, first_name, last_name, id = $1, coalesce(phone_number, '')"
 				  " FROM users WHERE (id = $1 OR responsible_id = $1) AND deleted_at IS NULL"
@@ -267,14 +283,24 @@ static int booking_gone(struct ctx *c, const struct booking *b, const char *msg)
 	return app_redirect(c, wizard_url(c, &x, 4));
 }
 
-static int booking_new(struct ctx *c)
+/* booking_load's outcome as a page: 0 to go on. */
+static int booking_refused(struct ctx *c, int rc)
 {
-	if (search_scoped(c))
-		return search_scope_refused(c);
+	if (rc == RDV_EFORBIDDEN)
+		return search_invitation_refused(c);
+	return rc == RDV_ENOTFOUND ? app_error(c, 404, "Ce rendez-vous ne peut pas être pris en ligne.") : rc;
+}
+
+/* GET /reservation/new (signed in) and /invitation/reservation/new (an
+ * invitation link, anyone holding it: the letters are asked on POST). */
+static int booking_show(struct ctx *c, int invitation)
+{
 	struct booking b;
 	int rc = booking_load(c, &b);
+	if (rc == 0 && b.invited != invitation)
+		rc = invitation ? RDV_EFORBIDDEN : RDV_ENOTFOUND;
 	if (rc != 0)
-		return rc == RDV_ENOTFOUND ? app_error(c, 404, "Ce rendez-vous ne peut pas être pris en ligne.") : rc;
+		return booking_refused(c, rc);
 	const char *outside = booking_outside_delays(c, &b);
 	if (outside != NULL)
 		return booking_gone(c, &b, outside);
@@ -291,6 +317,18 @@ static int booking_new(struct ctx *c)
 	if ((rc = booking_vars(c, &b)) != 0)
 		return rc;
 	return app_render(c, 200, "search/reservation.tmpl");
+}
+
+static int booking_new(struct ctx *c)
+{
+	if (search_scoped(c))
+		return search_scope_refused(c);
+	return booking_show(c, 0);
+}
+
+static int booking_invited_new(struct ctx *c)
+{
+	return booking_show(c, 1);
 }
 
 /* The confirmation page again: msg on top and next to field (the id of the
@@ -450,14 +488,46 @@ static int booking_run(struct ctx *c, struct booking *b, long long *rdv_id)
 	return rc;
 }
 
-static int booking_create(struct ctx *c)
+/* The invitation's letters (the first three of the invited person's last
+ * name, throttled like the RDV links): right, the responsable acts for this
+ * request. 0 to go on, 1 when an error page was rendered. */
+static int booking_invited_identity(struct ctx *c, struct booking *b)
 {
-	if (search_scoped(c))
-		return search_scope_refused(c);
+	const char *ip = app_client_ip(c);
+	const char *login = arena_printf(c->a, "invitation:%lld", b->w.invited_id);
+	if (auth_throttled(c->db, "user", login, ip)) {
+		booking_error(c, b, 429, "letters", "Trop de tentatives. Réessayez dans 15 minutes.");
+		return 1;
+	}
+	const char *typed = valid_normalize_name(c->a, http_param(&c->req, "letters"));
+	const char *name = valid_normalize_name(c->a, b->w.invited_last_name);
+	int ok = typed != NULL && name != NULL && strlen(typed) == 3 && strncmp(typed, name, 3) == 0;
+	auth_record_attempt(c->db, "user", login, ip, ok);
+	if (!ok) {
+		booking_error(c, b, 422, "letters", "Ces lettres ne correspondent pas au nom de la personne invitée.");
+		return 1;
+	}
+	c->user_id = b->w.invited_responsible_id;
+	if (rls_set_actor(c->db, 0, c->user_id) != 0) {
+		booking_error(c, b, 500, "letters", "Le service est momentanément indisponible. Réessayez.");
+		return 1;
+	}
+	return 0;
+}
+
+/* POST /reservation (signed in) and /invitation/reservation (the letters
+ * sign the responsable in for this booking only: a 10-minute session
+ * limited to the new RDV). */
+static int booking_save(struct ctx *c, int invitation)
+{
 	struct booking b;
 	int rc = booking_load(c, &b);
+	if (rc == 0 && b.invited != invitation)
+		rc = invitation ? RDV_EFORBIDDEN : RDV_ENOTFOUND;
 	if (rc != 0)
-		return rc == RDV_ENOTFOUND ? app_error(c, 404, "Ce rendez-vous ne peut pas être pris en ligne.") : rc;
+		return booking_refused(c, rc);
+	if (invitation && booking_invited_identity(c, &b))
+		return 0;
 	const char *outside = booking_outside_delays(c, &b);
 	if (outside != NULL)
 		return booking_gone(c, &b, outside);
@@ -487,11 +557,27 @@ static int booking_create(struct ctx *c)
 	if (rc != 0)
 		return rc;
 	auth_record_attempt(c->db, "booking", login, app_client_ip(c), 0);
+	if (invitation && (rc = search_sign_in(c, c->user_id, rdv_id, 10)) != 0)
+		return rc;
 	app_flash(c, "success", "Votre rendez-vous est confirmé.");
 	return app_redirect(c, arena_printf(c->a, "/users/rdvs/%lld?created=1", rdv_id));
+}
+
+static int booking_create(struct ctx *c)
+{
+	if (search_scoped(c))
+		return search_scope_refused(c);
+	return booking_save(c, 0);
+}
+
+static int booking_invited_create(struct ctx *c)
+{
+	return booking_save(c, 1);
 }
 
 ROUTE_TABLE(booking_flow_routes,
 	{HTTP_GET, "/reservation/new", booking_new, ROUTE_USER, 0},
 	{HTTP_POST, "/reservation", booking_create, ROUTE_USER, 0},
+	{HTTP_GET, "/invitation/reservation/new", booking_invited_new, ROUTE_PUBLIC, 0},
+	{HTTP_POST, "/invitation/reservation", booking_invited_create, ROUTE_PUBLIC, 0},
 );

@@ -23,6 +23,7 @@ void wizard_parse(struct ctx *c, struct wizard *w)
 	w->motif_name = http_param(&c->req, "motif_name");
 	w->location_type = http_param(&c->req, "location_type");
 	w->date = http_param(&c->req, "date");
+	w->invitation_token = http_param(&c->req, "invitation_token");
 	long long id = 0;
 	const char *lieu = http_param(&c->req, "lieu_id");
 	if (lieu != NULL && lieu[0] && valid_id(lieu, &id, NULL) == 0)
@@ -47,6 +48,7 @@ static void qs_put(struct buf *b, const char *key, const char *value)
 const char *wizard_query(struct ctx *c, const struct wizard *w, int level)
 {
 	struct buf b = BUF_INIT;
+	qs_put(&b, "invitation_token", w->invitation_token);
 	qs_put(&b, "address", w->address);
 	qs_put(&b, "city_code", w->city_code);
 	qs_put(&b, "street_ban_id", w->street_ban_id);
@@ -83,7 +85,7 @@ const char *search_viewer(struct ctx *c)
 }
 
 int search_motif_agents(struct ctx *c, long long motif_id, const char *city_code, const char *street_ban_id,
-			long long usager_id, long long **ids, size_t *n, int *restricted)
+			const char *viewer, long long **ids, size_t *n, int *restricted)
 {
 	*ids = NULL;
 	*n = 0;
@@ -97,7 +99,7 @@ int search_motif_agents(struct ctx *c, long long motif_id, const char *city_code
 		"   AND (NOT m.follow_up OR a.agent_id IN (SELECT agent_id FROM ref))"
 		"  UNION SELECT agent_id FROM ref WHERE m.follow_up AND m.sectorisation_level <> 'agent') x ON true"
 		" WHERE m.id = $5", city_code ? city_code : "", street_ban_id ? street_ban_id : "", "",
-		db_int(c->a, usager_id), db_int(c->a, motif_id));
+		viewer, db_int(c->a, motif_id));
 	if (r == NULL)
 		return c->db->err;
 	int rows = PQntuples(r);

@@ -72,7 +72,7 @@ static int flow_sector_notice(struct ctx *c, const struct wizard *w)
 {
 	PGresult *r = db_q(c->db, SEARCH_OFFER_CTE
 		"SELECT (SELECT count(*) FROM terr), (SELECT count(*) FROM sect)",
-		w->city_code, w->street_ban_id, "", search_viewer(c));
+		w->city_code, w->street_ban_id, "", search_offer_viewer(c, w));
 	if (r == NULL)
 		return c->db->err;
 	long long terr = db_ll(r, 0, 0), sect = db_ll(r, 0, 1);
@@ -95,7 +95,7 @@ static int flow_services(struct ctx *c, struct wizard *w, int *done)
 {
 	PGresult *r = db_q(c->db, SEARCH_OFFER_CTE
 		"SELECT s.id, s.name FROM services s WHERE s.id IN (SELECT service_id FROM offer) ORDER BY s.name",
-		w->city_code, w->street_ban_id, "", search_viewer(c));
+		w->city_code, w->street_ban_id, "", search_offer_viewer(c, w));
 	if (r == NULL)
 		return c->db->err;
 	int n = PQntuples(r);
@@ -133,7 +133,7 @@ static int flow_motifs(struct ctx *c, struct wizard *w, int *done)
 	PGresult *r = db_q(c->db, SEARCH_OFFER_CTE
 		"SELECT name, location_type::text, bool_or(collectif) FROM offer"
 		" GROUP BY name, location_type ORDER BY name, location_type",
-		w->city_code, w->street_ban_id, w->service_id, search_viewer(c));
+		w->city_code, w->street_ban_id, w->service_id, search_offer_viewer(c, w));
 	if (r == NULL)
 		return c->db->err;
 	int n = PQntuples(r);
@@ -169,7 +169,7 @@ static int flow_offers(struct ctx *c, const struct wizard *w, struct offer **out
 		" WHERE name = $5 AND location_type::text = $6"
 		" AND ($7::bigint = 0 OR organisation_id = (SELECT organisation_id FROM lieux WHERE id = $7::bigint))"
 		" ORDER BY id",
-		w->city_code, w->street_ban_id, w->service_id, search_viewer(c), w->motif_name, w->location_type,
+		w->city_code, w->street_ban_id, w->service_id, search_offer_viewer(c, w), w->motif_name, w->location_type,
 		db_int(c->a, w->lieu_id));
 	if (r == NULL)
 		return c->db->err;
@@ -197,7 +197,7 @@ static int flow_query(struct ctx *c, const struct wizard *w, const struct offer 
 	long long *ids;
 	size_t n;
 	int restricted;
-	if (search_motif_agents(c, o->id, w->city_code, w->street_ban_id, search_viewer_id(c), &ids, &n,
+	if (search_motif_agents(c, o->id, w->city_code, w->street_ban_id, search_offer_viewer(c, w), &ids, &n,
 				&restricted) != 0)
 		return 1;
 	memset(q, 0, sizeof(*q));
@@ -257,7 +257,7 @@ static int flow_lieux(struct ctx *c, struct wizard *w, const struct offer *o, in
 		"   AND coalesce(p.recurrence_ends_at, CASE WHEN p.recurrence IS NULL THEN p.first_day END,"
 		"                'infinity'::date) >= current_date))"
 		" ORDER BY 5 NULLS LAST, l.name, l.id",
-		w->city_code, w->street_ban_id, w->service_id, search_viewer(c), w->motif_name, w->location_type,
+		w->city_code, w->street_ban_id, w->service_id, search_offer_viewer(c, w), w->motif_name, w->location_type,
 		coord(w->lat), coord(w->lon));
 	if (r == NULL)
 		return c->db->err;
@@ -341,8 +341,9 @@ static int flow_week_slots(struct ctx *c, const struct wizard *w, const struct o
 
 static const char *flow_book_href(struct ctx *c, const struct wizard *w, const struct found *f)
 {
-	return app_url(c, arena_printf(c->a, "/reservation/new?%s&motif_id=%lld&lieu_id=%lld&starts_at=%lld",
-				       wizard_query(c, w, 3), f->motif_id, f->lieu_id, f->start));
+	return app_url(c, arena_printf(c->a, "%s/reservation/new?%s&motif_id=%lld&lieu_id=%lld&starts_at=%lld",
+				       w->invited_id ? "/invitation" : "", wizard_query(c, w, 3), f->motif_id,
+				       f->lieu_id, f->start));
 }
 
 static void flow_days(struct ctx *c, const struct wizard *w, long long start, const struct found *f, size_t nf)
@@ -418,7 +419,7 @@ static int flow_workshops(struct ctx *c, struct wizard *w)
 		" AND r.starts_at < now() + make_interval(secs => m.max_public_booking_delay)"
 		" AND (r.max_participants_count IS NULL OR r.users_count < r.max_participants_count)"
 		" ORDER BY r.starts_at, r.id LIMIT 50",
-		w->city_code, w->street_ban_id, w->service_id, search_viewer(c), w->motif_name, w->location_type,
+		w->city_code, w->street_ban_id, w->service_id, search_offer_viewer(c, w), w->motif_name, w->location_type,
 		db_int(c->a, w->lieu_id));
 	if (r == NULL)
 		return c->db->err;
@@ -431,7 +432,8 @@ static int flow_workshops(struct ctx *c, struct wizard *w)
 		if (seats >= 0)
 			tmpl_set_varf(row, "seats", "%lld place%s restante%s", seats, seats > 1 ? "s" : "",
 				      seats > 1 ? "s" : "");
-		tmpl_set_var(row, "href", app_url(c, arena_printf(c->a, "/reservation/new?%s&rdv_id=%s",
+		tmpl_set_var(row, "href", app_url(c, arena_printf(c->a, "%s/reservation/new?%s&rdv_id=%s",
+								  w->invited_id ? "/invitation" : "",
 								  wizard_query(c, w, 3), db_val(r, i, 0))));
 	}
 	PQclear(r);
@@ -442,6 +444,8 @@ static int flow_show(struct ctx *c)
 {
 	struct wizard w;
 	wizard_parse(c, &w);
+	if (search_invitation(c, &w) < 0)
+		return search_invitation_refused(c);
 	if (!city_code_ok(w.city_code))
 		return flow_geocode(c, &w);
 	int rc = flow_sector_notice(c, &w);

@@ -16,9 +16,22 @@ struct wizard {
 	const char *motif_name, *location_type;
 	long long lieu_id;
 	const char *date;                /* YYYY-MM-DD, first day of the week shown */
+	const char *invitation_token;    /* an agent's "invite to book" link, kept in every URL */
+	long long invited_id;            /* the invited person once the token checked, else 0 */
+	long long invited_responsible_id;/* who books for them (themselves or their responsable) */
+	const char *invited_last_name;
 };
 
 void wizard_parse(struct ctx *c, struct wizard *w);
+/* Checks w->invitation_token (invitations.c): 0 without one, 1 when live
+ * (invited_* set, and the address taken from their record when the URL has
+ * none), -1 when expired or unknown. */
+int search_invitation(struct ctx *c, struct wizard *w);
+/* The $4 of SEARCH_OFFER_CTE for this wizard: the invited person with the
+ * invitation flag, else search_viewer(). */
+const char *search_offer_viewer(struct ctx *c, const struct wizard *w);
+/* The French page of a dead invitation link (no data shown). */
+int search_invitation_refused(struct ctx *c);
 /* "/prendre_rdv?address=…&city_code=…" with the fields up to (and
  * including) level: 0 address, 1 service, 2 motif, 3 lieu, 4 date. */
 const char *wizard_url(struct ctx *c, const struct wizard *w, int level);
@@ -27,10 +40,14 @@ const char *wizard_query(struct ctx *c, const struct wizard *w, int level);
 
 /* The SQL of the motifs a citizen may book from an address: $1 city_code,
  * $2 street_ban_id ('' if none), $3 service_id ('' for all), $4 the usager
- * whose referents open follow-up motifs ('0' for none: search_viewer).
+ * whose referents open follow-up motifs ('0' for none: search_viewer), or
+ * "<id>:i" for a person whose invitation link the request checked
+ * (search_offer_viewer): then motifs bookable by invited users are offered
+ * too, within the invitation's organisation, service and motifs.
  * Callers number their own parameters from $5. Defines the CTEs terr,
  * street, sect, attr (organisation_id, agent_id of the secteurs the address
- * falls in), ref (agent_id of the usager's referents) and offer (the
+ * falls in), ref (agent_id of the usager's referents), inv (the invitation's
+ * scope, no row outside an invitation) and offer (the
  * bookable motifs). Street zones take precedence: the commune's zones apply
  * only when no street zone matches. A follow-up motif is offered only with
  * a referent's plage (or a collective RDV of a referent): without referents
@@ -45,9 +62,15 @@ const char *wizard_query(struct ctx *c, const struct wizard *w, int level);
 	"  AND NOT EXISTS (SELECT 1 FROM street))," \
 	" attr AS (SELECT sa.organisation_id, sa.agent_id FROM sector_attributions sa" \
 	"  WHERE sa.sector_id IN (SELECT sector_id FROM sect))," \
-	" ref AS (SELECT ra.agent_id FROM referent_assignations ra WHERE ra.user_id = $4::bigint)," \
+	" ref AS (SELECT ra.agent_id FROM referent_assignations ra WHERE ra.user_id = split_part($4, ':', 1)::bigint)," \
+	" inv AS (SELECT * FROM rdv_invitation_scope(split_part($4, ':', 1)::bigint) WHERE $4 LIKE '%:i')," \
 	" elig AS (SELECT m.* FROM motifs m JOIN organisations o ON o.id = m.organisation_id" \
-	"  WHERE o.territory_id IN (SELECT id FROM terr) AND m.deleted_at IS NULL AND m.bookable_by = 'everyone'" \
+	"  WHERE o.territory_id IN (SELECT id FROM terr) AND m.deleted_at IS NULL " \
+	"  AND (m.bookable_by = 'everyone' OR (m.bookable_by = 'agents_and_prescripteurs_and_invited_users'" \
+	"       AND EXISTS (SELECT 1 FROM inv)))" \
+	"  AND NOT EXISTS (SELECT 1 FROM inv WHERE m.organisation_id <> coalesce(inv.organisation_id, m.organisation_id)" \
+	"       OR m.service_id <> coalesce(inv.service_id, m.service_id)" \
+	"       OR (coalesce(cardinality(inv.motif_ids), 0) > 0 AND m.id <> ALL (inv.motif_ids)))" \
 	"  AND NOT m.for_secretariat AND m.visibility_type <> 'invisible'" \
 	"  AND (nullif($3, '') IS NULL OR m.service_id = nullif($3, '')::bigint)" \
 	"  AND (m.sectorisation_level = 'departement'" \
@@ -79,9 +102,10 @@ const char *search_viewer(struct ctx *c);
 
 /* Agents a motif may be booked with from that address: NULL/0 = all, or the
  * agents attributed for agent-level motifs, and for follow-up motifs only
- * the referents of usager_id (both rules when both apply). Arena array. */
+ * the referents of viewer (the $4 of SEARCH_OFFER_CTE) (both rules when both
+ * apply). Arena array. */
 int search_motif_agents(struct ctx *c, long long motif_id, const char *city_code, const char *street_ban_id,
-			long long usager_id, long long **ids, size_t *n, int *restricted);
+			const char *viewer, long long **ids, size_t *n, int *restricted);
 
 /* "lundi 7 décembre 2026 à 14 h 30" in the arena. */
 const char *search_fr_long(struct ctx *c, long long utc);
