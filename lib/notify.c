@@ -235,3 +235,22 @@ int notify_webhook(struct db *db, struct arena *a, long long org_id, const char 
 	free(text);
 	return rc;
 }
+
+int notify_invitation(struct db *db, struct arena *a, long long user_id, long long org_id, const char *channel,
+		      const char *token)
+{
+	char *id = db_s(db, a,
+		"INSERT INTO outbox (channel, event, recipient, payload, organisation_id, user_id)"
+		" SELECT $3, 'rdv_invitation', CASE WHEN $3 = 'sms' THEN r.phone_number_formatted ELSE r.email END,"
+		"  jsonb_build_object('kind', 'user', 'user_id', u.id, 'first_name', u.first_name,"
+		"   'last_name', u.last_name, 'organisation', o.name, 'token', $4::text), o.id, r.id"
+		" FROM users u JOIN users r ON r.id = coalesce(u.responsible_id, u.id)"
+		" JOIN organisations o ON o.id = $2"
+		" WHERE u.id = $1 AND r.deleted_at IS NULL"
+		" AND CASE WHEN $3 = 'sms' THEN r.phone_number_formatted ELSE r.email::text END IS NOT NULL"
+		" RETURNING id",
+		db_int(a, user_id), db_int(a, org_id), channel, token);
+	if (id == NULL)
+		return db->err ? db->err : RDV_EINVAL;
+	return 0;
+}

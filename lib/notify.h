@@ -58,4 +58,12 @@ int notify_webhook(struct db *db, struct arena *a, long long org_id, const char 
 int notify_rdv_participation(struct db *db, struct arena *a, long long rdv_id, long long participation_id,
 			     enum notify_rdv_event event, const char *event_name);
 
+/* Queues an "invite to book" message (event rdv_invitation) to user_id's
+ * responsable (themselves when they have none) by channel ("email" or
+ * "sms"), naming org_id and carrying the raw token of the link
+ * /prendre_rdv?invitation_token=… (removed from the row once sent).
+ * RDV_EINVAL when that responsable has no address for the channel. */
+int notify_invitation(struct db *db, struct arena *a, long long user_id, long long org_id, const char *channel,
+		      const char *token);
+
 #endif

@@ -12,6 +12,7 @@
 
 #include "audit.h"
 #include "booking.h"
+#include "notify.h"
 #include "phone.h"
 #include "rdv.h"
 #include "tz.h"
@@ -865,6 +866,118 @@ static int usagers_referent_remove(struct ctx *c)
 	return usager_done(c, &s, id, rc, "Le référent a été retiré.");
 }
 
+/* ------------------------------------------------------------ invitation to book */
+
+/* The invitation form (motifs of the organisation bookable online or by
+ * invited users, the responsable's channels); after sending, link is the
+ * link to copy. */
+static int render_invitation(struct ctx *c, const struct usager_scope *s, long long id, int status, const char *error,
+			     const char *link)
+{
+	int rc;
+	PGresult *r = usager_form_vars(c, s, id, "Inviter à prendre rendez-vous", "/invitation", error, &rc);
+	if (r == NULL)
+		return rc;
+	PQclear(r);
+	tmpl_set_var(c->vars, "link", link);
+	r = db_q(c->db, "SELECT r.email IS NOT NULL, r.phone_number_formatted IS NOT NULL FROM users u"
+			" JOIN users r ON r.id = coalesce(u.responsible_id, u.id) WHERE u.id = $1", db_int(c->a, id));
+	if (r == NULL)
+		return c->db->err;
+	if (PQntuples(r) == 1) {
+		tmpl_set_bool(c->vars, "has_email", db_bool(r, 0, 0));
+		tmpl_set_bool(c->vars, "has_phone", db_bool(r, 0, 1));
+	}
+	PQclear(r);
+	r = db_q(c->db, "SELECT m.id, m.name, s.name FROM motifs m JOIN services s ON s.id = m.service_id"
+			" WHERE m.organisation_id = $1 AND m.deleted_at IS NULL"
+			" AND m.bookable_by IN ('everyone', 'agents_and_prescripteurs_and_invited_users')"
+			" ORDER BY s.name, m.name, m.id", db_int(c->a, s->org_id));
+	if (r == NULL)
+		return c->db->err;
+	struct tmpl_loop *l = tmpl_add_loop(c->vars, "motifs");
+	for (int i = 0; i < PQntuples(r); i++) {
+		struct tmpl_vars *row = tmpl_loop_add_row(l);
+		tmpl_set_var(row, "id", db_val(r, i, 0));
+		tmpl_set_varf(row, "name", "%s (%s)", db_val(r, i, 1), db_val(r, i, 2));
+	}
+	PQclear(r);
+	return app_render(c, status, "booking/usagers_invitation.tmpl");
+}
+
+static int usagers_invitation_form(struct ctx *c)
+{
+	struct usager_scope s;
+	long long id;
+	int rc = page_usager(c, &s, &id);
+	return rc ? rc : render_invitation(c, &s, id, 200, NULL, NULL);
+}
+
+/* Stores a fresh token (hashed) and the invitation's scope on usager id:
+ * the organisation, and motif_id when chosen. The raw token in out. */
+static int invitation_store(struct ctx *c, const struct usager_scope *s, long long id, long long motif_id,
+			    char out[AUTH_TOKEN_LEN + 1])
+{
+	char hash[AUTH_HASH_HEX_LEN + 1];
+	auth_token_new(out);
+	auth_token_hash(out, hash);
+	char *ok = db_s(c->db, c->a,
+		"UPDATE users SET rdv_invitation_token = $2::bytea, rdv_invitation_token_updated_at = now(),"
+		" rdv_invitation_organisation_id = $3, rdv_invitation_service_id = NULL,"
+		" rdv_invitation_motif_ids = CASE WHEN $4::bigint > 0 THEN ARRAY[$4::bigint] END"
+		" WHERE id = $1 AND deleted_at IS NULL RETURNING id",
+		db_int(c->a, id), hash, db_int(c->a, s->org_id), db_int(c->a, motif_id));
+	return ok ? 0 : c->db->err ? c->db->err : RDV_ENOTFOUND;
+}
+
+/* POST …/usagers/:id/invitation: channel "email", "sms" or "link" (copy it). */
+static int usagers_invitation_send(struct ctx *c)
+{
+	struct usager_scope s;
+	long long id;
+	int rc = page_usager(c, &s, &id);
+	if (rc != 0)
+		return rc;
+	PGresult *u = usager_get(c->db, &s, id, &rc);
+	if (u == NULL)
+		return rc;
+	PQclear(u);
+	const char *channel = http_param(&c->req, "channel");
+	if (channel == NULL || (strcmp(channel, "email") && strcmp(channel, "sms") && strcmp(channel, "link")))
+		return render_invitation(c, &s, id, 422, "Choisissez comment envoyer l'invitation.", NULL);
+	long long motif_id = param_id(c, "motif_id");
+	if (motif_id && db_s(c->db, c->a, "SELECT 1 FROM motifs WHERE id = $1 AND organisation_id = $2 AND deleted_at IS NULL"
+					  " AND bookable_by IN ('everyone', 'agents_and_prescripteurs_and_invited_users')",
+			     db_int(c->a, motif_id), db_int(c->a, s.org_id)) == NULL)
+		return render_invitation(c, &s, id, 422, "Choisissez un motif de votre organisation ouvert aux invitations.",
+					 NULL);
+	char token[AUTH_TOKEN_LEN + 1];
+	if ((rc = db_begin(c->db)) != 0)
+		return rc;
+	rc = invitation_store(c, &s, id, motif_id, token);
+	if (rc == 0 && strcmp(channel, "link") != 0)
+		rc = notify_invitation(c->db, c->a, id, s.org_id, channel, token);
+	if (rc == 0)
+		rc = audit_log(c->db, c->a, &(struct audit_entry){.agent_id = c->agent_id, .organisation_id = s.org_id,
+			.territory_id = s.territory_id, .item_type = "user", .item_id = id, .event = "rdv_invitation",
+			.ip = app_client_ip(c)});
+	if (rc == 0)
+		rc = db_commit(c->db);
+	if (rc != 0)
+		db_rollback(c->db);
+	if (rc == RDV_EINVAL)
+		return render_invitation(c, &s, id, 422, strcmp(channel, "sms") == 0
+			? "Le responsable n'a pas de numéro de téléphone mobile : envoyez l'invitation par e-mail ou copiez le lien."
+			: "Le responsable n'a pas d'adresse e-mail : envoyez l'invitation par SMS ou copiez le lien.", NULL);
+	if (rc != 0)
+		return rc;
+	const char *link = arena_printf(c->a, "%s/prendre_rdv?invitation_token=%s", c->conf->public_url, token);
+	tmpl_set_var(c->vars, "sent", strcmp(channel, "email") == 0 ? "L'invitation a été envoyée par e-mail."
+				     : strcmp(channel, "sms") == 0 ? "L'invitation a été envoyée par SMS."
+				     : "Le lien d'invitation a été créé.");
+	return render_invitation(c, &s, id, 200, NULL, link);
+}
+
 /* ------------------------------------------------------------ merge */
 
 /* One side of the comparison table. */
@@ -1020,5 +1133,7 @@ ROUTE_TABLE(usager_routes,
 	{HTTP_POST, "/agent/organisations/:org_id/usagers/:id/referents", usagers_referent_add, ROUTE_AGENT, 0},
 	{HTTP_POST, "/agent/organisations/:org_id/usagers/:id/referents/:agent_id/delete", usagers_referent_remove,
 	 ROUTE_AGENT, 0},
+	{HTTP_GET, "/agent/organisations/:org_id/usagers/:id/invitation", usagers_invitation_form, ROUTE_AGENT, 0},
+	{HTTP_POST, "/agent/organisations/:org_id/usagers/:id/invitation", usagers_invitation_send, ROUTE_AGENT, 0},
 	{HTTP_GET, "/agent/organisations/:org_id/mes_usagers", usagers_mine, ROUTE_AGENT, 0},
 );

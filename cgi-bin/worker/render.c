@@ -214,6 +214,8 @@ int render_mail(struct worker *w, const struct outbox_row *row, struct rendered 
 	tmpl_set_var(v, "public_url", w->conf.public_url);
 	struct rdv_info info = {0};
 	int is_rdv = json_object_get(row->payload, "rdv_id") != NULL;
+	if (!is_rdv)    /* a link of its own (rdv_invitation): kept out of receipts */
+		out->token = payload_str(row, "token");
 	if (is_rdv) {
 		int rc = render_rdv_vars(w, row, v, &info, out);
 		if (rc != 0) {
@@ -246,6 +248,9 @@ int render_sms(struct worker *w, const struct outbox_row *row, struct rendered *
 	if (v == NULL)
 		return RDV_ENOMEM;
 	render_copy_payload(v, row);
+	tmpl_set_var(v, "public_url", w->conf.public_url);
+	if (json_object_get(row->payload, "rdv_id") == NULL)
+		out->token = payload_str(row, "token");
 	struct rdv_info info = {0};
 	if (json_object_get(row->payload, "rdv_id") != NULL) {
 		int rc = render_rdv_vars(w, row, v, &info, out);
