@@ -116,6 +116,32 @@ static void test_sms_templates_one_segment(void)
 	tmpl_set_free(set);
 }
 
+/* The "invite to book" SMS: one segment with the whole link, the
+ * organisation's name dropped first when long. */
+static void test_sms_invitation(void)
+{
+	struct tmpl_set *set = load();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(set);
+	struct arena *a = arena_new(4096);
+	struct buf out = BUF_INIT;
+	struct tmpl_vars *v = tmpl_vars_new(a);
+	tmpl_set_var(v, "public_url", "https://rdv.pasdecalais.fr");
+	tmpl_set_var(v, "token", "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_AbCdE");
+	tmpl_set_var(v, "organisation", "MDS d'Arras");
+	CU_ASSERT_EQUAL(sms_build(set, "rdv_invitation", v, &out), 1);
+	CU_ASSERT(strstr(out.data, "MDS d'Arras vous invite") != NULL);
+	CU_ASSERT(strstr(out.data, "https://rdv.pasdecalais.fr/prendre_rdv?invitation_token="
+				   "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_AbCdE") != NULL);
+	tmpl_set_var(v, "organisation", "Maison Départementale de la Solidarité d'Hénin-Beaumont et de Carvin, "
+					"site principal du boulevard Frédéric Chopin");
+	CU_ASSERT_EQUAL(sms_build(set, "rdv_invitation", v, &out), 1);
+	CU_ASSERT(out.len <= 160);
+	CU_ASSERT(strstr(out.data, "invitation_token=AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_AbCdE") != NULL);
+	buf_free(&out);
+	arena_free(a);
+	tmpl_set_free(set);
+}
+
 static void test_sms_log_adapter(void)
 {
 	char dir[] = "/tmp/rdv-sms-XXXXXX";
@@ -152,4 +178,5 @@ void register_sms_suite(void)
 	CU_add_test(s, "GSM-7 and UCS-2 segments", test_sms_segments);
 	CU_add_test(s, "every template fits one SMS with realistic data", test_sms_templates_one_segment);
 	CU_add_test(s, "log adapter and unknown adapter", test_sms_log_adapter);
+	CU_add_test(s, "invitation SMS: one segment, the whole link", test_sms_invitation);
 }
