@@ -35,6 +35,7 @@ static int flow_render(struct ctx *c, const struct wizard *w, const char *step)
 {
 	tmpl_set_var(c->vars, "title", "Prendre rendez-vous");
 	tmpl_set_var(c->vars, "step", step);
+	tmpl_set_var(c->vars, "invitation_token", w->invited_id ? w->invitation_token : NULL);
 	tmpl_set_var(c->vars, "address", w->address);
 	tmpl_set_var(c->vars, "back_services", wizard_url(c, w, 0));
 	tmpl_set_var(c->vars, "back_motifs", wizard_url(c, w, 1));
@@ -46,6 +47,8 @@ static int flow_render(struct ctx *c, const struct wizard *w, const char *step)
  * best match of the address base, or ask again. */
 static int flow_geocode(struct ctx *c, struct wizard *w)
 {
+	if ((w->address == NULL || valid_required(w->address, NULL) != 0) && w->invited_id)
+		return flow_render(c, w, "address");    /* invited, no address on record: ask it */
 	if (w->address == NULL || valid_required(w->address, NULL) != 0)
 		return app_redirect(c, "/");
 	PGresult *r = address_lookup(c, w->address, 5);

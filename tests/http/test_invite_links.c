@@ -134,6 +134,27 @@ static void test_link_opens_invited_motifs(void)
 	browser_free(&b);
 }
 
+/* Invited without an address on record: the address step keeps the link. */
+static void test_link_asks_missing_address(void)
+{
+	CU_ASSERT_FATAL(g_token[0] != '\0');
+	struct browser b;
+	browser_init(&b);
+	char path[512], hidden[128];
+	fx_sql(NULL, 0, "UPDATE users SET city_code = NULL, address = NULL WHERE id = %s RETURNING id", g_user);
+	snprintf(path, sizeof(path), "/prendre_rdv?invitation_token=%s", g_token);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	snprintf(hidden, sizeof(hidden), "name=\"invitation_token\" value=\"%s\"", g_token);
+	CU_ASSERT(browser_body_has(&b, hidden));
+	CU_ASSERT(browser_body_has(&b, "Votre adresse"));
+	snprintf(path, sizeof(path), "/prendre_rdv?invitation_token=%s&address=3+rue+ronville+arras", g_token);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 302);
+	CU_ASSERT(strstr(b.location, g_token) != NULL && strstr(b.location, "city_code=62041") != NULL);
+	fx_sql(NULL, 0, "UPDATE users SET city_code = '62041', address = '3 rue Ronville 62000 Arras' WHERE id = %s"
+			" RETURNING id", g_user);
+	browser_free(&b);
+}
+
 /* The first créneau link of the invitation's créneaux page into href. */
 static int first_slot(struct browser *b, char *href, size_t n)
 {
@@ -230,6 +251,7 @@ void register_invite_links_http(void)
 	CU_add_test(s, "another organisation's agent cannot invite", test_other_org_cannot_invite);
 	CU_add_test(s, "the link opens the invited-users motif (never without it, nor in the API)",
 		    test_link_opens_invited_motifs);
+	CU_add_test(s, "no address on record: the address step keeps the link", test_link_asks_missing_address);
 	CU_add_test(s, "booking through the link: letters, for the invited person only, scoped session",
 		    test_book_through_link);
 	CU_add_test(s, "tampered and expired links: French page, nothing shown", test_dead_links);
