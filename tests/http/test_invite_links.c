@@ -217,6 +217,48 @@ static void test_book_through_link(void)
 	browser_free(&b);
 }
 
+/* A new invitation (no motif chosen) replaces the old link; follow-up
+ * motifs open to invited users come with the invited person's referents. */
+static void test_reinvite_follow_up(void)
+{
+	CU_ASSERT_FATAL(g_token[0] != '\0');
+	char old[64], m[32], pmi[16], path[512];
+	snprintf(old, sizeof(old), "%s", g_token);
+	fx_sql(pmi, sizeof(pmi), "SELECT id FROM agents WHERE email = '%s'", FX_PMI);
+	fx_sql(m, sizeof(m),
+	       "WITH m AS (INSERT INTO motifs (organisation_id, service_id, name, default_duration_in_min, location_type,"
+	       " bookable_by, sectorisation_level, follow_up) SELECT %s, service_id, 'Suivi invitation test', 30,"
+	       " 'public_office', 'agents_and_prescripteurs_and_invited_users', 'departement', true FROM motifs"
+	       " WHERE id = %s RETURNING id),"
+	       " pm AS (INSERT INTO plage_ouverture_motifs SELECT p.id, m.id FROM m, plages_ouverture p"
+	       "  JOIN plage_ouverture_motifs x ON x.plage_ouverture_id = p.id AND x.motif_id = %s)"
+	       " SELECT id FROM m", g_arras, g_motif, g_motif);
+	CU_ASSERT_FATAL(m[0] != '\0');
+	struct browser b;
+	fx_sign_in(&b, FX_ADMIN_ARRAS, fx_org_path(g_arras, "usagers", "/%s/invitation", g_user));
+	CU_ASSERT_EQUAL(browser_post(&b, fx_org_path(g_arras, "usagers", "/%s/invitation", g_user), "channel=link", 1), 200);
+	CU_ASSERT_EQUAL_FATAL(token_of(&b, g_token), 0);
+	CU_ASSERT(strcmp(old, g_token) != 0);
+	browser_free(&b);
+	browser_init(&b);
+	snprintf(path, sizeof(path), "/prendre_rdv?invitation_token=%s", old);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 404);
+	/* without a referent: no follow-up motif; with the PMI agent as referent: offered */
+	char sid[32];
+	fx_sql(sid, sizeof(sid), "SELECT service_id FROM motifs WHERE id = %s", g_motif);
+	snprintf(path, sizeof(path), "/prendre_rdv?invitation_token=%s&service_id=%s", g_token, sid);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	CU_ASSERT(browser_body_has(&b, MOTIF_NAME));
+	CU_ASSERT(browser_body_has(&b, "Consultation PMI nourrisson"));  /* everyone's motifs too */
+	CU_ASSERT(!browser_body_has(&b, "Suivi invitation test"));
+	fx_sql(NULL, 0, "INSERT INTO referent_assignations (user_id, agent_id) VALUES (%s, %s)", g_user, pmi);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	CU_ASSERT(browser_body_has(&b, "Suivi invitation test"));
+	fx_sql(NULL, 0, "DELETE FROM referent_assignations WHERE user_id = %s", g_user);
+	fx_sql(NULL, 0, "UPDATE motifs SET deleted_at = now() WHERE id = %s RETURNING id", m);
+	browser_free(&b);
+}
+
 static void test_dead_links(void)
 {
 	CU_ASSERT_FATAL(g_token[0] != '\0');
@@ -254,5 +296,6 @@ void register_invite_links_http(void)
 	CU_add_test(s, "no address on record: the address step keeps the link", test_link_asks_missing_address);
 	CU_add_test(s, "booking through the link: letters, for the invited person only, scoped session",
 		    test_book_through_link);
+	CU_add_test(s, "a new invitation replaces the link; follow-up motifs with the referents", test_reinvite_follow_up);
 	CU_add_test(s, "tampered and expired links: French page, nothing shown", test_dead_links);
 }
