@@ -141,10 +141,15 @@ CREATE TEMP TABLE b_up AS
 CREATE INDEX ON b_up (organisation_id, rn);
 CREATE TEMP TABLE b_upn AS SELECT organisation_id, count(*) AS cnt FROM b_up GROUP BY 1;
 ANALYZE b_up;
+-- Each RDV's profile number first, then one equality join on (organisation, number): joining on the
+-- expression directly let the planner hash on the organisation alone (minutes instead of seconds).
+CREATE TEMP TABLE b_pick AS
+SELECT r.id AS rdv_id, r.status, r.organisation_id, 1 + r.id % n.cnt AS rn
+  FROM rdvs r JOIN b_upn n ON n.organisation_id = r.organisation_id;
+ANALYZE b_pick;
 INSERT INTO participations (rdv_id, user_id, status)
-SELECT r.id, up.user_id, r.status
-  FROM rdvs r JOIN b_upn n ON n.organisation_id = r.organisation_id
-  JOIN b_up up ON up.organisation_id = r.organisation_id AND up.rn = 1 + r.id % n.cnt;
+SELECT p.rdv_id, up.user_id, p.status
+  FROM b_pick p JOIN b_up up ON up.organisation_id = p.organisation_id AND up.rn = p.rn;
 
 -- A full département's address base: 500 communes × 200 streets × 4 numbers.
 INSERT INTO addresses (id, numero, nom_voie, code_postal, code_insee, nom_commune, street_id, lon, lat, label)
