@@ -6,7 +6,8 @@
 #   the public créneaux (API, 4 weeks), the address autocomplete, the agent week agenda
 #   JSON, the usager search by name, the usager list (no search) and the RDV list pages;
 #   and the RDV export to XLSX (rows/s, peak RSS).
-# Server time per request (p50/p99) comes from the programs' access log; RSS of each
+# Server time per request (p50/p99 under load, and the median of 50 requests alone) comes
+# from the programs' access log; RSS of each
 # FastCGI worker process at rest from /proc. Prints a table and writes JSON under
 # var/bench/ so that two runs can be compared.
 #
@@ -99,7 +100,7 @@ rss_of() {   # max RSS (kB) of the worker processes of a program
 	echo "$max"
 }
 
-declare -A RPS P50 P99 SP50 SP99 STATUS
+declare -A RPS P50 P99 SP50 SP99 SEQ STATUS
 results_json="["
 for e in "${ENDPOINTS[@]}"; do
 	IFS='|' read -r name path cookie prog <<<"$e"
@@ -112,6 +113,14 @@ for e in "${ENDPOINTS[@]}"; do
 		continue
 	fi
 	log="$STATE/log/${prog:-search}.log"
+	# server time of one request alone (50 in a row, median): what the request costs without the
+	# queueing of 64 connections on 2 cores that the wrk figures below include
+	SEQ[$name]=-
+	if [ -n "$prog" ]; then
+		before=$(wc -l <"$log" 2>/dev/null || echo 0)
+		for _ in $(seq 1 50); do curl -s -o /dev/null "${hdr[@]}" "$BASE$path"; done
+		SEQ[$name]=$(tail -n +"$((before + 1))" "$log" | awk -v p="${path%%\?*}" '$5 == p && $7 ~ /us$/ { sub("us", "", $7); print $7 }' | percentile 50)
+	fi
 	before=$(wc -l <"$log" 2>/dev/null || echo 0)
 	out=$(wrk -t2 -c"$CONN" -d"${DUR}s" --latency "${hdr[@]}" "$BASE$path")
 	RPS[$name]=$(awk '/Requests\/sec/ { print $2 }' <<<"$out")
@@ -124,7 +133,7 @@ for e in "${ENDPOINTS[@]}"; do
 		SP50[$name]=$(percentile 50 <<<"$times")
 		SP99[$name]=$(percentile 99 <<<"$times")
 	fi
-	results_json+="{\"name\":\"$name\",\"status\":200,\"rps\":${RPS[$name]},\"latency_p50\":\"${P50[$name]}\",\"latency_p99\":\"${P99[$name]}\",\"server_us_p50\":\"${SP50[$name]}\",\"server_us_p99\":\"${SP99[$name]}\",\"non2xx\":${non2xx:-0}},"
+	results_json+="{\"name\":\"$name\",\"status\":200,\"rps\":${RPS[$name]},\"latency_p50\":\"${P50[$name]}\",\"latency_p99\":\"${P99[$name]}\",\"server_us_p50\":\"${SP50[$name]}\",\"server_us_p99\":\"${SP99[$name]}\",\"server_us_alone_p50\":\"${SEQ[$name]}\",\"non2xx\":${non2xx:-0}},"
 done
 
 # Export: the whole territory's RDVs as XLSX (rows/s), sampling the export program's RSS.
@@ -144,12 +153,13 @@ size=$(stat -c %s "$STATE/export.xlsx")
 sleep 1
 echo
 ceiling=${RPS[trivial_fastcgi]:-0}
-printf '%-22s %10s %9s %10s %10s %12s %12s\n' "point de mesure" "req/s" "/plafond" "lat. p50" "lat. p99" "serveur p50" "serveur p99"
+printf '%-22s %10s %9s %10s %10s %12s %12s %12s\n' "point de mesure" "req/s" "/plafond" "lat. p50" "lat. p99" "serveur p50" "serveur p99" "seul p50"
 for e in "${ENDPOINTS[@]}"; do
 	IFS='|' read -r name _ <<<"$e"
 	[ "${STATUS[$name]}" = 200 ] || { printf '%-22s %10s\n' "$name" "HTTP ${STATUS[$name]}"; continue; }
 	ratio=$(awk -v a="${RPS[$name]}" -v b="$ceiling" 'BEGIN { if (b > 0) printf "%.0f %%", 100 * a / b; else print "-" }')
-	printf '%-22s %10s %9s %10s %10s %10s µs %9s µs\n' "$name" "${RPS[$name]}" "$ratio" "${P50[$name]}" "${P99[$name]}" "${SP50[$name]}" "${SP99[$name]}"
+	printf '%-22s %10s %9s %10s %10s %10s µs %9s µs %9s µs\n' "$name" "${RPS[$name]}" "$ratio" "${P50[$name]}" "${P99[$name]}" \
+		"${SP50[$name]}" "${SP99[$name]}" "${SEQ[$name]}"
 done
 echo
 printf 'export XLSX du territoire : %s lignes en %.2f s = %s lignes/s, fichier %s octets, RSS max du programme export %s ko\n' \
