@@ -567,8 +567,9 @@ int http_json(struct http_response *r, int status, const json_t *value)
 	if (value == NULL)
 		return RDV_EINVAL;
 	buf_reset(&r->body);
-	/* json_dump_callback is json_dumpb without sizing the output twice. */
-	if (json_dump_callback(value, json_to_buf, &r->body, JSON_COMPACT | JSON_ENCODE_ANY) != 0) {
+	/* json_dump_callback is json_dumpb without sizing the output twice; 15
+	 * significant digits print 50.301669 as typed, not 50.301668999999997. */
+	if (json_dump_callback(value, json_to_buf, &r->body, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15)) != 0) {
 		int rc = r->body.oom ? RDV_ENOMEM : RDV_EINVAL;
 		buf_reset(&r->body);
 		return rc;

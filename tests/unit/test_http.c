@@ -462,6 +462,11 @@ static void test_json_response(void)
 	CU_ASSERT_EQUAL(http_json(&r, 200, v), 0);
 	json_decref(v);
 	CU_ASSERT_STRING_EQUAL(r.body.data, "[]");
+	/* coordinates come out as stored, not with binary noise */
+	v = json_pack("{s:f}", "lat", 50.301669);
+	CU_ASSERT_EQUAL(http_json(&r, 200, v), 0);
+	json_decref(v);
+	CU_ASSERT_STRING_EQUAL(r.body.data, "{\"lat\":50.301669}");
 	CU_ASSERT_EQUAL(http_json(&r, 200, NULL), RDV_EINVAL);
 	http_response_free(&r);
 }
