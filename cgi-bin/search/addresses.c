@@ -14,79 +14,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "address_text.h"
 #include "answer_cache.h"
 #include "rdv.h"
 #include "search.h"
 #include "valid.h"
-
-#define MAX_WORDS 3
-struct words {
-	const char *w[MAX_WORDS];
-	size_t n;
-	const char *num;       /* a leading house number, or "" */
-};
-
-static int is_word_byte(unsigned char ch)
-{
-	return ch >= 0x80 || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
-}
-
-/* The typed text normalized: its words (runs of letters/digits, as
- * rdv_search_text) folded by valid_normalize_name and joined by one space:
- * "Rue  Victor-Hugo" and "rue victor hugo" give "rue victor hugo". The search
- * depends on this text only (it is what the SQL gets), so it keys the cache. */
-static const char *address_norm(struct ctx *c, const char *q)
-{
-	struct buf b = BUF_INIT;
-	for (const char *p = q; *p;) {
-		while (*p && !is_word_byte((unsigned char)*p))
-			p++;
-		const char *s = p;
-		while (is_word_byte((unsigned char)*p))
-			p++;
-		char *w = p > s ? valid_normalize_name(c->a, arena_strndup(c->a, s, (size_t)(p - s))) : NULL;
-		if (w != NULL && w[0] != '\0') {
-			if (b.len > 0)
-				buf_putc(&b, ' ');
-			buf_puts(&b, w);
-		}
-	}
-	const char *norm = b.oom ? NULL : arena_strdup(c->a, b.len ? b.data : "");
-	buf_free(&b);
-	return norm;
-}
-
-/* The words of a normalized text: the longest MAX_WORDS of 3+ characters and
- * a leading house number. */
-static int address_words(struct ctx *c, const char *norm, struct words *out)
-{
-	const char *words[16];
-	size_t nw = 0;
-	out->num = "";
-	out->n = 0;
-	for (const char *p = norm; *p && nw < 16;) {
-		const char *sp = strchr(p, ' ');
-		size_t len = sp ? (size_t)(sp - p) : strlen(p);
-		const char *w = arena_strndup(c->a, p, len);
-		p += len + (sp != NULL);
-		if (w == NULL)
-			continue;
-		if (nw == 0 && out->num[0] == '\0' && strspn(w, "0123456789") == len && len <= 4)
-			out->num = w;
-		else if (len >= 3)
-			words[nw++] = w;
-	}
-	/* longest first: the most selective trigrams */
-	for (size_t i = 1; i < nw; i++)
-		for (size_t j = i; j > 0 && strlen(words[j]) > strlen(words[j - 1]); j--) {
-			const char *t = words[j];
-			words[j] = words[j - 1];
-			words[j - 1] = t;
-		}
-	for (size_t i = 0; i < nw && i < MAX_WORDS; i++)
-		out->w[out->n++] = words[i];
-	return out->n > 0;
-}
 
 /* {"a","b"} as a PostgreSQL array literal (words are [a-z0-9] only). */
 static const char *pg_array(struct ctx *c, const char *const *w, size_t n)
@@ -108,8 +40,8 @@ static const char *pg_array(struct ctx *c, const char *const *w, size_t n)
  * migration 0027, whose plan is generic and cached per connection. */
 static PGresult *address_lookup_norm(struct ctx *c, const char *norm, int limit)
 {
-	struct words w;
-	if (norm == NULL || !address_words(c, norm, &w))
+	struct address_words w;
+	if (norm == NULL || !address_words(c->a, norm, &w))
 		return db_q(c->db, "SELECT id, label, code_insee, street_id, lat, lon, nom_commune, code_postal"
 				   " FROM addresses WHERE false");
 	return db_q(c->db, "SELECT id, label, code_insee, street_id, lat, lon, nom_commune, code_postal"
@@ -119,7 +51,7 @@ static PGresult *address_lookup_norm(struct ctx *c, const char *norm, int limit)
 
 PGresult *address_lookup(struct ctx *c, const char *q, int limit)
 {
-	return address_lookup_norm(c, q ? address_norm(c, q) : NULL, limit);
+	return address_lookup_norm(c, q ? address_norm(c->a, q) : NULL, limit);
 }
 
 /* ------------------------------------------------ optional remote service */
@@ -259,7 +191,7 @@ static int addresses_local(struct ctx *c, const char *norm)
  * read before the data: an answer is never older than its version. */
 static int addresses_local_cached(struct ctx *c, const char *q)
 {
-	const char *norm = address_norm(c, q);
+	const char *norm = address_norm(c->a, q);
 	if (norm == NULL)
 		return RDV_ENOMEM;
 	long long version = answers_version(c);
