@@ -5,7 +5,9 @@
 # nom_commune;…;lon;lat;…) into the addresses table. Re-runnable: rows are
 # upserted by BAN id; the upsert's statement trigger (migration 0018) rebuilds the
 # street search tables (address_streets, address_street_words, address_words) in the
-# same transaction. Connection: DATABASE_URL (or the PG* variables).
+# same transaction, and bumps address_data_version (migration 0027), on which the
+# programs' cached autocomplete answers are validated (seen within a second of the
+# COMMIT). Connection: DATABASE_URL (or the PG* variables).
 set -euo pipefail
 [ $# -ge 1 ] || { echo "usage: $0 adresses-62.csv [...]" >&2; exit 2; }
 for f in "$@"; do

@@ -9,58 +9,16 @@
  * it fails.
  */
 #include <curl/curl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "address_text.h"
+#include "answer_cache.h"
 #include "rdv.h"
 #include "search.h"
 #include "valid.h"
-
-#define MAX_WORDS 3
-struct words {
-	const char *w[MAX_WORDS];
-	size_t n;
-	const char *num;       /* a leading house number, or "" */
-};
-
-/* Splits q into folded words (letters/digits runs, as rdv_search_text),
- * keeps the longest MAX_WORDS of 3+ characters and a leading house number. */
-static int address_words(struct ctx *c, const char *q, struct words *out)
-{
-	const char *words[16];
-	size_t nw = 0;
-	out->num = "";
-	out->n = 0;
-	for (const char *p = q; *p && nw < 16;) {
-		while (*p && (unsigned char)*p < 0x80 && !((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-							   (*p >= '0' && *p <= '9')))
-			p++;
-		const char *s = p;
-		while (*p && ((unsigned char)*p >= 0x80 || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-			      (*p >= '0' && *p <= '9')))
-			p++;
-		if (p > s) {
-			char *w = valid_normalize_name(c->a, arena_strndup(c->a, s, (size_t)(p - s)));
-			if (w == NULL)
-				continue;
-			if (nw == 0 && out->n == 0 && out->num[0] == '\0' && strspn(w, "0123456789") == strlen(w) &&
-			    strlen(w) <= 4)
-				out->num = w;
-			else if (strlen(w) >= 3)
-				words[nw++] = w;
-		}
-	}
-	/* longest first: the most selective trigrams */
-	for (size_t i = 1; i < nw; i++)
-		for (size_t j = i; j > 0 && strlen(words[j]) > strlen(words[j - 1]); j--) {
-			const char *t = words[j];
-			words[j] = words[j - 1];
-			words[j - 1] = t;
-		}
-	for (size_t i = 0; i < nw && i < MAX_WORDS; i++)
-		out->w[out->n++] = words[i];
-	return out->n > 0;
-}
 
 /* {"a","b"} as a PostgreSQL array literal (words are [a-z0-9] only). */
 static const char *pg_array(struct ctx *c, const char *const *w, size_t n)
@@ -78,34 +36,22 @@ static const char *pg_array(struct ctx *c, const char *const *w, size_t n)
 	return s;
 }
 
-PGresult *address_lookup(struct ctx *c, const char *q, int limit)
+/* The search of a normalized text (address_norm): address_search() of
+ * migration 0027, whose plan is generic and cached per connection. */
+static PGresult *address_lookup_norm(struct ctx *c, const char *norm, int limit)
 {
-	struct words w;
-	if (q == NULL || !address_words(c, q, &w))
+	struct address_words w;
+	if (norm == NULL || !address_words(c->a, norm, &w))
 		return db_q(c->db, "SELECT id, label, code_insee, street_id, lat, lon, nom_commune, code_postal"
 				   " FROM addresses WHERE false");
-	/* d: the typed word that starts the words of the fewest streets drives
-	 * a btree range in order; every word must start a word of the street;
-	 * the first 50 such streets are ranked by similarity; then the first
-	 * numbers (or the typed one) of the best streets, each an index probe. */
-	return db_q(c->db,
-		"SELECT a.id, a.label, a.code_insee, a.street_id, a.lat, a.lon, a.nom_commune, a.code_postal FROM ("
-		" SELECT s.street_id, similarity(s.search, rdv_search_text($2)) AS sim FROM ("
-		"  SELECT DISTINCT ON (street_id) street_id, search FROM ("
-		"   SELECT u.w FROM unnest($1::text[]) u(w) ORDER BY coalesce((SELECT sum(streets) FROM address_words"
-		"    WHERE word >= u.w COLLATE \"C\" AND word < (u.w || chr(1114111)) COLLATE \"C\"), 0),"
-		"    length(u.w) DESC, u.w LIMIT 1) d"
-		"  CROSS JOIN LATERAL (SELECT st.street_id, st.search FROM address_street_words x"
-		"   JOIN address_streets st ON st.street_id = x.street_id"
-		"   WHERE x.word >= d.w COLLATE \"C\" AND x.word < (d.w || chr(1114111)) COLLATE \"C\""
-		"   AND NOT EXISTS (SELECT 1 FROM unnest($1::text[]) f WHERE strpos(' ' || st.search, ' ' || f) = 0)"
-		"   LIMIT 50) l ORDER BY street_id) s"
-		"  ORDER BY sim DESC, s.street_id LIMIT $4::int) top"
-		" CROSS JOIN LATERAL (SELECT * FROM addresses a WHERE a.street_id = top.street_id"
-		"  AND ($3 = '' OR a.numero = $3) ORDER BY length(a.numero), a.numero, a.rep NULLS FIRST, a.id"
-		"  LIMIT $4::int) a"
-		" ORDER BY top.sim DESC, a.nom_voie, length(a.numero), a.numero, a.id LIMIT $4::int",
-		pg_array(c, w.w, w.n), q, w.num, db_int(c->a, limit));
+	return db_q(c->db, "SELECT id, label, code_insee, street_id, lat, lon, nom_commune, code_postal"
+			   " FROM address_search($1::text[], $2, $3, $4::int)",
+		    pg_array(c, w.w, w.n), norm, w.num, db_int(c->a, limit));
+}
+
+PGresult *address_lookup(struct ctx *c, const char *q, int limit)
+{
+	return address_lookup_norm(c, q ? address_norm(c->a, q) : NULL, limit);
 }
 
 /* ------------------------------------------------ optional remote service */
@@ -179,27 +125,102 @@ static json_t *address_remote(struct ctx *c, const char *base, const char *q)
 	return out;
 }
 
+/* ------------------------------------------------ rendered answers */
+
+/* Per process: 256 answers of about 2 kB (10 addresses) fit the 512 kB cap;
+ * RSS at rest stays far under 10 MB. */
+#define ANSWERS_ENTRIES 256
+#define ANSWERS_BYTES (512 * 1024)
+/* The address data version is read at most once per second per process, not
+ * with each request: the public route has no actor statement to ride with,
+ * so a per-request read would be a round trip of its own, most of what a
+ * cached answer costs. An import commits after minutes of work; its streets
+ * show up within the second that follows. */
+#define ANSWERS_VERSION_PERIOD_MS 1000
+
+static struct answer_cache answers;
+static pthread_once_t answers_once = PTHREAD_ONCE_INIT;
+static int answers_ok;
+
+static void answers_init(void)
+{
+	answers_ok = ac_init(&answers, ANSWERS_ENTRIES, ANSWERS_BYTES) == 0;
+}
+
+static long long monotonic_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The address data version to validate answers with (migration 0027), or 0:
+ * no cache for this request. */
+static long long answers_version(struct ctx *c)
+{
+	pthread_once(&answers_once, answers_init);
+	if (!answers_ok)
+		return 0;
+	long long now = monotonic_ms(), v;
+	if (!ac_version_due(&answers, now, ANSWERS_VERSION_PERIOD_MS, &v))
+		return v;
+	const char *s = db_s(c->db, c->a, "SELECT version FROM address_data_version");
+	v = s ? atoll(s) : 0;
+	if (v > 0)
+		ac_set_version(&answers, v, now);
+	return v;
+}
+
+/* The JSON answer of the local table for a normalized text. */
+static int addresses_local(struct ctx *c, const char *norm)
+{
+	PGresult *r = address_lookup_norm(c, norm, 10);
+	if (r == NULL)
+		return c->db->err;
+	json_t *list = json_array();
+	for (int i = 0; i < PQntuples(r); i++)
+		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, s:s, s:f, s:f}",
+			"label", db_val(r, i, 1), "city_code", db_val(r, i, 2),
+			"street_ban_id", db_val(r, i, 3), "city", db_val(r, i, 6), "postcode", db_val(r, i, 7),
+			"lat", atof(db_val(r, i, 4)), "lon", atof(db_val(r, i, 5))));
+	PQclear(r);
+	return app_json(c, 200, json_pack("{s:o}", "results", list));
+}
+
+/* The local answer from the cache, else searched and kept. The version is
+ * read before the data: an answer is never older than its version. */
+static int addresses_local_cached(struct ctx *c, const char *q)
+{
+	const char *norm = address_norm(c->a, q);
+	if (norm == NULL)
+		return RDV_ENOMEM;
+	long long version = answers_version(c);
+	if (version > 0) {
+		buf_reset(&c->res.body);
+		if (ac_get(&answers, version, norm, &c->res.body) == 1) {
+			c->res.status = 200;
+			c->res.content_type = "application/json; charset=utf-8";
+			return 0;
+		}
+		buf_reset(&c->res.body);
+	}
+	int rc = addresses_local(c, norm);
+	if (rc == 0 && version > 0)
+		ac_put(&answers, version, norm, c->res.body.data, c->res.body.len);
+	return rc;
+}
+
 static int addresses_search(struct ctx *c)
 {
 	const char *q = http_param(&c->req, "q");
 	if (q == NULL || valid_length(q, 3, 200, NULL) != 0)
 		return app_json(c, 200, json_pack("{s:[]}", "results"));
+	http_add_header(&c->res, "Cache-Control", "private, max-age=300");
 	const char *remote = getenv("RDV_ADDRESS_API_URL");
 	json_t *list = remote && remote[0] ? address_remote(c, remote, q) : NULL;
-	if (list == NULL) {
-		PGresult *r = address_lookup(c, q, 10);
-		if (r == NULL)
-			return c->db->err;
-		list = json_array();
-		for (int i = 0; i < PQntuples(r); i++)
-			json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, s:s, s:f, s:f}",
-				"label", db_val(r, i, 1), "city_code", db_val(r, i, 2),
-				"street_ban_id", db_val(r, i, 3), "city", db_val(r, i, 6), "postcode", db_val(r, i, 7),
-				"lat", atof(db_val(r, i, 4)), "lon", atof(db_val(r, i, 5))));
-		PQclear(r);
-	}
-	http_add_header(&c->res, "Cache-Control", "private, max-age=300");
-	return app_json(c, 200, json_pack("{s:o}", "results", list));
+	if (list != NULL)
+		return app_json(c, 200, json_pack("{s:o}", "results", list));
+	return addresses_local_cached(c, q);
 }
 
 ROUTE_TABLE(address_routes,

@@ -7,4 +7,4 @@
 #define UNIT_SUITES(X) \
 	X(buf) X(tmpl) X(http) X(valid) X(route) X(tz) X(recurrence) X(holidays) X(slots) X(phone) \
 	X(db) X(auth) X(policy) X(occurrences) X(creneaux) X(rdvs) X(usager) X(sector) X(ics) X(sms) \
-	X(mail) X(webhook) X(notify) X(csv) X(xlsx) X(stats) X(conf) X(app) X(rls)
+	X(mail) X(webhook) X(notify) X(csv) X(xlsx) X(stats) X(conf) X(app) X(rls) X(answer_cache) X(address_text)
