@@ -272,6 +272,11 @@ static int cr_load_cached(struct db *db, struct arena *a, const struct creneaux_
 	return rc;
 }
 
+static struct crc_result_key cr_result_key(const struct creneaux_query *q)
+{
+	return (struct crc_result_key){cr_key(q), q->binome != 0, q->from, q->to, q->now};
+}
+
 static struct slots_query cr_slots_query(const struct creneaux_query *q, const struct cr_motif *m,
 					 const struct cr_data *d, long long lo, long long hi)
 {
@@ -365,12 +370,21 @@ int creneaux_search(struct db *db, struct arena *a, const struct creneaux_query 
 	creneaux_bounds(&w, &lo, &hi);
 	if (lo >= hi)
 		return 0;
+	/* The same search in the same second under the same version: the
+	 * slots computed then are exactly what would be computed now. */
+	struct crc_result_key rk = cr_result_key(q);
+	rc = crc_result_get(a, &rk, version, out, n);
+	if (rc != 0)
+		return rc < 0 ? rc : 0;
 	struct cr_data d;
 	rc = cr_load_cached(db, a, q, version, &m, lo, hi, &d);
-	if (rc != 0 || d.n_occ == 0)
-		return rc;
-	struct slots_query sq = cr_slots_query(q, &m, &d, lo, hi);
-	return slots_search(a, &sq, out, n);
+	if (rc == 0 && d.n_occ > 0) {
+		struct slots_query sq = cr_slots_query(q, &m, &d, lo, hi);
+		rc = slots_search(a, &sq, out, n);
+	}
+	if (rc == 0)
+		crc_result_put(&rk, version, *out, *n);
+	return rc;
 }
 
 /* One chunk [lo, hi) of the next-availability search. */

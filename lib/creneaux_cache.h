@@ -3,9 +3,11 @@
  * from the database for one search: the motif's rules, the plage
  * occurrences and the busy intervals (RDVs, absences) over a window.
  *
- * The slots themselves are not cached: they depend on "now" (rounding,
- * booking delays), so lib/slots recomputes them on every request from the
- * cached inputs (tens of µs) — the result is exactly what a fresh load gives.
+ * Beside the inputs, the computed slots of a search are kept (crc_result_*)
+ * under (key, binôme, window, "now", version): they depend on "now" only
+ * through the engine's epoch-second now (rounding, booking delays), so an
+ * answer for the same second and version is exactly what would be
+ * recomputed. A later second recomputes the slots from the cached inputs.
  *
  * Validity: an entry is stored under the schedule version (migration 0019,
  * read BEFORE the data) and is only served to a caller that read the same
@@ -18,6 +20,10 @@
  * arena. Memory: at most CRC_ENTRIES entries (several windows of one key
  * may coexist), each malloc'd; a new load replaces the key's older versions
  * or narrower windows, else an empty entry, else the least recently used; an entry bigger than CRC_MAX_BYTES is not kept.
+ * Results: at most CRC_RESULTS entries of at most CRC_RESULT_MAX_BYTES of
+ * slots; a new result replaces the same search's older one (another second
+ * or version), else an empty entry, else the least recently used. One
+ * mutex covers both tables.
  */
 #ifndef RDV_CRENEAUX_CACHE_H
 #define RDV_CRENEAUX_CACHE_H
@@ -29,6 +35,8 @@
 
 #define CRC_ENTRIES 32
 #define CRC_MAX_BYTES (1 << 20)
+#define CRC_RESULTS 16
+#define CRC_RESULT_MAX_BYTES (128 << 10)
 
 /* What the search depends on besides the window. */
 struct crc_key {
@@ -61,7 +69,21 @@ int crc_get(struct arena *a, const struct crc_key *k, long long version, long lo
 /* Keeps a copy of d for key under version (best effort: silently skipped
  * when out of memory or too big). */
 void crc_put(const struct crc_key *k, long long version, const struct crc_data *d);
-/* Drops every entry (tests). */
+/* What a computed result depends on besides the schedule version. */
+struct crc_result_key {
+	struct crc_key key;
+	int binome;
+	long long from, to;   /* the query's window */
+	long long now;        /* the engine's now, epoch seconds */
+};
+
+/* 1 and *out, *n (a copy in a; NULL when n is 0) when the slots of exactly
+ * this search were stored under version; 0 otherwise; RDV_ENOMEM. */
+int crc_result_get(struct arena *a, const struct crc_result_key *k, long long version, struct slot **out,
+		   size_t *n);
+/* Keeps a copy of s[0..n) (best effort, as crc_put). */
+void crc_result_put(const struct crc_result_key *k, long long version, const struct slot *s, size_t n);
+/* Drops every entry of both tables (tests). */
 void crc_clear(void);
 
 #endif

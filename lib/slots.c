@@ -8,13 +8,15 @@
  *      occurrence ever looks at another agent's or a past block);
  *   2. each free interval yields its slots by arithmetic (first start, then
  *      a count), so the output array is sized exactly before it is filled;
- *   3. the output is sorted once (natural merge sort: each free interval is
- *      already a sorted run) and de-duplicated.
+ *   3. the occurrences (by start) are merged with a heap of the ones open
+ *      at the current slot, each one's slots coming in order, and written
+ *      de-duplicated: the output is never sorted.
  * Binôme queries collect free intervals instead, take their union per
  * (lieu, agent) and intersect the agents' lists with two pointers.
  */
 #include "slots.h"
 
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -391,7 +393,126 @@ static int occ_wanted(const struct slots_query *q, const struct slot_occurrence 
 	return q->n_required == 0 || o->agent_id == q->required_agents[0];
 }
 
-/* Ordinary search: count, allocate once, fill, sort. */
+static int occ_sorted(const struct slot_occurrence *o, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (o[i].start < o[i - 1].start)
+			return 0;
+	return 1;
+}
+
+/* The slots of one occurrence, one at a time, in order. */
+struct slot_gen {
+	struct free_iter it;
+	struct slot cur;    /* the next slot */
+	long long last;     /* the last start of the current free interval */
+	long long step;
+};
+
+/* Moves g to its next slot: 1, or 0 when the occurrence has no more. */
+static int gen_next(struct slot_gen *g, const struct bounds *bd)
+{
+	if (g->cur.start < g->last) {
+		g->cur.start += g->step;
+		g->cur.end += g->step;
+		return 1;
+	}
+	long long fs, fe, t;
+	while (free_iter_next(&g->it, &fs, &fe)) {
+		size_t k = interval_slots(bd, fs, fe, &t);
+		if (k > 0) {
+			g->cur.start = t;
+			g->cur.end = t + g->step;
+			g->last = t + (long long)(k - 1) * g->step;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Min-heap of generators by their next slot (slot_cmp). */
+struct gen_heap {
+	struct slot_gen **v;
+	size_t n;
+};
+
+static void heap_down(struct gen_heap *h, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, m = i;
+		if (l < h->n && slot_cmp(&h->v[l]->cur, &h->v[m]->cur) < 0)
+			m = l;
+		if (l + 1 < h->n && slot_cmp(&h->v[l + 1]->cur, &h->v[m]->cur) < 0)
+			m = l + 1;
+		if (m == i)
+			return;
+		struct slot_gen *t = h->v[i];
+		h->v[i] = h->v[m];
+		h->v[m] = t;
+		i = m;
+	}
+}
+
+static void heap_push(struct gen_heap *h, struct slot_gen *g)
+{
+	size_t i = h->n++;
+	h->v[i] = g;
+	while (i > 0 && slot_cmp(&h->v[i]->cur, &h->v[(i - 1) / 2]->cur) < 0) {
+		struct slot_gen *t = h->v[i];
+		h->v[i] = h->v[(i - 1) / 2];
+		h->v[(i - 1) / 2] = t;
+		i = (i - 1) / 2;
+	}
+}
+
+/* The occurrences by start: q->occ itself when already so, else a sorted copy. */
+static const struct slot_occurrence *occ_by_start(struct arena *a, const struct slots_query *q)
+{
+	if (occ_sorted(q->occ, q->n_occ))
+		return q->occ;
+	struct slot_occurrence *copy = alloc_array(a, q->n_occ, sizeof(*copy));
+	if (copy == NULL)
+		return NULL;
+	memcpy(copy, q->occ, q->n_occ * sizeof(*copy));
+	qsort(copy, q->n_occ, sizeof(*copy), qsort_occ_start);
+	return copy;
+}
+
+/* Merges the occurrences' slot streams into s (sorted, de-duplicated; at
+ * most `total` of them): no slot of an occurrence precedes its start, so an
+ * occurrence joins the heap only once the smallest pending slot reaches
+ * its start, and the heap holds the occurrences open at that time. */
+static size_t merge_slots(const struct slots_query *q, const struct slot_occurrence *occ,
+			  const struct busy_index *ix, const struct bounds *bd, struct slot_gen *gens,
+			  struct gen_heap *h, struct slot *s)
+{
+	size_t k = 0, i = 0;
+	for (;;) {
+		while (i < q->n_occ && (h->n == 0 || occ[i].start <= h->v[0]->cur.start)) {
+			const struct slot_occurrence *o = &occ[i++];
+			if (!occ_wanted(q, o) || !occ_in_bounds(o, bd))
+				continue;
+			struct slot_gen *g = &gens[i - 1];
+			free_iter_init(&g->it, o, ix);
+			g->cur = (struct slot){LLONG_MIN, LLONG_MIN, o->agent_id, o->lieu_id};
+			g->last = LLONG_MIN;   /* no current interval yet */
+			g->step = bd->step;
+			if (gen_next(g, bd))
+				heap_push(h, g);
+		}
+		if (h->n == 0)
+			return k;
+		struct slot_gen *top = h->v[0];
+		if (k == 0 || slot_cmp(&top->cur, &s[k - 1]) != 0)
+			s[k++] = top->cur;
+		if (!gen_next(top, bd))
+			h->v[0] = h->v[--h->n];
+		heap_down(h, 0);
+	}
+}
+
+/* Ordinary search: count (an upper bound), allocate once, merge the
+ * occurrences' sorted streams while de-duplicating: no sort of the output. */
 static int search_plain(struct arena *a, const struct slots_query *q,
 			const struct busy_index *ix, const struct bounds *bd,
 			struct slot **out, size_t *n)
@@ -403,15 +524,14 @@ static int search_plain(struct arena *a, const struct slots_query *q,
 	if (total == 0)
 		return 0;
 	struct slot *s = alloc_array(a, total, sizeof(*s));
-	if (s == NULL)
+	const struct slot_occurrence *occ = occ_by_start(a, q);
+	struct slot_gen *gens = alloc_array(a, q->n_occ, sizeof(*gens));
+	struct gen_heap h = {alloc_array(a, q->n_occ, sizeof(*h.v)), 0};
+	if (s == NULL || occ == NULL || gens == NULL || h.v == NULL)
 		return RDV_ENOMEM;
-	size_t k = 0;
-	for (size_t i = 0; i < q->n_occ; i++)
-		if (occ_wanted(q, &q->occ[i]) && occ_in_bounds(&q->occ[i], bd))
-			k += occ_slots(&q->occ[i], ix, bd, s + k);
 	*out = s;
-	*n = k;
-	return slots_sort_unique(a, s, n);
+	*n = merge_slots(q, occ, ix, bd, gens, &h, s);
+	return 0;
 }
 
 /* ---------------------------------------------------------------- binôme */
@@ -643,14 +763,6 @@ int slots_search(struct arena *a, const struct slots_query *q, struct slot **out
 
 /* ----------------------------------------------------------------- first */
 
-static int occ_sorted(const struct slot_occurrence *o, size_t n)
-{
-	for (size_t i = 1; i < n; i++)
-		if (o[i].start < o[i - 1].start)
-			return 0;
-	return 1;
-}
-
 /* The occurrence's own first slot: the first free interval holding one. */
 static int occ_first(const struct slot_occurrence *o, const struct busy_index *ix,
 		     const struct bounds *bd, struct slot *best)
@@ -705,15 +817,9 @@ int slots_first(struct arena *a, const struct slots_query *q, struct slot *out)
 			*out = s[0];
 		return rc < 0 ? rc : n > 0;
 	}
-	const struct slot_occurrence *occ = q->occ;
-	if (!occ_sorted(occ, q->n_occ)) {
-		struct slot_occurrence *copy = alloc_array(a, q->n_occ, sizeof(*copy));
-		if (copy == NULL)
-			return RDV_ENOMEM;
-		memcpy(copy, q->occ, q->n_occ * sizeof(*copy));
-		qsort(copy, q->n_occ, sizeof(*copy), qsort_occ_start);
-		occ = copy;
-	}
+	const struct slot_occurrence *occ = occ_by_start(a, q);
+	if (occ == NULL)
+		return RDV_ENOMEM;
 	return first_plain(q, occ, &ix, &bd, out);
 }
 

@@ -23,9 +23,10 @@
  * (see slots_query), RDV_ENOMEM when the arena is exhausted. On error *out
  * is left NULL and *n 0.
  *
- * Cost: O(b log b + o log b + s log r) for o occurrences, b busy intervals,
- * s slots and r sorted runs among them (each free interval is one run), and
- * arena scratch of about b busy records plus 2 s slots. Nothing is done per
+ * Cost: O(b log b + o log b + s log k) for o occurrences, b busy intervals,
+ * s slots and at most k occurrences open at the same time (merged with a
+ * heap, no sort of the output), and arena scratch of about b busy records,
+ * o occurrences and s slots. Nothing is done per
  * slot beyond writing it. The busy sort is skipped when the busy list is
  * already ordered by (agent_id, start), and slots_first skips its sort of
  * the occurrences when they come ordered by start: SQL callers should ORDER

@@ -182,6 +182,55 @@ void tz_format_iso(long long utc, char out[32])
 		 lt.hour, lt.minute, lt.second, off);
 }
 
+/* Keeps the local day of utc (whose tz_format_iso is iso) in *day when its
+ * offset does not change during the day; otherwise keeps nothing. */
+static void iso_day_keep(struct tz_iso_day *day, long long utc, const char *iso)
+{
+	day->lo = day->hi = 0;
+	const char *t = strchr(iso, 'T');
+	if (t == NULL || (size_t)(t - iso) + 1 >= sizeof(day->date) || strlen(t + 1) < 8 ||
+	    strlen(t + 9) >= sizeof(day->off))
+		return;
+	long long days = tz_utc_to_local_days(utc);
+	int y, m, d;
+	tz_civil_from_days(days, &y, &m, &d);
+	long long lo = tz_local_midnight(y, m, d);
+	tz_civil_from_days(days + 1, &y, &m, &d);
+	long long hi = tz_local_midnight(y, m, d);
+	if (hi - lo != 86400 || tz_offset_at_utc(lo) != tz_offset_at_utc(hi - 1))
+		return;
+	memcpy(day->date, iso, (size_t)(t - iso) + 1);
+	day->date[t - iso + 1] = '\0';
+	strcpy(day->off, t + 9);
+	day->lo = lo;
+	day->hi = hi;
+}
+
+static char *put2(char *p, int v)
+{
+	p[0] = (char)('0' + v / 10);
+	p[1] = (char)('0' + v % 10);
+	return p + 2;
+}
+
+void tz_format_iso_day(struct tz_iso_day *day, long long utc, char out[32])
+{
+	if (utc < day->lo || utc >= day->hi) {
+		tz_format_iso(utc, out);
+		iso_day_keep(day, utc, out);
+		return;
+	}
+	int secs = (int)(utc - day->lo);   /* local time of day: one offset all day */
+	size_t n = strlen(day->date);
+	memcpy(out, day->date, n);
+	char *p = put2(out + n, secs / 3600);
+	*p++ = ':';
+	p = put2(p, secs / 60 % 60);
+	*p++ = ':';
+	p = put2(p, secs % 60);
+	strcpy(p, day->off);
+}
+
 static int format_fr_date(const struct local_dt *lt, char *out, size_t n)
 {
 	return snprintf(out, n, "%s %d%s %s %d",

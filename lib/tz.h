@@ -66,6 +66,16 @@ long long tz_local_midnight(int y, int m, int d);   /* UTC instant of local 00:0
  */
 /* "2026-12-07T14:30:00+01:00": ISO 8601 with the Paris offset (the API's form). */
 void tz_format_iso(long long utc, char out[32]);
+/* The same bytes, for many instants in a row (a list of créneaux): the
+ * date part and the offset of the last local day seen are kept in *day
+ * (zero it first), so an instant of that day costs a few divisions. A day
+ * with a clock change is never kept: its instants take tz_format_iso. */
+struct tz_iso_day {
+	long long lo, hi;   /* [lo, hi): UTC span of the kept local day, one offset */
+	char date[24];      /* "2026-12-07T" */
+	char off[8];        /* "+01:00" */
+};
+void tz_format_iso_day(struct tz_iso_day *day, long long utc, char out[32]);
 /* "lundi 7 décembre 2026 à 14 h 30", "mardi 1er décembre 2026 à 9 h" (minute
  * omitted when 0; the first of the month is written "1er", as French does). */
 void tz_format_fr_long(long long utc, char *out, size_t n);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "buf.h"
 #include "creneaux.h"
 #include "rdv.h"
 #include "search.h"
@@ -92,21 +93,57 @@ static int public_date_param(struct ctx *c, const char *name, long long *out)
 	return 0;
 }
 
-static json_t *public_slots_json(const struct slot *s, size_t n)
+/* A decimal integer appended without printf. */
+static void public_put_id(struct buf *b, long long v)
 {
-	json_t *list = json_array();
+	char tmp[24], *p = tmp + sizeof(tmp);
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--p = '-';
+	buf_append(b, p, (size_t)(tmp + sizeof(tmp) - p));
+}
+
+/* {"creneaux":[{"starts_at":…,"ends_at":…,"lieu_id":N|null},…]} written
+ * straight into the response: the bytes of jansson's compact dump (only
+ * digits, dates and fixed keys: nothing to escape), without an object per
+ * créneau. Deduplicated by (start, lieu): the sort is (start, lieu, agent). */
+static int public_slots_body(struct ctx *c, const struct slot *s, size_t n)
+{
+	struct buf *b = &c->res.body;
+	struct tz_iso_day day = {0};
+	char iso[32];
+	buf_reset(b);
+	buf_puts(b, "{\"creneaux\":[");
+	const char *sep = "";
 	for (size_t i = 0; i < n; i++) {
-		/* Deduplicated by (start, lieu): the sort is (start, lieu, agent). */
 		if (i > 0 && s[i].start == s[i - 1].start && s[i].lieu_id == s[i - 1].lieu_id)
 			continue;
-		char st[32], en[32];
-		tz_format_iso(s[i].start, st);
-		tz_format_iso(s[i].end, en);
-		json_t *o = json_pack("{s:s, s:s}", "starts_at", st, "ends_at", en);
-		json_object_set_new(o, "lieu_id", s[i].lieu_id ? json_integer(s[i].lieu_id) : json_null());
-		json_array_append_new(list, o);
+		buf_puts(b, sep);
+		sep = ",";
+		buf_puts(b, "{\"starts_at\":\"");
+		tz_format_iso_day(&day, s[i].start, iso);
+		buf_puts(b, iso);
+		buf_puts(b, "\",\"ends_at\":\"");
+		tz_format_iso_day(&day, s[i].end, iso);
+		buf_puts(b, iso);
+		buf_puts(b, "\",\"lieu_id\":");
+		if (s[i].lieu_id)
+			public_put_id(b, s[i].lieu_id);
+		else
+			buf_puts(b, "null");
+		buf_putc(b, '}');
 	}
-	return list;
+	buf_puts(b, "]}");
+	if (b->oom) {
+		buf_reset(b);
+		return RDV_ENOMEM;
+	}
+	c->res.status = 200;
+	c->res.content_type = "application/json; charset=utf-8";
+	return 0;
 }
 
 static int public_creneaux(struct ctx *c)
@@ -130,7 +167,7 @@ static int public_creneaux(struct ctx *c)
 	int rc = creneaux_search(c->db, c->a, &q, &s, &n);
 	if (rc != 0)
 		return public_engine_error(c, rc);
-	return app_json(c, 200, json_pack("{s:o}", "creneaux", public_slots_json(s, n)));
+	return public_slots_body(c, s, n);
 }
 
 static int public_next_availability(struct ctx *c)

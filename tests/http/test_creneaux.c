@@ -260,6 +260,52 @@ static void test_cache_follows_changes(void)
 	browser_free(&b);
 }
 
+/* A new plage, an absence over it and its removal each show in the very
+ * next public response, however warm the per-process caches (inputs and
+ * computed results of the same second). */
+static void test_cache_follows_plage_and_absence(void)
+{
+	struct browser b;
+	browser_init(&b);
+	long long m = motif("MDS d'Arras", "Consultation PMI nourrisson"), agent = test_agent_id(PMI);
+	char d0[11], d1[11], day[16] = "", st[40] = "", q[1024], plage[32] = "", absence[32] = "", lieu[32] = "";
+	date_in(2, d0);
+	date_in(20, d1);
+	/* an evening of a day 5 to 8 days ahead that is not a fixed holiday */
+	CU_ASSERT_EQUAL_FATAL(test_sql("SELECT to_char(min(d), 'YYYY-MM-DD') FROM generate_series(current_date + 5,"
+		" current_date + 8, interval '1 day') d WHERE to_char(d, 'MM-DD') NOT IN"
+		" ('01-01','05-01','05-08','07-14','08-15','11-01','11-11','12-25')", day, sizeof(day)), 0);
+	snprintf(q, sizeof(q), "SELECT '%s' || 'T20:00:00+0' || (extract(epoch FROM (DATE '%s' + time '20:00')"
+		 " - ((DATE '%s' + time '20:00') AT TIME ZONE 'Europe/Paris' AT TIME ZONE 'UTC')) / 3600)::int || ':00'",
+		 day, day, day);
+	CU_ASSERT_EQUAL_FATAL(test_sql(q, st, sizeof(st)), 0);
+	snprintf(q, sizeof(q), "SELECT min(po.lieu_id) FROM plages_ouverture po JOIN plage_ouverture_motifs pm"
+		 " ON pm.plage_ouverture_id = po.id AND pm.motif_id = %lld WHERE po.lieu_id IS NOT NULL", m);
+	CU_ASSERT_EQUAL_FATAL(test_sql(q, lieu, sizeof(lieu)), 0);
+	long long l = strtoll(lieu, NULL, 10);
+	for (int i = 0; i < 4; i++)   /* every worker process has it cached, same second or not */
+		CU_ASSERT_EQUAL(offers(&b, m, l, d0, d1, st), 0);
+	snprintf(q, sizeof(q), "WITH p AS (INSERT INTO plages_ouverture (organisation_id, agent_id, lieu_id, title,"
+		 " first_day, start_time, end_time) SELECT organisation_id, %lld, id, 'Test cache', DATE '%s', '20:00', '21:00'"
+		 " FROM lieux WHERE id = %lld RETURNING id), pm AS (INSERT INTO plage_ouverture_motifs SELECT id, %lld FROM p)"
+		 " SELECT id FROM p", agent, day, l, m);
+	CU_ASSERT_EQUAL_FATAL(test_sql(q, plage, sizeof(plage)), 0);
+	CU_ASSERT_EQUAL(offers(&b, m, l, d0, d1, st), 1);   /* new plage: offered at once */
+	CU_ASSERT_EQUAL(offers(&b, m, l, d0, d1, st), 1);
+	snprintf(q, sizeof(q), "INSERT INTO absences (agent_id, organisation_id, title, first_day, start_time, end_day, end_time)"
+		 " SELECT %lld, organisation_id, 'Test cache', DATE '%s', '19:00', DATE '%s', '22:00' FROM lieux WHERE id = %lld"
+		 " RETURNING id", agent, day, day, l);
+	CU_ASSERT_EQUAL_FATAL(test_sql(q, absence, sizeof(absence)), 0);
+	CU_ASSERT_EQUAL(offers(&b, m, l, d0, d1, st), 0);   /* absence: gone at once */
+	snprintf(q, sizeof(q), "DELETE FROM absences WHERE id = %s", absence);
+	CU_ASSERT_EQUAL(test_sql(q, NULL, 0), 0);
+	CU_ASSERT_EQUAL(offers(&b, m, l, d0, d1, st), 1);   /* absence removed: back */
+	snprintf(q, sizeof(q), "DELETE FROM plages_ouverture WHERE id = %s", plage);
+	CU_ASSERT_EQUAL(test_sql(q, NULL, 0), 0);
+	CU_ASSERT_EQUAL(offers(&b, m, l, d0, d1, st), 0);   /* plage removed: gone */
+	browser_free(&b);
+}
+
 void register_creneaux_http(void)
 {
 	CU_pSuite s = CU_add_suite("creneaux", NULL, NULL);
@@ -268,4 +314,5 @@ void register_creneaux_http(void)
 	CU_add_test(s, "public créneaux: errors", test_public_errors);
 	CU_add_test(s, "public next_availability", test_next_availability);
 	CU_add_test(s, "public créneaux: cache follows bookings, cancellations, plage edits", test_cache_follows_changes);
+	CU_add_test(s, "public créneaux: a new plage, an absence, their removal show at once", test_cache_follows_plage_and_absence);
 }

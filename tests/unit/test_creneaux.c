@@ -242,6 +242,66 @@ static void test_cache_rules(void)
 	CU_ASSERT_EQUAL(crc_get(A, &last, 6, 200, 4000, &got), 0);
 }
 
+/* Without a database: a computed result is served only for its own key,
+ * binôme flag, window, second and version; bounded like the inputs. */
+static void test_result_cache_rules(void)
+{
+	crc_clear();
+	long long agents[2] = {7, 8};
+	struct crc_result_key k = {.key = {.motif_id = 1, .agent_ids = agents, .n_agents = 2, .public_side = 1},
+				   .binome = 0, .from = 1000, .to = 90000, .now = 500};
+	struct slot s[2] = {{1800, 3600, 7, 3}, {3600, 5400, 8, 3}};
+	crc_result_put(&k, 5, s, 2);
+	struct slot *got;
+	size_t n;
+	CU_ASSERT_EQUAL(crc_result_get(A, &k, 5, &got, &n), 1);
+	CU_ASSERT(n == 2 && got != s && memcmp(got, s, sizeof(s)) == 0);   /* a copy in the arena */
+	CU_ASSERT_EQUAL(crc_result_get(A, &k, 6, &got, &n), 0);   /* the schedule changed */
+	CU_ASSERT_EQUAL(crc_result_get(A, &k, 0, &got, &n), 0);   /* no version: no cache */
+	struct crc_result_key o = k;
+	o.now = 501;                                               /* another second */
+	CU_ASSERT_EQUAL(crc_result_get(A, &o, 5, &got, &n), 0);
+	o = k;
+	o.to = 80000;                                              /* another window */
+	CU_ASSERT_EQUAL(crc_result_get(A, &o, 5, &got, &n), 0);
+	o = k;
+	o.from = 1001;
+	CU_ASSERT_EQUAL(crc_result_get(A, &o, 5, &got, &n), 0);
+	o = k;
+	o.binome = 1;
+	CU_ASSERT_EQUAL(crc_result_get(A, &o, 5, &got, &n), 0);
+	o = k;
+	o.key.n_agents = 1;
+	CU_ASSERT_EQUAL(crc_result_get(A, &o, 5, &got, &n), 0);
+	o = k;
+	o.key.public_side = 0;
+	CU_ASSERT_EQUAL(crc_result_get(A, &o, 5, &got, &n), 0);
+	/* the next second replaces the same search's entry; an empty result is kept too */
+	o = k;
+	o.now = 501;
+	crc_result_put(&o, 5, s, 0);
+	CU_ASSERT_EQUAL(crc_result_get(A, &o, 5, &got, &n), 1);
+	CU_ASSERT(n == 0 && got == NULL);
+	CU_ASSERT_EQUAL(crc_result_get(A, &k, 5, &got, &n), 0);
+	/* more searches than entries: the least recently used goes */
+	for (long long i = 0; i < 2 * CRC_RESULTS; i++) {
+		struct crc_result_key ki = {.key = {.motif_id = 100 + i}, .now = 500};
+		crc_result_put(&ki, 5, s, 2);
+	}
+	struct crc_result_key last = {.key = {.motif_id = 99 + 2 * CRC_RESULTS}, .now = 500};
+	CU_ASSERT_EQUAL(crc_result_get(A, &last, 5, &got, &n), 1);
+	CU_ASSERT_EQUAL(crc_result_get(A, &o, 5, &got, &n), 0);
+	/* too big: not kept */
+	size_t big = CRC_RESULT_MAX_BYTES / sizeof(struct slot) + 1;
+	struct slot *many = calloc(big, sizeof(*many));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(many);
+	crc_result_put(&k, 7, many, big);
+	CU_ASSERT_EQUAL(crc_result_get(A, &k, 7, &got, &n), 0);
+	free(many);
+	crc_clear();
+	CU_ASSERT_EQUAL(crc_result_get(A, &last, 5, &got, &n), 0);
+}
+
 /* A search served from the cache gives exactly what a fresh load gives. */
 static void test_cached_equals_fresh(void)
 {
@@ -308,5 +368,6 @@ void register_creneaux_suite(void)
 	CU_add_test(s, "next availability = first of the search", test_next_matches_search);
 	CU_add_test(s, "cache: key, version and window", test_cache_rules);
 	CU_add_test(s, "cache: a cached search equals a fresh one", test_cached_equals_fresh);
+	CU_add_test(s, "result cache: key, window, second and version", test_result_cache_rules);
 	CU_add_test(s, "schedule version: bumped once per committed schedule write", test_schedule_version);
 }

@@ -243,6 +243,36 @@ static void test_tz_format_iso(void)
 	CU_ASSERT_STRING_EQUAL(out, "1970-01-01T01:00:00+01:00");
 }
 
+/* tz_format_iso_day gives tz_format_iso's bytes for every instant, in
+ * order and out of order, across both clock changes and years. */
+static void test_tz_format_iso_day(void)
+{
+	struct tz_iso_day day = {0};
+	char want[32], got[32];
+	int bad = 0;
+	long long t0 = utc_of(2025, 12, 30, 0, 0), t1 = utc_of(2028, 1, 2, 0, 0);
+	for (long long t = t0; t < t1; t += 433) {   /* 7 min 13 s: every second of the minute in turn */
+		tz_format_iso(t, want);
+		tz_format_iso_day(&day, t, got);
+		bad += strcmp(want, got) != 0;
+		long long back = t - 86400 * 3 + 1;   /* another day, then this day again */
+		tz_format_iso(back, want);
+		tz_format_iso_day(&day, back, got);
+		bad += strcmp(want, got) != 0;
+	}
+	long long odd[] = {utc_of(2026, 3, 29, 0, 59) + 59, utc_of(2026, 3, 29, 1, 0), utc_of(2026, 10, 25, 0, 59) + 59,
+			   utc_of(2026, 10, 25, 1, 0), utc_of(2026, 10, 24, 22, 0), utc_of(2026, 10, 25, 22, 59) + 59, 0};
+	for (size_t i = 0; i < sizeof(odd) / sizeof(*odd); i++) {
+		tz_format_iso(odd[i], want);
+		tz_format_iso_day(&day, odd[i], got);
+		bad += strcmp(want, got) != 0;
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	tz_format_iso_day(&day, paris(2026, 11, 24, 9, 0), got);
+	tz_format_iso_day(&day, paris(2026, 11, 24, 9, 30), got);
+	CU_ASSERT_STRING_EQUAL(got, "2026-11-24T09:30:00+01:00");
+}
+
 static void test_tz_format_fr(void)
 {
 	static const char *const months[12] = {
@@ -323,6 +353,7 @@ void register_tz_suite(void)
 	CU_add_test(s, "round trip 2026-2027", test_tz_round_trip_2026);
 	CU_add_test(s, "hourly sweep vs zoneinfo", test_tz_against_zoneinfo);
 	CU_add_test(s, "ISO 8601 with offset", test_tz_format_iso);
+	CU_add_test(s, "ISO 8601, one conversion per day", test_tz_format_iso_day);
 	CU_add_test(s, "French formats", test_tz_format_fr);
 	CU_add_test(s, "formats truncate on UTF-8 boundaries", test_tz_format_truncation);
 }
