@@ -46,6 +46,15 @@ INSERT INTO agent_territorial_roles (agent_id, territory_id) SELECT id, :terr FR
 INSERT INTO motifs (organisation_id, service_id, name, default_duration_in_min, bookable_by, location_type)
 SELECT o.id, CASE WHEN i % 2 = 0 THEN :pmi ELSE :ssoc END, 'Motif de mesure ' || i, 30, 'everyone', 'public_office'
   FROM generate_series(1, 300) i JOIN b_org o ON o.n = 1 + (i - 1) % 40;
+-- Sectorisation, as a département sets it up: one sector per organisation, the 500 communes
+-- of the address file dealt out in turn, every motif offered to the addresses of its sector.
+INSERT INTO sectors (territory_id, name, human_id) SELECT :terr, 'Secteur de mesure ' || n, 'mesure-' || n FROM b_org;
+INSERT INTO sector_attributions (sector_id, organisation_id, level)
+SELECT s.id, o.id, 'organisation' FROM b_org o JOIN sectors s ON s.territory_id = :terr AND s.human_id = 'mesure-' || o.n;
+INSERT INTO zones (sector_id, level, city_code, city_name)
+SELECT s.id, 'city', (99000 + i)::text, 'Commune ' || (99000 + i)
+  FROM generate_series(1, 500) i JOIN sectors s ON s.territory_id = :terr AND s.human_id = 'mesure-' || (1 + (i - 1) % 40);
+UPDATE motifs SET sectorisation_level = 'organisation' WHERE organisation_id IN (SELECT id FROM b_org);
 
 -- Two weekly plages per agent over a year (26 weeks back, 26 ahead), at a lieu of the organisation.
 INSERT INTO plages_ouverture (organisation_id, agent_id, lieu_id, title, first_day, start_time, end_time,

@@ -3,7 +3,7 @@
 # run on this machine, wrk (2 threads, 64 connections — wrk shares the 2 cores with the
 # stack, so every figure includes that) against nginx for:
 #   the ceilings: a static file and a trivial FastCGI responder behind the same nginx;
-#   the public créneaux (API, 4 weeks), the address autocomplete, the agent week agenda
+#   the public créneaux (API, 4 weeks, and the page of a week at a lieu), the address autocomplete, the agent week agenda
 #   JSON, the usager search by name, the usager list (no search) and the RDV list pages;
 #   and the RDV export to XLSX (rows/s, peak RSS).
 # Server time per request (p50/p99 under load, and the median of 50 requests alone) comes
@@ -58,6 +58,12 @@ BASE="http://127.0.0.1:$PORT"
 ORG=$(psql_b -tAc "SELECT min(id) FROM organisations WHERE territory_id = (SELECT id FROM territories WHERE departement_number = '99')")
 TERR=$(psql_b -tAc "SELECT id FROM territories WHERE departement_number = '99'")
 MOTIF=$(psql_b -tAc "SELECT min(m.id) FROM motifs m JOIN plage_ouverture_motifs pm ON pm.motif_id = m.id WHERE m.organisation_id = $ORG")
+# The public créneaux page of that motif at a lieu, from an address of the organisation's sector
+# (commune 99001 falls in the first organisation's sector, generate.sql).
+LIEU=$(psql_b -tAc "SELECT min(p.lieu_id) FROM plages_ouverture p JOIN plage_ouverture_motifs pm ON pm.plage_ouverture_id = p.id WHERE pm.motif_id = $MOTIF")
+SERVICE=$(psql_b -tAc "SELECT service_id FROM motifs WHERE id = $MOTIF")
+MOTIF_NAME=$(psql_b -tAc "SELECT replace(name, ' ', '%20') FROM motifs WHERE id = $MOTIF")
+PAGE="/prendre_rdv?address=1%20Rue%20Pasteur%2099001%20Commune%2099001&city_code=99001&service_id=$SERVICE&motif_name=$MOTIF_NAME&location_type=public_office&lieu_id=$LIEU"
 AGENT=$(psql_b -tAc "SELECT min(agent_id) FROM agent_roles WHERE organisation_id = $ORG AND access_level = 'basic'")
 AGENT_EMAIL=$(psql_b -tAc "SELECT email FROM agents WHERE id = $AGENT")
 D1=$(date -d tomorrow +%F); D28=$(date -d '+28 days' +%F)
@@ -79,6 +85,7 @@ ENDPOINTS=(
 	"static|/static/app.css||"
 	"trivial_fastcgi|/__bench/trivial||"
 	"creneaux_api_4w|/api/v1/public/creneaux?motif_id=$MOTIF&from=$D1&to=$D28||search"
+	"creneaux_page|$PAGE||search"
 	"address_autocomplete|/adresses?q=rue+victor+hugo+commune+99||search"
 	"agenda_week_json|/agent/organisations/$ORG/agenda/events.json?agent_ids=$AGENT&start=${WS}T00:00:00%2B01:00&end=${WE}T00:00:00%2B01:00|$COOKIE|booking"
 	"usager_search_name|/agent/organisations/$ORG/usagers/search.json?q=martin|$COOKIE|booking"
