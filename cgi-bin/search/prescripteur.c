@@ -310,7 +310,7 @@ static int presc_before_commit(struct ctx *c, struct booking *b, long long rdv_i
 		"INSERT INTO outbox (channel, event, recipient, payload, organisation_id, rdv_id)"
 		" VALUES ('email', 'prescripteur_rdv_created', btrim($1), jsonb_build_object('kind', 'prescripteur',"
 		" 'rdv_id', $2::bigint, 'user_id', $3::bigint, 'prescripteur_first_name', btrim($4),"
-		" 'prescripteur_last_name', btrim($5)), $6::bigint, $2::bigint)",
+		" 'prescripteur_last_name', btrim($5), 'to_name', btrim($4) || ' ' || btrim($5)), $6::bigint, $2::bigint)",
 		presc_value(f, PF_PRESC_EMAIL), db_int(c->a, rdv_id), db_int(c->a, b->for_user_id),
 		presc_value(f, PF_PRESC_FIRST), presc_value(f, PF_PRESC_LAST), db_int(c->a, b->org_id));
 }

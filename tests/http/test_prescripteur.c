@@ -195,7 +195,8 @@ static void test_book(void)
 	fx_sql_is("2", "SELECT count(*) FROM outbox WHERE rdv_id = %lld AND event = 'rdv_created'"
 		       " AND recipient IN ('zoe.prevert@example.org', '+33611223344')", rdv);
 	fx_sql_is("1", "SELECT count(*) FROM outbox WHERE rdv_id = %lld AND event = 'prescripteur_rdv_created'"
-		       " AND channel = 'email' AND recipient = 'camille.presc@example.org' AND NOT payload ? 'token'", rdv);
+		       " AND channel = 'email' AND recipient = 'camille.presc@example.org' AND NOT payload ? 'token'"
+		       " AND payload->>'to_name' = 'Camille Prescriptrice'", rdv);
 	/* the same person (accents, case and phone written otherwise): one usager, two RDVs */
 	long long again = book(&b, "first_name=zoe&last_name=PREVERT&phone=%2B33+6+11+22+33+44", &start);
 	CU_ASSERT_FATAL(again > 0 && again != rdv);
