@@ -10,6 +10,8 @@
  * one guarded UPDATE (users_count < max), so seats never oversell.
  * Follow-up motifs are booked only with a referent of the person the RDV is
  * for: another agent's créneau is refused with a French message.
+ * prescripteur.c books through the same functions (search.h), with its own
+ * steps inside the transaction (struct booking's before_insert/_commit).
  */
 #include <sodium.h>
 #include <stdlib.h>
@@ -30,18 +32,6 @@
 #define GONE "Ce créneau n'est plus disponible : quelqu'un vient de le réserver. Choisissez un autre créneau."
 #define NOT_REFERENT "Ce rendez-vous de suivi se prend uniquement avec l'un de vos référents : choisissez l'un " \
 		     "des créneaux qui vous sont proposés."
-
-struct booking {
-	struct wizard w;
-	long long motif_id, lieu_id, starts_at, rdv_id, for_user_id;
-	long long org_id;
-	long long referents_of;          /* whose referents a follow-up motif is booked with */
-	const char *viewer;              /* the $4 of SEARCH_OFFER_CTE */
-	int invited;                     /* through an invitation link: for the invited person only */
-	int duration, collectif, follow_up;
-	long long min_delay, max_delay;  /* motif's public booking delays, seconds */
-	const char *motif_name, *location_type, *restriction, *instruction;
-};
 
 static long long param_id(struct ctx *c, const char *key)
 {
@@ -77,12 +67,13 @@ static void booking_address(struct ctx *c, struct booking *b)
 		PQclear(r);
 }
 
-/* Loads what is being booked; RDV_ENOTFOUND when the motif is not offered
- * online at that address (not bookable, outside the secteur, deleted). */
-static int booking_load(struct ctx *c, struct booking *b)
+int booking_load(struct ctx *c, struct booking *b, int prescripteur)
 {
 	memset(b, 0, sizeof(*b));
 	wizard_parse(c, &b->w);
+	b->w.prescripteur = prescripteur;
+	if (prescripteur)
+		b->w.invitation_token = NULL;
 	b->invited = search_invitation(c, &b->w);
 	if (b->invited < 0)
 		return RDV_EFORBIDDEN;
@@ -96,6 +87,10 @@ static int booking_load(struct ctx *c, struct booking *b)
 	b->viewer = db_int(c->a, b->referents_of);
 	if (b->invited) {
 		b->for_user_id = b->referents_of = b->w.invited_id;
+		b->viewer = search_offer_viewer(c, &b->w);
+	}
+	if (prescripteur) {   /* for someone else: nobody's referents, no family */
+		b->for_user_id = b->referents_of = 0;
 		b->viewer = search_offer_viewer(c, &b->w);
 	}
 	const char *st = http_param(&c->req, "starts_at");
@@ -191,6 +186,14 @@ static int booking_not_referent(struct ctx *c, const struct booking *b)
 	return 0;
 }
 
+int booking_slot_free(struct ctx *c, const struct booking *b)
+{
+	long long agents[1];
+	size_t n;
+	int rc = booking_free_agents(c, b, agents, 1, &n);
+	return rc != 0 ? rc : n > 0;
+}
+
 static int booking_vars(struct ctx *c, const struct booking *b)
 {
 	tmpl_set_var(c->vars, "title", "Confirmer votre rendez-vous");
@@ -256,8 +259,7 @@ static const char *booking_fr_delay(struct ctx *c, long long s)
 	return arena_printf(c->a, "%lld minutes", (s + 59) / 60);
 }
 
-/* Why the start is outside the motif's online booking window, NULL if inside. */
-static const char *booking_outside_delays(struct ctx *c, const struct booking *b)
+const char *booking_outside_delays(struct ctx *c, const struct booking *b)
 {
 	long long now = (long long)time(NULL);
 	if (b->starts_at < now + b->min_delay)
@@ -271,8 +273,7 @@ static const char *booking_outside_delays(struct ctx *c, const struct booking *b
 	return NULL;
 }
 
-/* Back to the créneaux of that day with msg. */
-static int booking_gone(struct ctx *c, const struct booking *b, const char *msg)
+int booking_gone(struct ctx *c, const struct booking *b, const char *msg)
 {
 	app_flash(c, "error", msg ? msg : GONE);
 	struct wizard x = b->w;
@@ -283,8 +284,7 @@ static int booking_gone(struct ctx *c, const struct booking *b, const char *msg)
 	return app_redirect(c, wizard_url(c, &x, 4));
 }
 
-/* booking_load's outcome as a page: 0 to go on. */
-static int booking_refused(struct ctx *c, int rc)
+int booking_refused(struct ctx *c, int rc)
 {
 	if (rc == RDV_EFORBIDDEN)
 		return search_invitation_refused(c);
@@ -296,7 +296,7 @@ static int booking_refused(struct ctx *c, int rc)
 static int booking_show(struct ctx *c, int invitation)
 {
 	struct booking b;
-	int rc = booking_load(c, &b);
+	int rc = booking_load(c, &b, 0);
 	if (rc == 0 && b.invited != invitation)
 		rc = invitation ? RDV_EFORBIDDEN : RDV_ENOTFOUND;
 	if (rc != 0)
@@ -305,13 +305,12 @@ static int booking_show(struct ctx *c, int invitation)
 	if (outside != NULL)
 		return booking_gone(c, &b, outside);
 	if (!b.collectif) {
-		long long agents[1];
-		size_t n;
-		if ((rc = booking_free_agents(c, &b, agents, 1, &n)) != 0)
-			return rc;
-		if (n == 0 && booking_not_referent(c, &b))
+		int avail = booking_slot_free(c, &b);
+		if (avail < 0)
+			return avail;
+		if (!avail && booking_not_referent(c, &b))
 			return app_error(c, 422, NOT_REFERENT);
-		if (n == 0)
+		if (!avail)
 			return booking_gone(c, &b, NULL);
 	}
 	if ((rc = booking_vars(c, &b)) != 0)
@@ -367,23 +366,26 @@ static int booking_insert(struct ctx *c, const struct booking *b, long long *rdv
 	if (n == 0)
 		return RDV_ENOTFOUND;
 	long long agent = agents[n > 1 ? randombytes_uniform((uint32_t)n) : 0];
+	/* a prescripteur's RDV: created by them, at the home of the person it is for */
+	const char *by = b->prescripteur_id ? "prescripteur" : "user";
 	char *id = db_s(c->db, c->a,
 		"INSERT INTO rdvs (organisation_id, motif_id, lieu_id, address, starts_at, ends_at, users_count,"
-		" created_by_type, created_by_user_id)"
+		" created_by_type, created_by_user_id, created_by_prescripteur_id)"
 		" SELECT $1, m.id, nullif($3::bigint, 0),"
-		"  CASE WHEN m.location_type = 'home' THEN (SELECT address FROM users WHERE id = $5) END,"
+		"  CASE WHEN m.location_type = 'home' THEN (SELECT address FROM users WHERE id = $8::bigint) END,"
 		"  to_timestamp($4::bigint), to_timestamp($4::bigint) + make_interval(mins => m.default_duration_in_min),"
-		"  1, 'user', $5 FROM motifs m WHERE m.id = $2 RETURNING id",
+		"  1, $6, nullif($5::bigint, 0), nullif($7::bigint, 0) FROM motifs m WHERE m.id = $2 RETURNING id",
 		db_int(c->a, b->org_id), db_int(c->a, b->motif_id), db_int(c->a, b->lieu_id),
-		db_int(c->a, b->starts_at), db_int(c->a, c->user_id));
+		db_int(c->a, b->starts_at), db_int(c->a, c->user_id), by, db_int(c->a, b->prescripteur_id),
+		db_int(c->a, b->prescripteur_id ? b->for_user_id : c->user_id));
 	if (id == NULL)
 		return c->db->err ? c->db->err : RDV_EDB;
 	*rdv_id = atoll(id);
 	if ((rc = db_x(c->db, "INSERT INTO agents_rdvs (rdv_id, agent_id) VALUES ($1, $2)", id,
 		       db_int(c->a, agent))) != 0)
 		return rc;
-	return db_x(c->db, "INSERT INTO participations (rdv_id, user_id, created_by_type) VALUES ($1, $2, 'user')",
-		    id, db_int(c->a, b->for_user_id));
+	return db_x(c->db, "INSERT INTO participations (rdv_id, user_id, created_by_type) VALUES ($1, $2, $3)",
+		    id, db_int(c->a, b->for_user_id), by);
 }
 
 /* A seat of a collective RDV: one guarded UPDATE, then the participation
@@ -426,7 +428,7 @@ static int booking_notify(struct ctx *c, const struct booking *b, long long rdv_
 	return rc == 0 ? rdv_webhook(c->db, c->a, b->org_id, rdv_id, "updated") : rc;
 }
 
-static int booking_commit(struct ctx *c, const struct booking *b, long long rdv_id, long long participation_id)
+static int booking_commit(struct ctx *c, struct booking *b, long long rdv_id, long long participation_id)
 {
 	int rc = booking_profile(c, b->org_id, b->for_user_id);
 	if (rc == 0)
@@ -435,6 +437,8 @@ static int booking_commit(struct ctx *c, const struct booking *b, long long rdv_
 		rc = audit_log(c->db, c->a, &(struct audit_entry){.user_id = c->user_id, .organisation_id = b->org_id,
 			.item_type = "rdv", .item_id = rdv_id, .event = b->collectif ? "participation" : "create",
 			.ip = app_client_ip(c)});
+	if (rc == 0 && b->before_commit != NULL)
+		rc = b->before_commit(c, b, rdv_id);
 	if (rc == 0)
 		rc = db_commit(c->db);
 	return rc;
@@ -464,7 +468,7 @@ static int booking_phone(struct ctx *c, struct booking *b)
 	return 0;
 }
 
-static int booking_run(struct ctx *c, struct booking *b, long long *rdv_id)
+int booking_run(struct ctx *c, struct booking *b, long long *rdv_id)
 {
 	int rc = RDV_ECONFLICT;
 	long long participation_id = 0;
@@ -472,6 +476,8 @@ static int booking_run(struct ctx *c, struct booking *b, long long *rdv_id)
 		db_rollback(c->db);
 		if ((rc = db_begin(c->db)) != 0)
 			return rc;
+		if (b->before_insert != NULL && (rc = b->before_insert(c, b)) != 0)
+			continue;   /* retried only on a race */
 		if (b->collectif) {
 			*rdv_id = b->rdv_id;
 			rc = booking_seat(c, b, &participation_id);
@@ -515,13 +521,22 @@ static int booking_invited_identity(struct ctx *c, struct booking *b)
 	return 0;
 }
 
+int booking_throttled(struct ctx *c, const char *login)
+{
+	if (!auth_throttled(c->db, "booking", login, app_client_ip(c)))
+		return 0;
+	app_error(c, 429, "Vous avez réservé beaucoup de rendez-vous en peu de temps. Réessayez dans "
+			  "15 minutes, ou appelez le service pour prendre rendez-vous.");
+	return 1;
+}
+
 /* POST /reservation (signed in) and /invitation/reservation (the letters
  * sign the responsable in for this booking only: a 10-minute session
  * limited to the new RDV). */
 static int booking_save(struct ctx *c, int invitation)
 {
 	struct booking b;
-	int rc = booking_load(c, &b);
+	int rc = booking_load(c, &b, 0);
 	if (rc == 0 && b.invited != invitation)
 		rc = invitation ? RDV_EFORBIDDEN : RDV_ENOTFOUND;
 	if (rc != 0)
@@ -543,9 +558,8 @@ static int booking_save(struct ctx *c, int invitation)
 	/* Every RDV booked counts: an account or an IP booking créneau after
 	 * créneau (a script emptying an agenda) is stopped for 15 minutes. */
 	const char *login = arena_printf(c->a, "user:%lld", c->user_id);
-	if (auth_throttled(c->db, "booking", login, app_client_ip(c)))
-		return app_error(c, 429, "Vous avez réservé beaucoup de rendez-vous en peu de temps. Réessayez dans "
-					 "15 minutes, ou appelez le service pour prendre rendez-vous.");
+	if (booking_throttled(c, login))
+		return 0;
 	long long rdv_id = 0;
 	rc = booking_run(c, &b, &rdv_id);
 	if (rc == RDV_ECONFLICT && b.collectif)

@@ -24,6 +24,8 @@ void wizard_parse(struct ctx *c, struct wizard *w)
 	w->location_type = http_param(&c->req, "location_type");
 	w->date = http_param(&c->req, "date");
 	w->invitation_token = http_param(&c->req, "invitation_token");
+	const char *presc = http_param(&c->req, "prescripteur");
+	w->prescripteur = presc != NULL && strcmp(presc, "1") == 0;
 	long long id = 0;
 	const char *lieu = http_param(&c->req, "lieu_id");
 	if (lieu != NULL && lieu[0] && valid_id(lieu, &id, NULL) == 0)
@@ -49,6 +51,7 @@ const char *wizard_query(struct ctx *c, const struct wizard *w, int level)
 {
 	struct buf b = BUF_INIT;
 	qs_put(&b, "invitation_token", w->invitation_token);
+	qs_put(&b, "prescripteur", w->prescripteur ? "1" : NULL);
 	qs_put(&b, "address", w->address);
 	qs_put(&b, "city_code", w->city_code);
 	qs_put(&b, "street_ban_id", w->street_ban_id);

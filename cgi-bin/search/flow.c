@@ -5,6 +5,10 @@
  * accumulates the choices (struct wizard); the step shown is the first one
  * whose choice is missing. Phone and home motifs skip the lieu step;
  * collective motifs list their workshops instead of créneaux.
+ * GET /prendre_rdv_prescripteur is the same wizard in prescripteur mode
+ * (prescripteur=1 kept in every URL): motifs bookable by prescripteurs are
+ * offered too, and a créneau leads to prescripteur.c instead of the
+ * citizen's booking.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +40,7 @@ static int flow_render(struct ctx *c, const struct wizard *w, const char *step)
 	tmpl_set_var(c->vars, "title", "Prendre rendez-vous");
 	tmpl_set_var(c->vars, "step", step);
 	tmpl_set_var(c->vars, "invitation_token", w->invited_id ? w->invitation_token : NULL);
+	tmpl_set_bool(c->vars, "prescripteur", w->prescripteur);
 	tmpl_set_var(c->vars, "address", w->address);
 	tmpl_set_var(c->vars, "back_services", wizard_url(c, w, 0));
 	tmpl_set_var(c->vars, "back_motifs", wizard_url(c, w, 1));
@@ -47,8 +52,8 @@ static int flow_render(struct ctx *c, const struct wizard *w, const char *step)
  * best match of the address base, or ask again. */
 static int flow_geocode(struct ctx *c, struct wizard *w)
 {
-	if ((w->address == NULL || valid_required(w->address, NULL) != 0) && w->invited_id)
-		return flow_render(c, w, "address");    /* invited, no address on record: ask it */
+	if ((w->address == NULL || valid_required(w->address, NULL) != 0) && (w->invited_id || w->prescripteur))
+		return flow_render(c, w, "address");    /* invited without an address on record, prescripteur: ask it */
 	if (w->address == NULL || valid_required(w->address, NULL) != 0)
 		return app_redirect(c, "/");
 	PGresult *r = address_lookup(c, w->address, 5);
@@ -344,9 +349,10 @@ static int flow_week_slots(struct ctx *c, const struct wizard *w, const struct o
 
 static const char *flow_book_href(struct ctx *c, const struct wizard *w, const struct found *f)
 {
-	return app_url(c, arena_printf(c->a, "%s/reservation/new?%s&motif_id=%lld&lieu_id=%lld&starts_at=%lld",
-				       w->invited_id ? "/invitation" : "", wizard_query(c, w, 3), f->motif_id,
-				       f->lieu_id, f->start));
+	const char *path = w->invited_id ? "/invitation/reservation/new"
+			   : w->prescripteur ? "/prescripteur/new" : "/reservation/new";
+	return app_url(c, arena_printf(c->a, "%s?%s&motif_id=%lld&lieu_id=%lld&starts_at=%lld", path,
+				       wizard_query(c, w, 3), f->motif_id, f->lieu_id, f->start));
 }
 
 static void flow_days(struct ctx *c, const struct wizard *w, long long start, const struct found *f, size_t nf)
@@ -443,10 +449,11 @@ static int flow_workshops(struct ctx *c, struct wizard *w)
 	return flow_render(c, w, "workshops");
 }
 
-static int flow_show(struct ctx *c)
+static int flow_run(struct ctx *c, int prescripteur)
 {
 	struct wizard w;
 	wizard_parse(c, &w);
+	w.prescripteur |= prescripteur;
 	if (search_invitation(c, &w) < 0)
 		return search_invitation_refused(c);
 	if (!city_code_ok(w.city_code))
@@ -487,6 +494,17 @@ static int flow_show(struct ctx *c)
 	return flow_creneaux(c, &w, o, n);
 }
 
+static int flow_show(struct ctx *c)
+{
+	return flow_run(c, 0);
+}
+
+static int flow_prescripteur(struct ctx *c)
+{
+	return flow_run(c, 1);
+}
+
 ROUTE_TABLE(search_flow_routes,
 	{HTTP_GET, "/prendre_rdv", flow_show, ROUTE_PUBLIC, 0},
+	{HTTP_GET, "/prendre_rdv_prescripteur", flow_prescripteur, ROUTE_PUBLIC, 0},
 );

@@ -48,6 +48,8 @@ const char *search_offer_viewer(struct ctx *c, const struct wizard *w)
 {
 	if (w->invited_id)
 		return arena_printf(c->a, "%lld:i", w->invited_id);
+	if (w->prescripteur)
+		return "0:p";
 	return search_viewer(c);
 }
 

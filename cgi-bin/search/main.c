@@ -8,11 +8,11 @@
 #define W __attribute__((weak))
 extern const struct route_table home_routes W, search_flow_routes W, booking_flow_routes W,
 	user_account_routes W, user_rdv_routes W, relative_routes W, address_routes W, public_api_routes W,
-	rdv_link_routes W;
+	rdv_link_routes W, prescripteur_routes W;
 
 static const struct route_table *const tables[] = {
 	&home_routes, &search_flow_routes, &booking_flow_routes, &user_account_routes, &user_rdv_routes,
-	&relative_routes, &address_routes, &public_api_routes, &rdv_link_routes,
+	&relative_routes, &address_routes, &public_api_routes, &rdv_link_routes, &prescripteur_routes,
 };
 
 static void search_vars(struct ctx *c)

@@ -20,6 +20,7 @@ struct wizard {
 	long long invited_id;            /* the invited person once the token checked, else 0 */
 	long long invited_responsible_id;/* who books for them (themselves or their responsable) */
 	const char *invited_last_name;
+	int prescripteur;                /* prescripteur mode (prescripteur=1): booking for someone else */
 };
 
 void wizard_parse(struct ctx *c, struct wizard *w);
@@ -28,7 +29,7 @@ void wizard_parse(struct ctx *c, struct wizard *w);
  * none), -1 when expired or unknown. */
 int search_invitation(struct ctx *c, struct wizard *w);
 /* The $4 of SEARCH_OFFER_CTE for this wizard: the invited person with the
- * invitation flag, else search_viewer(). */
+ * invitation flag, "0:p" in prescripteur mode, else search_viewer(). */
 const char *search_offer_viewer(struct ctx *c, const struct wizard *w);
 /* The French page of a dead invitation link (no data shown). */
 int search_invitation_refused(struct ctx *c);
@@ -43,7 +44,9 @@ const char *wizard_query(struct ctx *c, const struct wizard *w, int level);
  * whose referents open follow-up motifs ('0' for none: search_viewer), or
  * "<id>:i" for a person whose invitation link the request checked
  * (search_offer_viewer): then motifs bookable by invited users are offered
- * too, within the invitation's organisation, service and motifs.
+ * too, within the invitation's organisation, service and motifs; or "0:p"
+ * for a prescripteur (search_offer_viewer): motifs bookable by prescripteurs
+ * (and by invited users) are offered too, collective ones are not.
  * Callers number their own parameters from $5. Defines the CTEs terr,
  * street, sect, attr (organisation_id, agent_id of the secteurs the address
  * falls in), ref (agent_id of the usager's referents), inv (the invitation's
@@ -67,7 +70,9 @@ const char *wizard_query(struct ctx *c, const struct wizard *w, int level);
 	" elig AS (SELECT m.* FROM motifs m JOIN organisations o ON o.id = m.organisation_id" \
 	"  WHERE o.territory_id IN (SELECT id FROM terr) AND m.deleted_at IS NULL " \
 	"  AND (m.bookable_by = 'everyone' OR (m.bookable_by = 'agents_and_prescripteurs_and_invited_users'" \
-	"       AND EXISTS (SELECT 1 FROM inv)))" \
+	"       AND EXISTS (SELECT 1 FROM inv))" \
+	"   OR ($4 LIKE '%:p' AND m.bookable_by <> 'agents'))" \
+	"  AND NOT ($4 LIKE '%:p' AND m.collectif)" \
 	"  AND NOT EXISTS (SELECT 1 FROM inv WHERE m.organisation_id <> coalesce(inv.organisation_id, m.organisation_id)" \
 	"       OR m.service_id <> coalesce(inv.service_id, m.service_id)" \
 	"       OR (coalesce(cardinality(inv.motif_ids), 0) > 0 AND m.id <> ALL (inv.motif_ids)))" \
@@ -146,6 +151,48 @@ int search_scoped(const struct ctx *c);
 int search_family_cancel(struct ctx *c, long long id, int collectif, int quiet);
 /* Error page for what a link session may not do. */
 int search_scope_refused(struct ctx *c);
+
+/* booking.c: one online booking being made (citizen, invitation link or
+ * prescripteur). Strings live in the request arena. */
+struct booking {
+	struct wizard w;
+	long long motif_id, lieu_id, starts_at, rdv_id, for_user_id;
+	long long org_id;
+	long long referents_of;          /* whose referents a follow-up motif is booked with */
+	const char *viewer;              /* the $4 of SEARCH_OFFER_CTE */
+	int invited;                     /* through an invitation link: for the invited person only */
+	int duration, collectif, follow_up;
+	long long min_delay, max_delay;  /* motif's public booking delays, seconds */
+	const char *motif_name, *location_type, *restriction, *instruction;
+	long long prescripteur_id;       /* set: created by that prescripteur, not by c->user_id */
+	/* Optional steps of booking_run inside its transaction (each attempt):
+	 * before the RDV is inserted (who it is for, who books), and before the
+	 * COMMIT (more messages). Non-zero aborts the attempt. */
+	int (*before_insert)(struct ctx *c, struct booking *b);
+	int (*before_commit)(struct ctx *c, struct booking *b, long long rdv_id);
+	void *arg;
+};
+
+/* Loads what is being booked from the request (wizard, motif_id, lieu_id,
+ * starts_at, rdv_id); prescripteur: the prescripteur's offer, whatever the
+ * query string says. RDV_ENOTFOUND when the motif is not offered online at
+ * that address, RDV_EFORBIDDEN for a dead invitation link. */
+int booking_load(struct ctx *c, struct booking *b, int prescripteur);
+/* booking_load's outcome as a page: 0 to go on. */
+int booking_refused(struct ctx *c, int rc);
+/* Why the start is outside the motif's online booking window, NULL if inside. */
+const char *booking_outside_delays(struct ctx *c, const struct booking *b);
+/* 1 when some agent is free at exactly that start (0 if not, < 0 on error). */
+int booking_slot_free(struct ctx *c, const struct booking *b);
+/* Back to the créneaux of that day with msg (NULL: "no longer available"). */
+int booking_gone(struct ctx *c, const struct booking *b, const char *msg);
+/* Books it in one transaction (retried on a race): re-checks the créneau,
+ * inserts the RDV, the organisation profile, the notifications and the audit
+ * row. 0 with *rdv_id, RDV_ENOTFOUND / RDV_ECONFLICT when the créneau is gone. */
+int booking_run(struct ctx *c, struct booking *b, long long *rdv_id);
+/* The throttle of online bookings ("booking" kind), keyed on login and the
+ * client address: 1 when refused (a French 429 page was rendered). */
+int booking_throttled(struct ctx *c, const char *login);
 
 /* addresses.c: the best matches of a typed address in the local address
  * base (accent-insensitive, trigram index). Columns: id, label, code_insee,

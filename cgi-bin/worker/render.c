@@ -7,7 +7,8 @@
  * responsable of a relative), motif, service, service_name, organisation,
  * org_phone, date_long, date_short, previous_date_long, duration, place_long,
  * place_short, agents, users, instruction, link (usagers: /r/<participation>/<token>),
- * agent_link, cancelled_by_user. Other events (password_reset, …) get the
+ * agent_link, cancelled_by_user; a payload's to_name names the addressee
+ * when it is not the person of user_id. Other events (password_reset, …) get the
  * top-level strings of the payload. Everything lives in the worker's arena.
  */
 #include <jansson.h>
@@ -149,6 +150,8 @@ static int render_rdv_vars(struct worker *w, const struct outbox_row *row, struc
 	tmpl_set_var(v, "duration", db_val(r, 0, 19));
 	out->to_name = arena_printf(w->a, "%s %s", db_val(r, 0, 17) ? db_val(r, 0, 17) : "",
 				    db_val(r, 0, 18) ? db_val(r, 0, 18) : "");
+	if (payload_str(row, "to_name") != NULL)   /* someone else about the RDV (a prescripteur) */
+		out->to_name = payload_str(row, "to_name");
 	info->summary = agent ? arena_printf(w->a, "RDV %s — %s", db_val(r, 0, 16) ? db_val(r, 0, 16) : "",
 					     db_val(r, 0, 4))
 			      : arena_printf(w->a, "RDV %s — %s", db_val(r, 0, 7), db_val(r, 0, 9));

@@ -5,4 +5,4 @@
 #define HTTP_SUITES(X) \
 	X(foundation) X(process) X(accesses) X(api_org) X(profile) X(agenda) X(creneaux) X(plages) X(absences) \
 	X(rdv) X(rdv_edit) X(usagers) X(public) X(usager_space) X(reschedule) X(admin) X(invitations) X(sectors) X(teams) \
-	X(worker) X(export) X(stats) X(ics) X(api) X(websec) X(forms) X(invite_links) X(idor) X(races) X(concurrency) X(resilience)
+	X(worker) X(export) X(stats) X(ics) X(api) X(websec) X(forms) X(invite_links) X(prescripteur) X(idor) X(races) X(concurrency) X(resilience)

@@ -100,7 +100,21 @@ static const struct form_case form_cases[] = {
 	{USER, "/users/informations", "/users/informations",
 	 "first_name=Zorglub&last_name=Durand&phone_number=12&address=&birth_date=", 422, "phone_number",
 	 "value=\"Zorglub\""},
+	/* a prescripteur's steps ({presc}: a créneau's hidden fields) */
+	{ANON, "/prescripteur/new?{presc}", "/prescripteur/beneficiaire",
+	 "{presc}&presc_first_name=Zorglub&presc_last_name=Durand&presc_email=pas-un-email&presc_phone=0321123456", 422,
+	 "presc_email", "value=\"Zorglub\""},
+	{ANON, "/prescripteur/new?{presc}", "/prescripteur/recapitulatif",
+	 "{presc}&presc_first_name=Camille&presc_last_name=Durand&presc_email=c%40example.org&presc_phone=0321123456"
+	 "&first_name=Zorglub&last_name=Durand&birth_date=2020-13-45&phone=0611223344", 422, "birth_date",
+	 "value=\"Zorglub\""},
+	{ANON, "/prescripteur/new?{presc}", "/prescripteur/rdv",
+	 "{presc}&presc_first_name=Camille&presc_last_name=Durand&presc_email=c%40example.org&presc_phone=0321123456"
+	 "&first_name=Zorglub&last_name=Durand&phone=12", 422, "phone", "value=\"Zorglub\""},
 };
+
+/* test_prescripteur.c: the hidden fields of a prescripteur's booking form. */
+const char *prescripteur_booking_query(void);
 
 static char org[24], terr[24], pmi[24], tadmin[24], sector[24], monday[16];
 
@@ -123,12 +137,12 @@ static void ids(void)
 	       " SELECT id, %s, true FROM agents WHERE email = '%s' ON CONFLICT DO NOTHING", terr, RIGHTS_ONLY);
 }
 
-/* s with {org}, {terr}, {agent} and {monday} replaced, into out. */
+/* s with {org}, {terr}, {agent}, {monday} and {presc} replaced, into out. */
 static const char *expand(char *out, size_t n, const char *s)
 {
-	static const struct { const char *key; const char *val; } keys[] = {
+	const struct { const char *key; const char *val; } keys[] = {
 		{"{org}", org}, {"{terr}", terr}, {"{agent}", pmi}, {"{tadmin}", tadmin}, {"{sector}", sector},
-		{"{monday}", monday}};
+		{"{monday}", monday}, {"{presc}", strstr(s, "{presc}") ? prescripteur_booking_query() : ""}};
 	size_t o = 0;
 	while (*s && o + 1 < n) {
 		size_t k = 0;
