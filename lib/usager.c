@@ -400,13 +400,13 @@ static char *name_pattern(struct arena *a, const char *q, int reverse)
 
 /* By name: the page of matches, ordered by the folded name, comes from
  * usager_name_page() (0029_usager_search_page.sql), which reads the indexes of
- * user_profiles as the owner within the agent's organisations (rls_usager_orgs) — in
- * one organisation, or throughout territory $3; only the page's usagers are read here.
+ * user_profiles and the page's usagers (page.usr) as the owner within the agent's
+ * organisations (rls_usager_orgs) — in one organisation, or throughout territory $3.
  * $7 (the words reversed) is NULL for one word; $8: count every match even when the
  * page is full (otherwise the total may be a lower bound, usager_search_total). */
 #define NAME_SQL \
 	"SELECT" COLS ", page.total FROM usager_name_page($1, $2::boolean, $3, rdv_name_pattern($4)," \
-	" rdv_name_pattern($7), $5, $6, $8::boolean) page JOIN users u ON u.id = page.user_id" \
+	" rdv_name_pattern($7), $5, $6, $8::boolean) page CROSS JOIN LATERAL (SELECT (page.usr).*) u" \
 	" WHERE u.deleted_at IS NULL ORDER BY page.search_words, u.id"
 
 /* Without a search: the page in the order of the folded names, from usager_list_page()
