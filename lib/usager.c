@@ -398,14 +398,15 @@ static char *name_pattern(struct arena *a, const char *q, int reverse)
 #define SEARCH_HEAD "SELECT" COLS ", count(*) OVER () FROM users u WHERE u.deleted_at IS NULL AND" SCOPE_SQL
 #define SEARCH_TAIL " ORDER BY u.last_name, u.first_name, u.id LIMIT $5 OFFSET $6"
 
-/* By name: the page of matches, counted and ordered by the folded name, comes from
- * usager_name_page() (0022_usager_search_territory.sql), which reads the indexes of
- * user_profiles as the owner within the agent's organisations (rls_usager_orgs) — in
- * one organisation, or throughout territory $3; only the page's usagers are read here.
- * $7 (the words reversed) is NULL for one word. */
+/* By name: the page of matches, ordered by the folded name, comes from
+ * usager_name_page() (0029_usager_search_page.sql), which reads the indexes of
+ * user_profiles and the page's usagers (page.usr) as the owner within the agent's
+ * organisations (rls_usager_orgs) — in one organisation, or throughout territory $3.
+ * $7 (the words reversed) is NULL for one word; $8: count every match even when the
+ * page is full (otherwise the total may be a lower bound, usager_search_total). */
 #define NAME_SQL \
 	"SELECT" COLS ", page.total FROM usager_name_page($1, $2::boolean, $3, rdv_name_pattern($4)," \
-	" rdv_name_pattern($7), $5, $6) page JOIN users u ON u.id = page.user_id" \
+	" rdv_name_pattern($7), $5, $6, $8::boolean) page CROSS JOIN LATERAL (SELECT (page.usr).*) u" \
 	" WHERE u.deleted_at IS NULL ORDER BY page.search_words, u.id"
 
 /* Without a search: the page in the order of the folded names, from usager_list_page()
@@ -416,8 +417,8 @@ static char *name_pattern(struct arena *a, const char *q, int reverse)
 	"SELECT" COLS ", page.total FROM usager_list_page($1, $2::boolean, $3, $4, $5) page" \
 	" JOIN users u ON u.id = page.user_id WHERE u.deleted_at IS NULL ORDER BY page.search_words, u.id"
 
-PGresult *usager_search(struct db *db, struct arena *a, const struct usager_scope *s, const char *q,
-			long long referent_id, int page, int per_page)
+static PGresult *search(struct db *db, struct arena *a, const struct usager_scope *s, const char *q,
+			long long referent_id, int page, int per_page, int exact)
 {
 	const char *lim = db_int(a, per_page), *off = db_int(a, (long long)(page - 1) * per_page);
 	char e164[PHONE_E164_SIZE];
@@ -439,7 +440,20 @@ PGresult *usager_search(struct db *db, struct arena *a, const struct usager_scop
 	if (q[0] == '+' && phone_normalize(q, e164, NULL) == 0)
 		return db_q(db, SEARCH_HEAD " AND u.phone_number_formatted = $4" SEARCH_TAIL, SCOPE_PARAMS(a, s),
 			    arena_strdup(a, e164), lim, off);
-	return db_q(db, NAME_SQL, SCOPE_PARAMS(a, s), name_pattern(a, q, 0), lim, off, name_pattern(a, q, 1));
+	return db_q(db, NAME_SQL, SCOPE_PARAMS(a, s), name_pattern(a, q, 0), lim, off, name_pattern(a, q, 1),
+		    exact ? "t" : "f");
+}
+
+PGresult *usager_search(struct db *db, struct arena *a, const struct usager_scope *s, const char *q,
+			long long referent_id, int page, int per_page)
+{
+	return search(db, a, s, q, referent_id, page, per_page, 1);
+}
+
+PGresult *usager_search_page(struct db *db, struct arena *a, const struct usager_scope *s, const char *q,
+			     long long referent_id, int page, int per_page)
+{
+	return search(db, a, s, q, referent_id, page, per_page, 0);
 }
 
 long long usager_search_total(const PGresult *r)

@@ -133,9 +133,15 @@ char *usager_notes(struct db *db, struct arena *a, const struct usager_scope *s,
  * NULL with db->err on error. */
 PGresult *usager_search(struct db *db, struct arena *a, const struct usager_scope *s, const char *q,
 			long long referent_id, int page, int per_page);
+/* As usager_search, for pages that do not need an exact total: a search by a name of
+ * one or two letters stops reading once the page is full, and its total is then a
+ * lower bound (negative, usager_search_total) before the last page. */
+PGresult *usager_search_page(struct db *db, struct arena *a, const struct usager_scope *s, const char *q,
+			     long long referent_id, int page, int per_page);
 /* The total of a usager_search result; negative when only a lower bound is known
- * (the list of a whole territory without a search, before its last page): there are
- * at least -total usagers, so there is a next page. */
+ * (the list of a whole territory without a search, or a name search of
+ * usager_search_page, before its last page): there are at least -total usagers, so
+ * there is a next page. */
 long long usager_search_total(const PGresult *r);
 /* The exact number of usagers in the scope (slow throughout a large territory). */
 int usager_count(struct db *db, const struct usager_scope *s, long long *total);

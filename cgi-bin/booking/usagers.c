@@ -148,7 +148,7 @@ static void set_pager(struct ctx *c, const char *base, const char *q, int page, 
 static int list_render(struct ctx *c, const struct usager_scope *s, const char *q, long long referent, const char *base)
 {
 	int page = param_page(c);
-	PGresult *r = usager_search(c->db, c->a, s, q, referent, page, PER_PAGE);
+	PGresult *r = usager_search_page(c->db, c->a, s, q, referent, page, PER_PAGE);
 	if (r == NULL)
 		return c->db->err;
 	struct tmpl_loop *rows = tmpl_add_loop(c->vars, "usagers");
@@ -205,15 +205,18 @@ static json_t *search_json_row(struct ctx *c, const PGresult *r, int i)
  * of this organisation only (an RDV takes no other). q: 2 characters or more. */
 static int usagers_search_json(struct ctx *c)
 {
-	struct usager_scope s;
-	int rc = page_scope(c, &s);
+	/* the organisation alone: booking_org checks the agent's role in it, and
+	 * usager_name_page the organisations whose usagers the agent sees; no
+	 * territory setting is read (usager_scope_load would be one more statement) */
+	struct usager_scope s = {.agent_id = c->agent_id};
+	enum org_role role;
+	int rc = booking_org(c, &s.org_id, &role);
 	if (rc != 0)
 		return rc;
-	s.territory_wide = 0;
 	const char *q = http_param(&c->req, "q");
 	json_t *list = json_array();
 	if (q != NULL && strlen(q) >= 2) {
-		PGresult *r = usager_search(c->db, c->a, &s, q, 0, 1, 20);
+		PGresult *r = usager_search_page(c->db, c->a, &s, q, 0, 1, 20);
 		if (r == NULL) {
 			json_decref(list);
 			return c->db->err;
@@ -807,7 +810,7 @@ static int render_move(struct ctx *c, const struct usager_scope *s, long long id
 	tmpl_set_var(c->vars, "q", q);
 	struct tmpl_loop *l = tmpl_add_loop(c->vars, "candidates");
 	if (q != NULL && q[0]) {
-		PGresult *res = usager_search(c->db, c->a, s, q, 0, 1, 20);
+		PGresult *res = usager_search_page(c->db, c->a, s, q, 0, 1, 20);
 		if (res == NULL)
 			return c->db->err;
 		for (int i = 0; i < PQntuples(res); i++)
@@ -1064,7 +1067,7 @@ static int render_merge(struct ctx *c, const struct usager_scope *s, int status,
 	tmpl_set_var(c->vars, "q", q);
 	struct tmpl_loop *l = tmpl_add_loop(c->vars, "candidates");
 	if (keep && q != NULL && q[0]) {
-		PGresult *r = usager_search(c->db, c->a, s, q, 0, 1, 20);
+		PGresult *r = usager_search_page(c->db, c->a, s, q, 0, 1, 20);
 		if (r == NULL)
 			return c->db->err;
 		for (int i = 0; i < PQntuples(r); i++) {

@@ -894,6 +894,96 @@ static void test_api_family(void)
 	browser_free(&b);
 }
 
+/* The ids of Arras's usagers with a word of the name starting with word, in the order
+ * of the folded names (recomputed from users), page by page; their number. */
+static void expected_org_ids(const char *word, int per_page, int page, char *out, size_t n)
+{
+	char sql[768];
+	snprintf(sql, sizeof(sql),
+		 "SELECT coalesce(string_agg(id::text, ',' ORDER BY w, id), '') FROM"
+		 " (SELECT u.id, rdv_name_words(u.last_name, u.first_name, u.birth_name) w FROM users u"
+		 "   JOIN user_profiles p ON p.user_id = u.id AND p.organisation_id = %lld"
+		 "   WHERE u.deleted_at IS NULL AND rdv_name_words(u.last_name, u.first_name, u.birth_name) LIKE '%% %s%%'"
+		 "   ORDER BY w, u.id LIMIT %d OFFSET %d) x", arras, word, per_page, (page - 1) * per_page);
+	out[0] = '\0';
+	test_sql(sql, out, n);
+}
+
+static long long org_matches(const char *word)
+{
+	char sql[512];
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM users u JOIN user_profiles p ON p.user_id = u.id"
+		 " AND p.organisation_id = %lld WHERE u.deleted_at IS NULL"
+		 " AND rdv_name_words(u.last_name, u.first_name, u.birth_name) LIKE '%% %s%%'", arras, word);
+	return sql_ll(sql);
+}
+
+/* A frequent word (more than 100 profiles of the organisation hold it: the name order
+ * is read and stopped at the page, 0029) and a rare one (the word index): the same
+ * usagers in the same order as every match sorted by folded name; the list's total
+ * is a lower bound before the last page and exact on it; the API's stays exact. */
+static void test_search_frequent_words(void)
+{
+	enum { LIST_PER_PAGE = 30 };   /* cgi-bin/booking/usagers.c PER_PAGE */
+	char sql[640], path[256], want[2048], got[2048], text[128];
+	/* 100 Zorglub, and 12 Abel whose first name is Zorglub: they come first */
+	snprintf(sql, sizeof(sql),
+		 "WITH u AS (INSERT INTO users (first_name, last_name, created_through)"
+		 "  SELECT CASE WHEN i <= 100 THEN 'Pers' || lpad(i::text, 3, '0') ELSE 'Zorglub' END,"
+		 "         CASE WHEN i <= 100 THEN 'Zorglub' ELSE 'Abel' END, 'agent_creation'"
+		 "    FROM generate_series(1, 112) i RETURNING id),"
+		 " p AS (INSERT INTO user_profiles (user_id, organisation_id) SELECT id, %lld FROM u RETURNING 1)"
+		 " SELECT count(*) FROM p", arras);
+	CU_ASSERT_EQUAL_FATAL(sql_ll(sql), 112);
+	long long count = org_matches("zo");
+	CU_ASSERT_FATAL(count > 100);
+	struct browser b;
+	sign_in(&b, PMI);
+	/* the RDV form's autocomplete: the first 20, in order */
+	static const char *const words[] = {"zo", "zorglub", NULL};
+	for (int i = 0; words[i]; i++) {
+		snprintf(path, sizeof(path), "%s/search.json?q=%s", base, words[i]);
+		CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+		expected_org_ids(words[i], 20, 1, want, sizeof(want));
+		ids_in_order(&b, "\"id\":", got, sizeof(got));
+		CU_ASSERT_STRING_EQUAL(got, want);
+	}
+	CU_ASSERT(browser_body_has(&b, "\"label\":\"ABEL Zorglub"));
+	/* the list: a lower bound, then the exact total on the last page */
+	long long last = (count + LIST_PER_PAGE - 1) / LIST_PER_PAGE;
+	for (long long page = 1; page <= last; page++) {
+		snprintf(path, sizeof(path), "%s?q=zo&page=%lld", base, page);
+		CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+		expected_org_ids("zo", LIST_PER_PAGE, (int)page, want, sizeof(want));
+		ids_in_order(&b, "/usagers/", got, sizeof(got));
+		CU_ASSERT_STRING_EQUAL(got, want);
+		if (page < last)
+			snprintf(text, sizeof(text), "Plus de %lld usager(s)", page * LIST_PER_PAGE);
+		else
+			snprintf(text, sizeof(text), "<p>%lld usager(s) pour", count);
+		CU_ASSERT(browser_body_has(&b, text));
+	}
+	/* a rare pair of words: every match, counted exactly */
+	snprintf(path, sizeof(path), "%s?q=zorglub+abel", base);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	CU_ASSERT(browser_body_has(&b, "<p>12 usager(s) pour"));
+	browser_free(&b);
+	/* the API counts every match */
+	api_token(ADMIN_ARRAS);
+	browser_init(&b);
+	snprintf(path, sizeof(path), "/api/v1/organisations/%lld/users?search=zo&per_page=10", arras);
+	CU_ASSERT_EQUAL(api(&b, "GET", path, NULL), 200);
+	snprintf(text, sizeof(text), "\"total\":%lld}", count);
+	CU_ASSERT(browser_body_has(&b, text));
+	expected_org_ids("zo", 10, 1, want, sizeof(want));
+	ids_in_order(&b, "\"id\":", got, sizeof(got));
+	CU_ASSERT_STRING_EQUAL(got, want);
+	browser_free(&b);
+	/* the other tests and suites count Arras's usagers without them */
+	CU_ASSERT_EQUAL(sql_ll("WITH d AS (DELETE FROM users WHERE (last_name = 'Zorglub' AND first_name LIKE 'Pers%')"
+			       " OR (last_name = 'Abel' AND first_name = 'Zorglub') RETURNING 1) SELECT count(*) FROM d"), 112);
+}
+
 void register_usagers_http(void)
 {
 	CU_pSuite s = CU_add_suite("http: usagers", suite_init, NULL);
@@ -901,6 +991,7 @@ void register_usagers_http(void)
 	CU_add_test(s, "territory list: lower bound before the last page, exact total on it, name order",
 		    test_territory_list_pager);
 	CU_add_test(s, "search by the start of the words of the name, renames followed", test_search_words);
+	CU_add_test(s, "frequent and rare words: the page in name order, totals", test_search_frequent_words);
 	CU_add_test(s, "create a responsable and a proche", test_create_responsable_and_proche);
 	CU_add_test(s, "invalid phone, e-mail, dates: 422 in French, values kept", test_invalid_input_422);
 	CU_add_test(s, "duplicate warnings: phone, identity, confirm, deleted ignored", test_duplicate_warnings);

@@ -138,6 +138,39 @@ static void test_agent_sees_its_organisation(void)
 	db_rollback(app);
 }
 
+/* The name search reads as the owner (usager_name_page, SECURITY DEFINER, 0029): it
+ * returns the agent's organisation's usagers only, whichever way it reads them (the
+ * word index: 'le'; the name order: 'a', every name: '%'), and nothing of another
+ * organisation, even asked by id or throughout the territory. */
+static void test_name_search_within_agent_orgs(void)
+{
+	NEED_DB();
+	CU_ASSERT_EQUAL_FATAL(rls_set_actor(app, strtoll(agent_a, NULL, 10), 0), 0);
+	const char *terr = owner_s("SELECT territory_id FROM organisations WHERE id = $1", org_a);
+	static const char *const patterns[] = {"% le%", "% a%", "%", NULL};
+	for (int i = 0; patterns[i]; i++) {
+		const char *p = patterns[i];
+		const char *mine = db_s(owner, A, "SELECT count(*) FROM user_profiles WHERE organisation_id = $1"
+					" AND search_words LIKE $2", org_a, p);
+		CU_ASSERT_TRUE_FATAL(mine != NULL && strtoll(mine, NULL, 10) > 0);
+		const char *other = db_s(app, A, "SELECT count(*) FROM usager_name_page($1, false, $2, $3, NULL, 1000, 0, true)",
+					 org_b, terr, p);
+		CU_ASSERT_STRING_EQUAL(other ? other : "?", "0");
+		const char *wide = db_s(app, A, "SELECT count(*) FROM usager_name_page($1, true, $2, $3, NULL, 1000, 0, true)",
+					org_a, terr, p);
+		CU_ASSERT_STRING_EQUAL(wide ? wide : "?", mine);
+		/* every row is one of its organisation's usagers */
+		const char *ids = owner_s("SELECT array_agg(user_id)::text FROM user_profiles WHERE organisation_id = $1", org_a);
+		const char *outside = db_s(app, A, "SELECT count(*) FROM usager_name_page($1, true, $2, $3, NULL, 1000, 0, true) page"
+					   " WHERE NOT (page.usr).id = ANY ($4::bigint[])", org_a, terr, p, ids);
+		CU_ASSERT_STRING_EQUAL(outside ? outside : "?", "0");
+	}
+	CU_ASSERT_EQUAL(rls_set_actor(app, 0, 0), 0);
+	const char *none = db_s(app, A, "SELECT count(*) FROM usager_name_page($1, false, 0, '%', NULL, 1000, 0, true)",
+				org_a);
+	CU_ASSERT_STRING_EQUAL(none ? none : "?", "0");
+}
+
 static void test_citizen_sees_its_family(void)
 {
 	NEED_DB();
@@ -198,6 +231,7 @@ void register_rls_suite(void)
 	CU_add_test(s, "rdv_app cannot switch the wall off", test_role_cannot_bypass);
 	CU_add_test(s, "no actor: no row", test_no_actor_sees_nothing);
 	CU_add_test(s, "agent: its organisation only", test_agent_sees_its_organisation);
+	CU_add_test(s, "agent: the name search returns its organisation's usagers only", test_name_search_within_agent_orgs);
 	CU_add_test(s, "citizen: its family only", test_citizen_sees_its_family);
 	CU_add_test(s, "the actor rides with the next query, again after a rollback", test_actor_rides_with_next_query);
 }
