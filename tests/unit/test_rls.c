@@ -199,6 +199,51 @@ static void test_citizen_sees_its_family(void)
 	CU_ASSERT_EQUAL(rls_set_actor(app, 0, 0), 0);
 }
 
+/* The agenda feed's owner function (0028) against the query it replaced, run
+ * as rdv_app under the policies: the same rows, byte for byte, for the agents
+ * the viewer may see; nothing for agents it may not see, nor for a citizen or
+ * an anonymous actor. */
+#define FEED_WINDOW "0::float8, 4102444800::float8"
+#define FEED_ROWS(from) "SELECT coalesce(md5(string_agg(f::text, '|')), '') || ':' || count(*) FROM (" from ") f"
+static const char feed_reference[] = FEED_ROWS(
+	"SELECT r.id, extract(epoch FROM r.starts_at)::bigint, extract(epoch FROM r.ends_at)::bigint,"
+	" r.status::text, m.name, m.color, r.organisation_id, ar.agent_id, coalesce(l.name, ''),"
+	" coalesce(r.name, ''), coalesce((SELECT string_agg(trim(u.first_name || ' ' || u.last_name), ', '"
+	"   ORDER BY u.last_name) FROM participations p JOIN users u ON u.id = p.user_id"
+	"   WHERE p.rdv_id = r.id AND p.status NOT IN ('excused', 'revoked')), '')"
+	" FROM agents_rdvs ar JOIN rdvs r ON r.id = ar.rdv_id JOIN motifs m ON m.id = r.motif_id"
+	" LEFT JOIN lieux l ON l.id = r.lieu_id, (VALUES (" FEED_WINDOW ")) w(t_from, t_to)"
+	" WHERE ar.agent_id = ANY($1::bigint[])"
+	" AND ar.starts_at < to_timestamp(w.t_to) AND ar.starts_at > to_timestamp(w.t_from) - interval '12 hours'"
+	" AND ar.ends_at > to_timestamp(w.t_from) ORDER BY r.starts_at, r.id");
+static const char feed_function[] = FEED_ROWS("SELECT * FROM agenda_feed_rdvs($1, $2::bigint[], " FEED_WINDOW ")");
+
+static void test_agenda_feed_function(void)
+{
+	NEED_DB();
+	const char *visible = db_s(owner, A, "SELECT array_agg(agent_id)::text FROM visible_agendas($1, $2)"
+					     " WHERE level <> 'none'", agent_a, org_a);
+	const char *lens = db_s(owner, A, "SELECT array_agg(agent_id)::text FROM agent_roles ar"
+					  " WHERE organisation_id = $1 AND NOT EXISTS (SELECT 1 FROM agent_roles o"
+					  " WHERE o.agent_id = ar.agent_id AND o.organisation_id = $2)", org_b, org_a);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(visible);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(lens);
+	const char *both = arena_printf(A, "%.*s,%s", (int)strlen(visible) - 1, visible, lens + 1);
+	CU_ASSERT_EQUAL_FATAL(rls_set_actor(app, strtoll(agent_a, NULL, 10), 0), 0);
+	const char *expected = db_s(app, A, feed_reference, visible);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(expected);
+	CU_ASSERT_STRING_NOT_EQUAL(strrchr(expected, ':'), ":0");   /* the demo has RDVs there */
+	CU_ASSERT_STRING_EQUAL(db_s(app, A, feed_function, org_a, both), expected);
+	/* agents of MDS de Lens only, shown in MDS d'Arras: the viewer may not see them */
+	CU_ASSERT_STRING_EQUAL(db_s(app, A, feed_function, org_a, lens), ":0");
+	CU_ASSERT_STRING_EQUAL(db_s(app, A, feed_function, org_b, lens), ":0");
+	/* a citizen, or nobody, gets no row */
+	CU_ASSERT_EQUAL_FATAL(rls_set_actor(app, 0, strtoll(citizen, NULL, 10)), 0);
+	CU_ASSERT_STRING_EQUAL(db_s(app, A, feed_function, org_a, visible), ":0");
+	CU_ASSERT_EQUAL_FATAL(rls_set_actor(app, 0, 0), 0);
+	CU_ASSERT_STRING_EQUAL(db_s(app, A, feed_function, org_a, visible), ":0");
+}
+
 static void test_actor_rides_with_next_query(void)
 {
 	NEED_DB();
@@ -233,5 +278,6 @@ void register_rls_suite(void)
 	CU_add_test(s, "agent: its organisation only", test_agent_sees_its_organisation);
 	CU_add_test(s, "agent: the name search returns its organisation's usagers only", test_name_search_within_agent_orgs);
 	CU_add_test(s, "citizen: its family only", test_citizen_sees_its_family);
+	CU_add_test(s, "agenda feed function: the rows rdv_app would see, no more", test_agenda_feed_function);
 	CU_add_test(s, "the actor rides with the next query, again after a rollback", test_actor_rides_with_next_query);
 }

@@ -1,0 +1,88 @@
+-- 0028 the agent agenda feed read by the owner (issue #9).
+--
+-- The week's RDVs of the agents shown in an agenda (cgi-bin/booking/agenda.c), read as
+-- rdv_app, paid the row-level policies of rdvs, participations, users and user_profiles
+-- on every row (the participants' names: a policy sub-plan per participation and per
+-- user): 3–4 ms of a 0.25 ms query. This function reads them as the owner and applies
+-- the very same rules itself, once per call instead of once per row, for an agent
+-- actor only (anyone else gets no row):
+--   * an RDV is shown when rdv_app would see it: its organisation is one the agent may
+--     read (rls_read_orgs) or one of its agents shares its agenda with the viewer
+--     (rls_granted_agents; rls_granted_rdvs is the same set, as an array);
+--   * and only for agents whose agenda the viewer may see in that organisation
+--     (visible_agendas: at least "busy");
+--   * a participant's name when rdv_app would see that usager: a profile in an
+--     organisation whose usagers the agent sees (rls_usager_orgs), a profile in one of
+--     its territories (rls_user_in_territory), or no profile yet (rls_user_orphan).
+-- Same columns and order as the query it replaces; tests/unit/test_rls.c compares
+-- both, row for row, for an agent looking at every agent of two organisations.
+CREATE FUNCTION agenda_feed_rdvs(org bigint, agent_ids bigint[], t_from float8, t_to float8)
+  RETURNS TABLE (id bigint, starts_at bigint, ends_at bigint, status text, motif text, color text,
+                 organisation_id bigint, agent_id bigint, lieu text, name text, users text)
+  LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp
+  AS $$
+DECLARE
+  viewer bigint := rls_agent();
+  read_orgs bigint[];
+  granted bigint[];
+  usager_orgs bigint[];
+  shown bigint[];
+BEGIN
+  IF viewer IS NULL THEN
+    RETURN;
+  END IF;
+  shown := ARRAY(SELECT v.agent_id FROM visible_agendas(viewer, org) v
+                  WHERE v.level <> 'none' AND v.agent_id = ANY (agent_ids));
+  IF cardinality(shown) = 0 THEN
+    RETURN;
+  END IF;
+  read_orgs := rls_read_orgs();
+  granted := rls_granted_agents();
+  usager_orgs := rls_usager_orgs();
+  RETURN QUERY
+    SELECT r.id, extract(epoch FROM r.starts_at)::bigint, extract(epoch FROM r.ends_at)::bigint,
+           r.status::text, m.name, m.color, r.organisation_id, ar.agent_id, coalesce(l.name, ''),
+           coalesce(r.name, ''),
+           coalesce((SELECT string_agg(trim(u.first_name || ' ' || u.last_name), ', ' ORDER BY u.last_name)
+                       FROM participations p JOIN users u ON u.id = p.user_id
+                      WHERE p.rdv_id = r.id AND p.status NOT IN ('excused', 'revoked')
+                        AND (EXISTS (SELECT 1 FROM user_profiles up
+                                      WHERE up.user_id = u.id AND up.organisation_id = ANY (usager_orgs))
+                             OR rls_user_in_territory(u.id) OR rls_user_orphan(u.id))), '')
+      FROM agents_rdvs ar JOIN rdvs r ON r.id = ar.rdv_id JOIN motifs m ON m.id = r.motif_id
+      LEFT JOIN lieux l ON l.id = r.lieu_id
+     WHERE ar.agent_id = ANY (shown)
+       -- agents_rdvs carries the RDV's times (index agent_id, starts_at): an RDV lasts
+       -- at most 12 h, so the lower bound keeps the scan short
+       AND ar.starts_at < to_timestamp(t_to) AND ar.starts_at > to_timestamp(t_from) - interval '12 hours'
+       AND ar.ends_at > to_timestamp(t_from)
+       AND (r.organisation_id = ANY (read_orgs)
+            OR EXISTS (SELECT 1 FROM agents_rdvs g WHERE g.rdv_id = r.id AND g.agent_id = ANY (granted)))
+     ORDER BY r.starts_at, r.id;
+END $$;
+
+REVOKE EXECUTE ON FUNCTION agenda_feed_rdvs(bigint, bigint[], float8, float8) FROM PUBLIC;
+DO $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'rdv_app') THEN
+    GRANT EXECUTE ON FUNCTION agenda_feed_rdvs(bigint, bigint[], float8, float8) TO rdv_app;
+  END IF;
+END $$;
+
+-- The arrays the policies (and the function above) start from were SQL functions: a
+-- SECURITY DEFINER SQL function is never inlined, and PostgreSQL parses and plans its
+-- body again on every call — the init plans of every policy-filtered query, and most
+-- of this function's time. The same bodies, unchanged, wrapped in PL/pgSQL, keep their
+-- plan for the connection. Owner, privileges and the policies that call them stay.
+DO $$
+DECLARE
+  f text;
+BEGIN
+  FOREACH f IN ARRAY ARRAY['rls_orgs', 'rls_read_orgs', 'rls_granted_agents', 'rls_usager_orgs'] LOOP
+    EXECUTE format('CREATE OR REPLACE FUNCTION %I() RETURNS bigint[] LANGUAGE plpgsql STABLE SECURITY DEFINER'
+                   ' SET search_path = public, pg_temp AS %L', f,
+                   'BEGIN RETURN (' || (SELECT p.prosrc FROM pg_proc p
+                                        WHERE p.proname = f AND p.pronamespace = 'public'::regnamespace
+                                          AND p.pronargs = 0) || '); END');
+  END LOOP;
+END $$;
