@@ -179,6 +179,12 @@ int db_set_session(struct db *db, const char *sql, int nparams, const char *cons
 	return 0;
 }
 
+void db_session_assumed(struct db *db)
+{
+	db->session.pending = 0;
+	db->session.in_tx = db->in_tx;
+}
+
 /* The results of one statement of a pipeline: its first, or NULL. */
 static PGresult *pipeline_result(PGconn *c)
 {

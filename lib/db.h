@@ -83,6 +83,12 @@ int db_exec(struct db *db, const char *sql, int nparams, const char *const *para
  * many or too long parameters). */
 int db_set_session(struct db *db, const char *sql, int nparams, const char *const *params);
 
+/* The session statement last declared is already in effect: a statement of the
+ * caller's set it itself (a SECURITY DEFINER function calling set_config).
+ * Nothing is sent; inside a transaction it lasts only if that transaction
+ * commits, as for db_set_session. */
+void db_session_assumed(struct db *db);
+
 int db_begin(struct db *db);
 /* A transaction whose statements run their generic (cached) plan instead of
  * being planned again on every execution: for hot read paths whose queries

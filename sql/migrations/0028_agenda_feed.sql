@@ -86,3 +86,46 @@ BEGIN
                                           AND p.pronargs = 0) || '); END');
   END LOOP;
 END $$;
+
+-- A signed-in agent's request context in one round trip (lib/auth.c
+-- auth_agent_context, for every agent page of every program): the live session
+-- (token hash, idle and absolute expiry, agent not deleted), the agent's names, its
+-- role in the organisation of the page (p_org; NULL when it has none) with that
+-- organisation's name and territory, and — p_declare — the RLS actor set by the same
+-- statement: 'public' first, the agent only once its session is found, so a failed
+-- lookup leaves 'public' (and a failed statement sets nothing: one transaction).
+-- sessions and agent_roles carry no policy; the owner reads organisations.
+CREATE FUNCTION agent_request_context(p_token bytea, p_idle interval, p_org bigint, p_declare boolean)
+  RETURNS TABLE (session_id bigint, agent_id bigint, csrf_token text, first_name text, last_name text,
+                 email text, stale boolean, org_level text, org_name text, territory_id bigint)
+  LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp
+  AS $$
+BEGIN
+  IF p_declare THEN
+    PERFORM set_config('app.actor', 'public', false), set_config('app.agent_id', '0', false),
+            set_config('app.user_id', '0', false);
+  END IF;
+  SELECT s.id, s.agent_id, s.csrf_token, a.first_name, a.last_name, a.email,
+         s.last_seen_at < now() - interval '1 minute', ar.access_level::text, o.name, o.territory_id
+    INTO session_id, agent_id, csrf_token, first_name, last_name, email, stale, org_level, org_name, territory_id
+    FROM sessions s JOIN agents a ON a.id = s.agent_id
+    LEFT JOIN agent_roles ar ON ar.agent_id = s.agent_id AND ar.organisation_id = p_org
+    LEFT JOIN organisations o ON o.id = ar.organisation_id
+   WHERE s.token_hash = p_token AND s.agent_id IS NOT NULL AND s.expires_at > now()
+     AND s.last_seen_at > now() - p_idle AND a.deleted_at IS NULL;
+  IF NOT FOUND THEN
+    RETURN;
+  END IF;
+  IF p_declare THEN
+    PERFORM set_config('app.actor', 'agent', false), set_config('app.agent_id', agent_id::text, false);
+  END IF;
+  RETURN NEXT;
+END $$;
+
+REVOKE EXECUTE ON FUNCTION agent_request_context(bytea, interval, bigint, boolean) FROM PUBLIC;
+DO $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'rdv_app') THEN
+    GRANT EXECUTE ON FUNCTION agent_request_context(bytea, interval, bigint, boolean) TO rdv_app;
+  END IF;
+END $$;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth.h"
 #include "db.h"
 #include "rdv.h"
 #include "rls.h"
@@ -244,6 +245,57 @@ static void test_agenda_feed_function(void)
 	CU_ASSERT_STRING_EQUAL(db_s(app, A, feed_function, org_a, visible), ":0");
 }
 
+static const char *app_setting(const char *name)
+{
+	return db_s(app, A, "SELECT current_setting($1) || '/' || current_setting('app.agent_id')", name);
+}
+
+/* An agent's session, role and RLS actor in one statement (0028
+ * agent_request_context): the agent is declared only once its session is
+ * found; a failed or expired lookup leaves 'public'; nothing without declare. */
+static void test_agent_context(void)
+{
+	NEED_DB();
+	char token[AUTH_TOKEN_LEN + 1], other[AUTH_TOKEN_LEN + 1], hash[AUTH_HASH_HEX_LEN + 1];
+	CU_ASSERT_EQUAL_FATAL(auth_session_create(owner, SESSION_AGENT, strtoll(agent_a, NULL, 10), 0, "127.0.0.1",
+						  "unit", token), 0);
+	auth_token_hash(token, hash);
+	struct session s;
+	memset(&s, 0, sizeof(s));
+	CU_ASSERT_EQUAL_FATAL(rls_set_actor(app, 0, strtoll(citizen, NULL, 10)), 0);
+	CU_ASSERT_EQUAL(auth_agent_context(app, A, token, strtoll(org_a, NULL, 10), 1, &s), 0);
+	CU_ASSERT_EQUAL(s.agent_id, strtoll(agent_a, NULL, 10));
+	const char *level = db_s(owner, A, "SELECT access_level::text FROM agent_roles WHERE organisation_id = $1"
+				 " AND agent_id = $2", org_a, agent_a);
+	CU_ASSERT_PTR_NOT_NULL(level);
+	CU_ASSERT_STRING_EQUAL(s.org_level ? s.org_level : "", level ? level : "?");
+	CU_ASSERT_STRING_EQUAL(s.org_name ? s.org_name : "", "MDS d'Arras");
+	CU_ASSERT_EQUAL(s.org_territory_id, owner_count("SELECT territory_id FROM organisations WHERE id = $1", org_a));
+	CU_ASSERT_EQUAL(strlen(s.csrf), AUTH_TOKEN_LEN);
+	CU_ASSERT_FALSE(app->session.pending);
+	CU_ASSERT_STRING_EQUAL(app_setting("app.actor"), arena_printf(A, "agent/%s", agent_a));
+	CU_ASSERT_STRING_EQUAL(db_s(app, A, "SELECT current_setting('app.user_id')"), "0");
+	/* no role in MDS de Lens: the session still, no level */
+	CU_ASSERT_EQUAL(auth_agent_context(app, A, token, strtoll(org_b, NULL, 10), 1, &s), 0);
+	CU_ASSERT_PTR_NULL(s.org_level);
+	CU_ASSERT_PTR_NULL(s.org_name);
+	/* an unknown token after the agent: back to 'public' */
+	auth_token_new(other);
+	CU_ASSERT_EQUAL(auth_agent_context(app, A, other, strtoll(org_a, NULL, 10), 1, &s), RDV_ENOTFOUND);
+	CU_ASSERT_STRING_EQUAL(app_setting("app.actor"), "public/0");
+	/* without declare, the actor is left as it is */
+	CU_ASSERT_EQUAL_FATAL(rls_set_actor(app, 0, strtoll(citizen, NULL, 10)), 0);
+	CU_ASSERT_EQUAL(auth_agent_context(app, A, token, 0, 0, &s), 0);
+	CU_ASSERT_STRING_EQUAL(app_setting("app.actor"), "user/0");
+	/* an expired session: not found, 'public' */
+	CU_ASSERT_EQUAL(auth_agent_context(app, A, token, 0, 1, &s), 0);
+	db_x(owner, "UPDATE sessions SET last_seen_at = now() - interval '13 hours' WHERE token_hash = $1::bytea", hash);
+	CU_ASSERT_EQUAL(auth_agent_context(app, A, token, strtoll(org_a, NULL, 10), 1, &s), RDV_ENOTFOUND);
+	CU_ASSERT_STRING_EQUAL(app_setting("app.actor"), "public/0");
+	CU_ASSERT_EQUAL(auth_session_destroy(owner, token), 0);
+	CU_ASSERT_EQUAL(rls_set_actor(app, 0, 0), 0);
+}
+
 static void test_actor_rides_with_next_query(void)
 {
 	NEED_DB();
@@ -279,5 +331,6 @@ void register_rls_suite(void)
 	CU_add_test(s, "agent: the name search returns its organisation's usagers only", test_name_search_within_agent_orgs);
 	CU_add_test(s, "citizen: its family only", test_citizen_sees_its_family);
 	CU_add_test(s, "agenda feed function: the rows rdv_app would see, no more", test_agenda_feed_function);
+	CU_add_test(s, "agent context: session, role and actor in one statement", test_agent_context);
 	CU_add_test(s, "the actor rides with the next query, again after a rollback", test_actor_rides_with_next_query);
 }
