@@ -4,13 +4,16 @@
 -- rdv_app, paid the row-level policies of rdvs, participations, users and user_profiles
 -- on every row (the participants' names: a policy sub-plan per participation and per
 -- user): 3–4 ms of a 0.25 ms query. This function reads them as the owner and applies
--- the very same rules itself, once per call instead of once per row, for an agent
--- actor only (anyone else gets no row):
---   * an RDV is shown when rdv_app would see it: its organisation is one the agent may
---     read (rls_read_orgs) or one of its agents shares its agenda with the viewer
+-- the very same rules itself, once per call instead of once per row (the arrays as
+-- init plans: computed once, and only when a row needs them — org itself is in every
+-- one of them, the viewer being a member), so that it never returns a row rdv_app
+-- could not read under the policies:
+--   * an agent actor only, a member of org, and only agents of org (the page shows
+--     no one else; which of them the viewer may see, and in how much detail, is
+--     visible_agendas, asked by the page in the same transaction);
+--   * an RDV when rdv_app would see it: its organisation is one the agent may read
+--     (rls_read_orgs) or one of its agents shares its agenda with the viewer
 --     (rls_granted_agents; rls_granted_rdvs is the same set, as an array);
---   * and only for agents whose agenda the viewer may see in that organisation
---     (visible_agendas: at least "busy");
 --   * a participant's name when rdv_app would see that usager: a profile in an
 --     organisation whose usagers the agent sees (rls_usager_orgs), a profile in one of
 --     its territories (rls_user_in_territory), or no profile yet (rls_user_orphan).
@@ -23,22 +26,10 @@ CREATE FUNCTION agenda_feed_rdvs(org bigint, agent_ids bigint[], t_from float8, 
   AS $$
 DECLARE
   viewer bigint := rls_agent();
-  read_orgs bigint[];
-  granted bigint[];
-  usager_orgs bigint[];
-  shown bigint[];
 BEGIN
-  IF viewer IS NULL THEN
+  IF viewer IS NULL OR NOT EXISTS (SELECT 1 FROM agent_roles v WHERE v.agent_id = viewer AND v.organisation_id = org) THEN
     RETURN;
   END IF;
-  shown := ARRAY(SELECT v.agent_id FROM visible_agendas(viewer, org) v
-                  WHERE v.level <> 'none' AND v.agent_id = ANY (agent_ids));
-  IF cardinality(shown) = 0 THEN
-    RETURN;
-  END IF;
-  read_orgs := rls_read_orgs();
-  granted := rls_granted_agents();
-  usager_orgs := rls_usager_orgs();
   RETURN QUERY
     SELECT r.id, extract(epoch FROM r.starts_at)::bigint, extract(epoch FROM r.ends_at)::bigint,
            r.status::text, m.name, m.color, r.organisation_id, ar.agent_id, coalesce(l.name, ''),
@@ -47,17 +38,20 @@ BEGIN
                        FROM participations p JOIN users u ON u.id = p.user_id
                       WHERE p.rdv_id = r.id AND p.status NOT IN ('excused', 'revoked')
                         AND (EXISTS (SELECT 1 FROM user_profiles up
-                                      WHERE up.user_id = u.id AND up.organisation_id = ANY (usager_orgs))
+                                      WHERE up.user_id = u.id AND (up.organisation_id = org
+                                           OR up.organisation_id = ANY ((SELECT rls_usager_orgs())::bigint[])))
                              OR rls_user_in_territory(u.id) OR rls_user_orphan(u.id))), '')
       FROM agents_rdvs ar JOIN rdvs r ON r.id = ar.rdv_id JOIN motifs m ON m.id = r.motif_id
       LEFT JOIN lieux l ON l.id = r.lieu_id
-     WHERE ar.agent_id = ANY (shown)
+     WHERE ar.agent_id = ANY (agent_ids)
+       AND EXISTS (SELECT 1 FROM agent_roles o WHERE o.agent_id = ar.agent_id AND o.organisation_id = org)
        -- agents_rdvs carries the RDV's times (index agent_id, starts_at): an RDV lasts
        -- at most 12 h, so the lower bound keeps the scan short
        AND ar.starts_at < to_timestamp(t_to) AND ar.starts_at > to_timestamp(t_from) - interval '12 hours'
        AND ar.ends_at > to_timestamp(t_from)
-       AND (r.organisation_id = ANY (read_orgs)
-            OR EXISTS (SELECT 1 FROM agents_rdvs g WHERE g.rdv_id = r.id AND g.agent_id = ANY (granted)))
+       AND (r.organisation_id = org OR r.organisation_id = ANY ((SELECT rls_read_orgs())::bigint[])
+            OR EXISTS (SELECT 1 FROM agents_rdvs g
+                        WHERE g.rdv_id = r.id AND g.agent_id = ANY ((SELECT rls_granted_agents())::bigint[])))
      ORDER BY r.starts_at, r.id;
 END $$;
 
