@@ -107,13 +107,17 @@ int auth_agent_context(struct db *db, struct arena *a, const char *token, long l
 		return RDV_ENOTFOUND;
 	char hash[AUTH_HASH_HEX_LEN + 1];
 	auth_token_hash(token, hash);
-	/* The function starts from 'public': so does the connection's record. */
-	if (declare && rls_set_actor(db, 0, 0) != 0)
+	/* The function starts by setting 'public' itself: recorded so, with no
+	 * statement of its own; sent again if the call fails (nothing changed). */
+	if (declare && rls_actor_assumed(db, 0, 0) != 0)
 		return RDV_EINVAL;
 	PGresult *r = db_q(db, "SELECT * FROM agent_request_context($1::bytea, $2::interval, $3, $4)",
 			   hash, idle_of(SESSION_AGENT), db_int(a, org_id > 0 ? org_id : 0), declare ? "t" : "f");
-	if (r == NULL)
+	if (r == NULL) {
+		if (declare)
+			db_session_resend(db);
 		return db->err;
+	}
 	if (PQntuples(r) != 1) {
 		PQclear(r);
 		return RDV_ENOTFOUND;

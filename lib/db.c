@@ -158,6 +158,24 @@ static int result_ok(const PGresult *res)
 
 static PGresult *query_once(struct db *db, const char *sql, int nparams, const char *const *params);
 
+/* Prepares the statement of a cache slot once per connection; its name in
+ * name. 0, or -1 with the error recorded. */
+static int stmt_prepare(struct db *db, int slot, const char *sql, int nparams, char name[16])
+{
+	snprintf(name, 16, "s%d", slot);
+	if (db->stmts[slot].prepared)
+		return 0;
+	PGresult *p = PQprepare(db->conn, name, sql, nparams, NULL);
+	if (!result_ok(p)) {
+		record_error(db, p);
+		PQclear(p);
+		return -1;
+	}
+	PQclear(p);
+	db->stmts[slot].prepared = 1;
+	return 0;
+}
+
 int db_set_session(struct db *db, const char *sql, int nparams, const char *const *params)
 {
 	struct db_session *s = &db->session;
@@ -185,6 +203,11 @@ void db_session_assumed(struct db *db)
 	db->session.in_tx = db->in_tx;
 }
 
+void db_session_resend(struct db *db)
+{
+	db->session.pending = db->session.sql != NULL;
+}
+
 /* The results of one statement of a pipeline: its first, or NULL. */
 static PGresult *pipeline_result(PGconn *c)
 {
@@ -209,9 +232,15 @@ static PGresult *exec_with_session(struct db *db, const char *name, const char *
 	const char *sp[DB_SESSION_PARAMS];
 	for (int i = 0; i < s->nparams; i++)
 		sp[i] = s->params[i];
+	/* prepared once per connection: not parsed again on every request */
+	int slot = stmt_slot(db, s->sql);
+	char sname[16];
+	if (slot >= 0 && stmt_prepare(db, slot, s->sql, s->nparams, sname) != 0)
+		return NULL;
 	if (PQenterPipelineMode(c) != 1)
 		return NULL;
-	int sent = PQsendQueryParams(c, s->sql, s->nparams, NULL, sp, NULL, NULL, 0) == 1 &&
+	int sent = (slot >= 0 ? PQsendQueryPrepared(c, sname, s->nparams, sp, NULL, NULL, 0)
+			      : PQsendQueryParams(c, s->sql, s->nparams, NULL, sp, NULL, NULL, 0)) == 1 &&
 		   (name ? PQsendQueryPrepared(c, name, nparams, params, NULL, NULL, 0)
 			 : PQsendQueryParams(c, sql, nparams, NULL, params, NULL, NULL, 0)) == 1 &&
 		   PQpipelineSync(c) == 1;
@@ -259,17 +288,8 @@ static PGresult *query_once(struct db *db, const char *sql, int nparams, const c
 		res = PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
 	} else {
 		char name[16];
-		snprintf(name, sizeof(name), "s%d", slot);
-		if (!db->stmts[slot].prepared) {
-			PGresult *p = PQprepare(db->conn, name, sql, nparams, NULL);
-			if (!result_ok(p)) {
-				record_error(db, p);
-				PQclear(p);
-				return NULL;
-			}
-			PQclear(p);
-			db->stmts[slot].prepared = 1;
-		}
+		if (stmt_prepare(db, slot, sql, nparams, name) != 0)
+			return NULL;
 		res = db->session.pending ? exec_with_session(db, name, sql, nparams, params)
 					  : PQexecPrepared(db->conn, name, nparams, params, NULL, NULL, 0);
 	}

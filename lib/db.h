@@ -88,6 +88,9 @@ int db_set_session(struct db *db, const char *sql, int nparams, const char *cons
  * Nothing is sent; inside a transaction it lasts only if that transaction
  * commits, as for db_set_session. */
 void db_session_assumed(struct db *db);
+/* The setting on the connection is unknown (a statement that would have set it
+ * failed): the last declared one is sent again with the next statement. */
+void db_session_resend(struct db *db);
 
 int db_begin(struct db *db);
 /* A transaction whose statements run their generic (cached) plan instead of

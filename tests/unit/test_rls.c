@@ -292,6 +292,15 @@ static void test_agent_context(void)
 	db_x(owner, "UPDATE sessions SET last_seen_at = now() - interval '13 hours' WHERE token_hash = $1::bytea", hash);
 	CU_ASSERT_EQUAL(auth_agent_context(app, A, token, strtoll(org_a, NULL, 10), 1, &s), RDV_ENOTFOUND);
 	CU_ASSERT_STRING_EQUAL(app_setting("app.actor"), "public/0");
+	/* a context call that fails changes nothing on the connection: the actor
+	 * recorded as set by it is sent again with the next statement */
+	CU_ASSERT_EQUAL(auth_agent_context(app, A, token, 0, 0, &s), RDV_ENOTFOUND);
+	CU_ASSERT_EQUAL_FATAL(rls_set_actor(app, strtoll(agent_a, NULL, 10), 0), 0);
+	CU_ASSERT_STRING_EQUAL(app_setting("app.actor"), arena_printf(A, "agent/%s", agent_a));
+	CU_ASSERT_EQUAL(rls_actor_assumed(app, 0, 0), 0);
+	CU_ASSERT_FALSE(app->session.pending);
+	db_session_resend(app);
+	CU_ASSERT_STRING_EQUAL(app_setting("app.actor"), "public/0");
 	CU_ASSERT_EQUAL(auth_session_destroy(owner, token), 0);
 	CU_ASSERT_EQUAL(rls_set_actor(app, 0, 0), 0);
 }
