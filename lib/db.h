@@ -45,6 +45,7 @@ struct db {
 	char *appname;              /* malloc'd */
 	struct db_stmt stmts[DB_STMT_CACHE];
 	int in_tx;
+	int begin_deferred;         /* db_begin_generic: BEGIN not sent yet */
 	int err;                    /* last rdv_err */
 	char sqlstate[6];
 	char message[256];          /* last server message, for logs only */
@@ -97,7 +98,9 @@ int db_begin(struct db *db);
  * being planned again on every execution: for hot read paths whose queries
  * have one good plan whatever the parameters (the agenda feed). PostgreSQL
  * otherwise re-plans statements whose generic estimate looks worse, which
- * was a third of the database time of the agenda feed. */
+ * was a third of the database time of the agenda feed. No round trip of its
+ * own: BEGIN travels with the transaction's first statement (which reports
+ * its error); commit or rollback with no statement in between sends nothing. */
 int db_begin_generic(struct db *db);
 int db_commit(struct db *db);
 void db_rollback(struct db *db);   /* safe to call when no transaction is open */
