@@ -100,6 +100,26 @@ static int agenda_org_agents(struct ctx *c, long long org, struct ag_agent **out
 	return 0;
 }
 
+/* The viewer's own agenda alone (the feed's default and most frequent view):
+ * it always writes it (visible_agendas' first rule; booking_org found its
+ * role in org), so the levels of every agent of org are not asked. 1 when
+ * only the viewer is requested, with *out its one entry, selected. */
+static int agenda_only_self(struct ctx *c, struct ag_agent **out, size_t *n)
+{
+	long long ids[AG_MAX_AGENTS];
+	size_t k = agenda_parse_ids(c, "agent_ids", ids, AG_MAX_AGENTS);
+	for (size_t i = 0; i < k; i++)
+		if (ids[i] != c->agent_id)
+			return 0;
+	struct ag_agent *self = arena_calloc(c->a, 1, sizeof(*self));
+	if (self == NULL)
+		return 0;
+	*self = (struct ag_agent){.id = c->agent_id, .name = "", .access = AGENDA_WRITE, .selected = 1};
+	*out = self;
+	*n = 1;
+	return 1;
+}
+
 /* Marks the requested agents the viewer may see (default: self). Returns how many. */
 static size_t agenda_select(struct ctx *c, struct ag_agent *agents, size_t n)
 {
@@ -250,11 +270,13 @@ static int agenda_events(struct ctx *c)
 	struct ag_agent *agents;
 	size_t n;
 	rc = db_begin_generic(c->db);   /* the feed's queries: cached plans, not planned per request */
-	if (rc == 0)
+	if (rc == 0 && !agenda_only_self(c, &agents, &n)) {
 		rc = agenda_org_agents(c, org, &agents, &n);
+		if (rc == 0)
+			agenda_select(c, agents, n);
+	}
 	if (rc != 0)
 		return rc;
-	agenda_select(c, agents, n);
 	long long ids[AG_MAX_AGENTS];
 	size_t k = 0;
 	for (size_t i = 0; i < n && k < AG_MAX_AGENTS; i++)
