@@ -202,8 +202,9 @@ static void test_citizen_sees_its_family(void)
 
 /* The agenda feed's owner function (0028) against the query it replaced, run
  * as rdv_app under the policies: the same rows, byte for byte, for the agents
- * the viewer may see; nothing for agents it may not see, nor for a citizen or
- * an anonymous actor. */
+ * of the organisation the viewer may see; nothing for agents of another
+ * organisation, nor in an organisation the viewer is not a member of, nor for
+ * a citizen or an anonymous actor. */
 #define FEED_WINDOW "0::float8, 4102444800::float8"
 #define FEED_ROWS(from) "SELECT coalesce(md5(string_agg(f::text, '|')), '') || ':' || count(*) FROM (" from ") f"
 static const char feed_reference[] = FEED_ROWS(
