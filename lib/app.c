@@ -234,12 +234,20 @@ const char *app_client_ip(const struct ctx *c)
 
 /* ------------------------------------------------------------ identity */
 
+static int route_has_secret(const struct route *r);
+
+/* An agent's session comes with its role in the page's organisation and
+ * declares the agent to the row-level security in the same round trip
+ * (auth_agent_context), except on routes whose link secret is the wall. */
 static int load_session(struct ctx *c, enum session_kind kind)
 {
 	const char *token = http_cookie(&c->req, kind == SESSION_AGENT ? "rdv_agent" : "rdv_usager");
 	if (token == NULL)
 		return RDV_ENOTFOUND;
-	int rc = auth_session_load(c->db, c->a, kind, token, &c->session);
+	int rc = kind == SESSION_AGENT
+		? auth_agent_context(c->db, c->a, token, route_id(&c->match, "org_id"),
+				     !route_has_secret(c->match.route), &c->session)
+		: auth_session_load(c->db, c->a, kind, token, &c->session);
 	if (rc != 0)
 		return rc;
 	c->signed_in = 1;

@@ -4,6 +4,7 @@
 #include "auth.h"
 #include "log.h"
 #include "rdv.h"
+#include "rls.h"
 
 #include <semaphore.h>
 #include <sodium.h>
@@ -92,26 +93,69 @@ int auth_session_create(struct db *db, enum session_kind kind, long long subject
 		ip ? ip : "", user_agent ? user_agent : "");
 }
 
-int auth_session_load(struct db *db, struct arena *a, enum session_kind kind, const char *token,
-		      struct session *s)
+/* Refresh the idle clock at most once a minute: no write per request. */
+static void session_touch(struct db *db, struct arena *a, const struct session *s, int stale)
+{
+	if (stale)
+		db_x(db, "UPDATE sessions SET last_seen_at = now() WHERE id = $1", db_int(a, s->id));
+}
+
+int auth_agent_context(struct db *db, struct arena *a, const char *token, long long org_id, int declare,
+		       struct session *s)
 {
 	if (token == NULL || strlen(token) != AUTH_TOKEN_LEN)
 		return RDV_ENOTFOUND;
 	char hash[AUTH_HASH_HEX_LEN + 1];
 	auth_token_hash(token, hash);
-	PGresult *r = kind == SESSION_AGENT
-		? db_q(db, "SELECT s.id, s.agent_id, 0, 0, s.csrf_token, a.first_name, a.last_name, a.email,"
-			   " s.last_seen_at < now() - interval '1 minute'"
-			   " FROM sessions s JOIN agents a ON a.id = s.agent_id"
-			   " WHERE s.token_hash = $1::bytea AND s.expires_at > now()"
-			   " AND s.last_seen_at > now() - $2::interval AND a.deleted_at IS NULL",
-		       hash, idle_of(kind))
-		: db_q(db, "SELECT s.id, 0, s.user_id, coalesce(s.rdv_scope_id, 0), s.csrf_token, u.first_name,"
+	/* The function starts by setting 'public' itself: recorded so, with no
+	 * statement of its own; sent again if the call fails (nothing changed). */
+	if (declare && rls_actor_assumed(db, 0, 0) != 0)
+		return RDV_EINVAL;
+	PGresult *r = db_q(db, "SELECT * FROM agent_request_context($1::bytea, $2::interval, $3, $4)",
+			   hash, idle_of(SESSION_AGENT), db_int(a, org_id > 0 ? org_id : 0), declare ? "t" : "f");
+	if (r == NULL) {
+		if (declare)
+			db_session_resend(db);
+		return db->err;
+	}
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		return RDV_ENOTFOUND;
+	}
+	s->id = db_ll(r, 0, 0);
+	s->agent_id = db_ll(r, 0, 1);
+	s->user_id = s->rdv_scope_id = 0;
+	snprintf(s->csrf, sizeof(s->csrf), "%s", db_val(r, 0, 2));
+	s->first_name = db_dup(a, r, 0, 3);
+	s->last_name = db_dup(a, r, 0, 4);
+	s->email = db_dup(a, r, 0, 5);
+	int stale = db_bool(r, 0, 6);
+	s->org_id = org_id > 0 ? org_id : 0;
+	s->org_level = db_dup(a, r, 0, 7);
+	s->org_name = db_dup(a, r, 0, 8);
+	s->org_territory_id = db_ll(r, 0, 9);
+	PQclear(r);
+	if (declare && rls_actor_assumed(db, s->agent_id, 0) != 0)
+		return RDV_EINVAL;
+	session_touch(db, a, s, stale);
+	return 0;
+}
+
+int auth_session_load(struct db *db, struct arena *a, enum session_kind kind, const char *token,
+		      struct session *s)
+{
+	if (kind == SESSION_AGENT)
+		return auth_agent_context(db, a, token, 0, 0, s);
+	if (token == NULL || strlen(token) != AUTH_TOKEN_LEN)
+		return RDV_ENOTFOUND;
+	char hash[AUTH_HASH_HEX_LEN + 1];
+	auth_token_hash(token, hash);
+	PGresult *r = db_q(db, "SELECT s.id, 0, s.user_id, coalesce(s.rdv_scope_id, 0), s.csrf_token, u.first_name,"
 			   " u.last_name, u.email, s.last_seen_at < now() - interval '1 minute'"
 			   " FROM sessions s JOIN users u ON u.id = s.user_id"
 			   " WHERE s.token_hash = $1::bytea AND s.expires_at > now()"
 			   " AND s.last_seen_at > now() - $2::interval AND u.deleted_at IS NULL",
-		       hash, idle_of(kind));
+			   hash, idle_of(kind));
 	if (r == NULL)
 		return db->err;
 	if (PQntuples(r) != 1) {
@@ -126,11 +170,9 @@ int auth_session_load(struct db *db, struct arena *a, enum session_kind kind, co
 	s->first_name = db_dup(a, r, 0, 5);
 	s->last_name = db_dup(a, r, 0, 6);
 	s->email = db_dup(a, r, 0, 7);
-	int touch = db_bool(r, 0, 8);
+	int stale = db_bool(r, 0, 8);
 	PQclear(r);
-	/* Refresh the idle clock at most once a minute: no write per request. */
-	if (touch)
-		db_x(db, "UPDATE sessions SET last_seen_at = now() WHERE id = $1", db_int(a, s->id));
+	session_touch(db, a, s, stale);
 	return 0;
 }
 

@@ -43,6 +43,11 @@ struct session {
 	const char *first_name;           /* arena */
 	const char *last_name;            /* arena */
 	const char *email;                /* arena */
+	/* auth_agent_context with an organisation: the agent's role there */
+	long long org_id;                 /* the organisation asked about, else 0 */
+	const char *org_level;            /* "admin", "basic", "intervenant"; NULL: no role (arena) */
+	const char *org_name;             /* arena, NULL without a role */
+	long long org_territory_id;
 };
 
 /* Creates a session; token_out receives the cookie value. */
@@ -53,6 +58,14 @@ int auth_session_create(struct db *db, enum session_kind kind, long long subject
  * names into s. RDV_ENOTFOUND when absent or expired. */
 int auth_session_load(struct db *db, struct arena *a, enum session_kind kind, const char *token,
 		      struct session *s);
+/* An agent's request context in one round trip (SQL agent_request_context,
+ * 0028): the session as auth_session_load(SESSION_AGENT), plus, for org_id >
+ * 0, the agent's role in that organisation (s->org_*). With declare, the same
+ * statement sets the row-level security actor (rls.h) — 'public' first, the
+ * agent once the session is found, so a failed lookup leaves 'public' — and
+ * the connection's actor is recorded as such. RDV_ENOTFOUND when absent. */
+int auth_agent_context(struct db *db, struct arena *a, const char *token, long long org_id, int declare,
+		       struct session *s);
 int auth_session_destroy(struct db *db, const char *token);
 
 /* Throttling per login and per IP over the last 15 minutes, on the rows of

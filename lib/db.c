@@ -43,7 +43,7 @@ static int db_connect(struct db *db)
 		return RDV_EUNAVAIL;
 	}
 	db->conn = c;
-	db->in_tx = 0;
+	db->in_tx = db->begin_deferred = 0;
 	stmts_forget(db);
 	/* A runaway query must not hold a thread: 5 s unless a transaction says
 	 * otherwise. JIT off: its compile time (seconds) dwarfs our short queries,
@@ -123,7 +123,7 @@ static void record_error(struct db *db, const PGresult *res)
 	if (db->err == RDV_EUNAVAIL) {
 		PQfinish(db->conn);   /* reconnect on the next db_ensure */
 		db->conn = NULL;
-		db->in_tx = 0;
+		db->in_tx = db->begin_deferred = 0;
 	} else if (db->err == RDV_EDB) {
 		log_warnx("sql error %s: %s", db->sqlstate, db->message);
 	}
@@ -158,6 +158,24 @@ static int result_ok(const PGresult *res)
 
 static PGresult *query_once(struct db *db, const char *sql, int nparams, const char *const *params);
 
+/* Prepares the statement of a cache slot once per connection; its name in
+ * name. 0, or -1 with the error recorded. */
+static int stmt_prepare(struct db *db, int slot, const char *sql, int nparams, char name[16])
+{
+	snprintf(name, 16, "s%d", slot);
+	if (db->stmts[slot].prepared)
+		return 0;
+	PGresult *p = PQprepare(db->conn, name, sql, nparams, NULL);
+	if (!result_ok(p)) {
+		record_error(db, p);
+		PQclear(p);
+		return -1;
+	}
+	PQclear(p);
+	db->stmts[slot].prepared = 1;
+	return 0;
+}
+
 int db_set_session(struct db *db, const char *sql, int nparams, const char *const *params)
 {
 	struct db_session *s = &db->session;
@@ -179,6 +197,17 @@ int db_set_session(struct db *db, const char *sql, int nparams, const char *cons
 	return 0;
 }
 
+void db_session_assumed(struct db *db)
+{
+	db->session.pending = 0;
+	db->session.in_tx = db->in_tx;
+}
+
+void db_session_resend(struct db *db)
+{
+	db->session.pending = db->session.sql != NULL;
+}
+
 /* The results of one statement of a pipeline: its first, or NULL. */
 static PGresult *pipeline_result(PGconn *c)
 {
@@ -192,35 +221,91 @@ static PGresult *pipeline_result(PGconn *c)
 	return first;
 }
 
-/* Runs the pending session statement then (prepared statement name, or sql)
- * in one pipeline: one round trip. Returns the statement's result, or the
- * failed result of the session statement (the statement was then skipped). */
-static PGresult *exec_with_session(struct db *db, const char *name, const char *sql, int nparams,
-				   const char *const *params)
+#define DB_GENERIC_SQL "SET LOCAL plan_cache_mode = force_generic_plan"
+
+/* A statement sent ahead of the caller's in the same pipeline. */
+struct db_prefix {
+	const char *sql;
+	int nparams;
+	const char *const *params;
+	char name[16];              /* prepared name; "" when the cache is full */
+};
+
+static int send_one(PGconn *c, const char *name, const char *sql, int nparams, const char *const *params)
+{
+	return (name != NULL && name[0] ? PQsendQueryPrepared(c, name, nparams, params, NULL, NULL, 0)
+					: PQsendQueryParams(c, sql, nparams, NULL, params, NULL, NULL, 0)) == 1;
+}
+
+/* Fills pre[] with what must run before the caller's statement: the pending
+ * session statement, then the deferred BEGIN of db_begin_generic. Each is
+ * prepared once per connection. Returns how many, or -1 (error recorded). */
+static int pipeline_prefixes(struct db *db, struct db_prefix pre[3], const char *sp[DB_SESSION_PARAMS])
+{
+	struct db_session *s = &db->session;
+	int n = 0;
+	if (s->pending) {
+		for (int i = 0; i < s->nparams; i++)
+			sp[i] = s->params[i];
+		pre[n++] = (struct db_prefix){.sql = s->sql, .nparams = s->nparams, .params = sp};
+	}
+	if (db->begin_deferred) {
+		pre[n++] = (struct db_prefix){.sql = "BEGIN"};
+		pre[n++] = (struct db_prefix){.sql = DB_GENERIC_SQL};
+	}
+	for (int i = 0; i < n; i++) {
+		int slot = stmt_slot(db, pre[i].sql);
+		if (slot >= 0 && stmt_prepare(db, slot, pre[i].sql, pre[i].nparams, pre[i].name) != 0)
+			return -1;
+	}
+	return n;
+}
+
+/* Runs the pending session statement and the deferred BEGIN, then (prepared
+ * statement name, or sql), in one pipeline: one round trip. Returns the
+ * statement's result, or the failed result of a statement before it (the
+ * rest was then skipped). */
+static PGresult *exec_pipeline(struct db *db, const char *name, const char *sql, int nparams,
+			       const char *const *params)
 {
 	struct db_session *s = &db->session;
 	PGconn *c = db->conn;
+	struct db_prefix pre[3];
 	const char *sp[DB_SESSION_PARAMS];
-	for (int i = 0; i < s->nparams; i++)
-		sp[i] = s->params[i];
-	if (PQenterPipelineMode(c) != 1)
+	int with_session = s->pending, began = db->begin_deferred;
+	int n = pipeline_prefixes(db, pre, sp);
+	if (n < 0 || PQenterPipelineMode(c) != 1)
 		return NULL;
-	int sent = PQsendQueryParams(c, s->sql, s->nparams, NULL, sp, NULL, NULL, 0) == 1 &&
-		   (name ? PQsendQueryPrepared(c, name, nparams, params, NULL, NULL, 0)
-			 : PQsendQueryParams(c, sql, nparams, NULL, params, NULL, NULL, 0)) == 1 &&
-		   PQpipelineSync(c) == 1;
-	PGresult *set = sent ? pipeline_result(c) : NULL;
-	PGresult *res = sent ? pipeline_result(c) : NULL;
+	db->begin_deferred = 0;
+	if (began)
+		db->in_tx = 0;   /* until its BEGIN is known to have run */
+	int sent = 1;
+	for (int i = 0; i < n && sent; i++)
+		sent = send_one(c, pre[i].name, pre[i].sql, pre[i].nparams, pre[i].params);
+	sent = sent && send_one(c, name, sql, nparams, params) && PQpipelineSync(c) == 1;
+	PGresult *failed = NULL, *res = NULL;
+	int ok = sent;
+	for (int i = 0; i < n && sent; i++) {
+		PGresult *r = pipeline_result(c);
+		if (began && i == n - 2 && r != NULL && PQresultStatus(r) == PGRES_COMMAND_OK)
+			db->in_tx = 1;   /* the BEGIN ran: a transaction is open, failed or not */
+		if (ok && (r == NULL || !result_ok(r))) {
+			ok = 0;
+			failed = r;
+		} else {
+			PQclear(r);
+		}
+	}
+	res = sent ? pipeline_result(c) : NULL;
 	PGresult *sync = sent ? PQgetResult(c) : NULL;
 	int synced = sync != NULL && PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
 	PQclear(sync);
 	PQexitPipelineMode(c);
-	if (set == NULL || !result_ok(set) || !synced) {
+	if (!ok || !synced) {
 		PQclear(res);
-		return set;
+		return failed;
 	}
-	PQclear(set);
-	if (res != NULL && result_ok(res)) {
+	if (with_session && res != NULL && result_ok(res)) {
 		s->pending = 0;
 		/* Inside a transaction (or the BEGIN that opens one), the setting
 		 * lasts only if that transaction commits. */
@@ -231,12 +316,15 @@ static PGresult *exec_with_session(struct db *db, const char *name, const char *
 
 PGresult *db_query(struct db *db, const char *sql, int nparams, const char *const *params)
 {
-	int in_tx = db->in_tx;
+	int deferred = db->begin_deferred, in_tx = db->in_tx && !deferred;
 	PGresult *res = query_once(db, sql, nparams, params);
-	/* The server restarted since our last query: outside a transaction
-	 * nothing was lost, so reconnect once and run it again. */
-	if (res == NULL && db->err == RDV_EUNAVAIL && !in_tx && db_connect(db) == 0)
+	/* The server restarted since our last query: outside a transaction (or
+	 * before a deferred BEGIN ran) nothing was lost, so reconnect once and
+	 * run it again. */
+	if (res == NULL && db->err == RDV_EUNAVAIL && !in_tx && db_connect(db) == 0) {
+		db->in_tx = db->begin_deferred = deferred;
 		res = query_once(db, sql, nparams, params);
+	}
 	return res;
 }
 
@@ -247,25 +335,17 @@ static PGresult *query_once(struct db *db, const char *sql, int nparams, const c
 		return NULL;
 	int slot = stmt_slot(db, sql);
 	PGresult *res;
-	if (slot < 0 && db->session.pending) {
-		res = exec_with_session(db, NULL, sql, nparams, params);
+	int pipeline = db->session.pending || db->begin_deferred;
+	if (slot < 0 && pipeline) {
+		res = exec_pipeline(db, NULL, sql, nparams, params);
 	} else if (slot < 0) {
 		res = PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
 	} else {
 		char name[16];
-		snprintf(name, sizeof(name), "s%d", slot);
-		if (!db->stmts[slot].prepared) {
-			PGresult *p = PQprepare(db->conn, name, sql, nparams, NULL);
-			if (!result_ok(p)) {
-				record_error(db, p);
-				PQclear(p);
-				return NULL;
-			}
-			PQclear(p);
-			db->stmts[slot].prepared = 1;
-		}
-		res = db->session.pending ? exec_with_session(db, name, sql, nparams, params)
-					  : PQexecPrepared(db->conn, name, nparams, params, NULL, NULL, 0);
+		if (stmt_prepare(db, slot, sql, nparams, name) != 0)
+			return NULL;
+		res = pipeline ? exec_pipeline(db, name, sql, nparams, params)
+			       : PQexecPrepared(db->conn, name, nparams, params, NULL, NULL, 0);
 	}
 	if (res == NULL || !result_ok(res)) {
 		record_error(db, res);
@@ -292,35 +372,13 @@ int db_begin(struct db *db)
 	return rc;
 }
 
-/* BEGIN and the SET LOCAL in one simple-query message (no parameters): one
- * round trip. 0, or the error with no transaction left open. */
-static int begin_generic_at_once(struct db *db)
-{
-	PGresult *r = PQexec(db->conn, "BEGIN; SET LOCAL plan_cache_mode = force_generic_plan");
-	if (r != NULL && result_ok(r)) {
-		PQclear(r);
-		db->in_tx = 1;
-		return 0;
-	}
-	record_error(db, r);
-	PQclear(r);
-	db_rollback(db);
-	return db->err ? db->err : RDV_EDB;
-}
-
+/* Nothing is sent now: BEGIN and the SET LOCAL ride in the pipeline of the
+ * transaction's first statement (exec_pipeline), which reports their error. */
 int db_begin_generic(struct db *db)
 {
-	/* A pending session statement rides with BEGIN (db_begin); a lost
-	 * connection is reconnected by db_query. */
-	if (db->conn != NULL && !db->session.pending) {
-		int rc = begin_generic_at_once(db);
-		if (rc != RDV_EUNAVAIL)
-			return rc;
-	}
-	int rc = db_begin(db);
-	if (rc == 0 && (rc = db_x(db, "SET LOCAL plan_cache_mode = force_generic_plan")) != 0)
-		db_rollback(db);
-	return rc;
+	db->in_tx = 1;
+	db->begin_deferred = 1;
+	return 0;
 }
 
 /* The transaction that carried the session setting ended: kept when it
@@ -334,6 +392,10 @@ static void session_tx_end(struct db *db, int committed)
 
 int db_commit(struct db *db)
 {
+	if (db->begin_deferred) {   /* no statement ran: nothing to commit */
+		db->begin_deferred = db->in_tx = 0;
+		return 0;
+	}
 	PGresult *r = db_q(db, "COMMIT");
 	int rc = r != NULL ? 0 : db->err ? db->err : RDV_EDB;
 	/* COMMIT of a failed transaction answers ROLLBACK, without an error */
@@ -346,6 +408,10 @@ int db_commit(struct db *db)
 void db_rollback(struct db *db)
 {
 	session_tx_end(db, 0);
+	if (db->begin_deferred) {   /* no statement ran: nothing to roll back */
+		db->begin_deferred = db->in_tx = 0;
+		return;
+	}
 	if (db->conn == NULL)
 		return;
 	PGresult *r = PQexec(db->conn, "ROLLBACK");

@@ -45,6 +45,7 @@ struct db {
 	char *appname;              /* malloc'd */
 	struct db_stmt stmts[DB_STMT_CACHE];
 	int in_tx;
+	int begin_deferred;         /* db_begin_generic: BEGIN not sent yet */
 	int err;                    /* last rdv_err */
 	char sqlstate[6];
 	char message[256];          /* last server message, for logs only */
@@ -83,12 +84,23 @@ int db_exec(struct db *db, const char *sql, int nparams, const char *const *para
  * many or too long parameters). */
 int db_set_session(struct db *db, const char *sql, int nparams, const char *const *params);
 
+/* The session statement last declared is already in effect: a statement of the
+ * caller's set it itself (a SECURITY DEFINER function calling set_config).
+ * Nothing is sent; inside a transaction it lasts only if that transaction
+ * commits, as for db_set_session. */
+void db_session_assumed(struct db *db);
+/* The setting on the connection is unknown (a statement that would have set it
+ * failed): the last declared one is sent again with the next statement. */
+void db_session_resend(struct db *db);
+
 int db_begin(struct db *db);
 /* A transaction whose statements run their generic (cached) plan instead of
  * being planned again on every execution: for hot read paths whose queries
  * have one good plan whatever the parameters (the agenda feed). PostgreSQL
  * otherwise re-plans statements whose generic estimate looks worse, which
- * was a third of the database time of the agenda feed. */
+ * was a third of the database time of the agenda feed. No round trip of its
+ * own: BEGIN travels with the transaction's first statement (which reports
+ * its error); commit or rollback with no statement in between sends nothing. */
 int db_begin_generic(struct db *db);
 int db_commit(struct db *db);
 void db_rollback(struct db *db);   /* safe to call when no transaction is open */

@@ -24,3 +24,11 @@ int rls_set_actor(struct db *db, long long agent_id, long long user_id)
 	const char *params[3] = {actor_of(agent_id, user_id), agent, user};
 	return db_set_session(db, RLS_SQL, 3, params);
 }
+
+int rls_actor_assumed(struct db *db, long long agent_id, long long user_id)
+{
+	int rc = rls_set_actor(db, agent_id, user_id);
+	if (rc == 0)
+		db_session_assumed(db);
+	return rc;
+}

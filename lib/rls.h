@@ -28,4 +28,8 @@
  * if the actor cannot be set). 0, or RDV_EINVAL (never in practice). */
 int rls_set_actor(struct db *db, long long agent_id, long long user_id);
 
+/* The same actor, already set on the connection by the statement that just
+ * ran (auth_agent_context): recorded as in effect, nothing sent. */
+int rls_actor_assumed(struct db *db, long long agent_id, long long user_id);
+
 #endif

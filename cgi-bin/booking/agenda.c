@@ -100,6 +100,26 @@ static int agenda_org_agents(struct ctx *c, long long org, struct ag_agent **out
 	return 0;
 }
 
+/* The viewer's own agenda alone (the feed's default and most frequent view):
+ * it always writes it (visible_agendas' first rule; booking_org found its
+ * role in org), so the levels of every agent of org are not asked. 1 when
+ * only the viewer is requested, with *out its one entry, selected. */
+static int agenda_only_self(struct ctx *c, struct ag_agent **out, size_t *n)
+{
+	long long ids[AG_MAX_AGENTS];
+	size_t k = agenda_parse_ids(c, "agent_ids", ids, AG_MAX_AGENTS);
+	for (size_t i = 0; i < k; i++)
+		if (ids[i] != c->agent_id)
+			return 0;
+	struct ag_agent *self = arena_calloc(c->a, 1, sizeof(*self));
+	if (self == NULL)
+		return 0;
+	*self = (struct ag_agent){.id = c->agent_id, .name = "", .access = AGENDA_WRITE, .selected = 1};
+	*out = self;
+	*n = 1;
+	return 1;
+}
+
 /* Marks the requested agents the viewer may see (default: self). Returns how many. */
 static size_t agenda_select(struct ctx *c, struct ag_agent *agents, size_t n)
 {
@@ -158,21 +178,12 @@ static json_t *agenda_event(const char *id, const char *title, long long start, 
 static int agenda_events_rdvs(struct ctx *c, long long org, const struct ag_agent *agents, size_t n,
 			      const char *ids, long long from, long long to, json_t *list)
 {
-	PGresult *r = db_q(c->db,
-		"SELECT r.id, extract(epoch FROM r.starts_at)::bigint, extract(epoch FROM r.ends_at)::bigint,"
-		" r.status::text, m.name, m.color, r.organisation_id, ar.agent_id, coalesce(l.name, ''),"
-		" coalesce(r.name, ''), coalesce((SELECT string_agg(trim(u.first_name || ' ' || u.last_name), ', '"
-		"   ORDER BY u.last_name) FROM participations p JOIN users u ON u.id = p.user_id"
-		"   WHERE p.rdv_id = r.id AND p.status NOT IN ('excused', 'revoked')), '')"
-		" FROM agents_rdvs ar JOIN rdvs r ON r.id = ar.rdv_id JOIN motifs m ON m.id = r.motif_id"
-		" LEFT JOIN lieux l ON l.id = r.lieu_id"
-		" WHERE ar.agent_id = ANY($1::bigint[])"
-		/* agents_rdvs carries the RDV's times (index agent_id, starts_at): an
-		 * RDV lasts at most 12 h, so the lower bound keeps the scan short */
-		" AND ar.starts_at < to_timestamp($3::float8) AND ar.starts_at > to_timestamp($2::float8) - interval '12 hours'"
-		" AND ar.ends_at > to_timestamp($2::float8)"
-		" ORDER BY r.starts_at, r.id",
-		ids, db_int(c->a, from), db_int(c->a, to));
+	/* The owner reads them with the row-level rules applied once per call,
+	 * not per row (0028_agenda_feed.sql): an agent actor only, agents whose
+	 * agenda the viewer sees in org, RDVs and participants' names as rdv_app
+	 * would see them. */
+	PGresult *r = db_q(c->db, "SELECT * FROM agenda_feed_rdvs($1, $2::bigint[], $3::float8, $4::float8)",
+			   db_int(c->a, org), ids, db_int(c->a, from), db_int(c->a, to));
 	if (r == NULL)
 		return c->db->err;
 	long long now = (long long)time(NULL);
@@ -259,11 +270,13 @@ static int agenda_events(struct ctx *c)
 	struct ag_agent *agents;
 	size_t n;
 	rc = db_begin_generic(c->db);   /* the feed's queries: cached plans, not planned per request */
-	if (rc == 0)
+	if (rc == 0 && !agenda_only_self(c, &agents, &n)) {
 		rc = agenda_org_agents(c, org, &agents, &n);
+		if (rc == 0)
+			agenda_select(c, agents, n);
+	}
 	if (rc != 0)
 		return rc;
-	agenda_select(c, agents, n);
 	long long ids[AG_MAX_AGENTS];
 	size_t k = 0;
 	for (size_t i = 0; i < n && k < AG_MAX_AGENTS; i++)

@@ -8,9 +8,17 @@
 #include "booking.h"
 #include "rdv.h"
 
-int booking_org(struct ctx *c, long long *org_id, enum org_role *role)
+/* The agent's role in org: loaded with its session when org is the page's
+ * (auth_agent_context, no round trip of its own), else asked. 0 and the
+ * level (NULL: no role), name and territory in the arena, or a db error. */
+static int booking_role(struct ctx *c, long long org, const char **level, const char **name, long long *territory)
 {
-	long long org = route_id(&c->match, "org_id");
+	if (org > 0 && c->session.org_id == org && c->session.agent_id == c->agent_id) {
+		*level = c->session.org_level;
+		*name = c->session.org_name;
+		*territory = c->session.org_territory_id;
+		return 0;
+	}
 	PGresult *r = db_q(c->db,
 		"SELECT o.name, ar.access_level, o.territory_id FROM agent_roles ar"
 		" JOIN organisations o ON o.id = ar.organisation_id"
@@ -18,18 +26,29 @@ int booking_org(struct ctx *c, long long *org_id, enum org_role *role)
 		db_int(c->a, c->agent_id), db_int(c->a, org));
 	if (r == NULL)
 		return c->db->err;
-	if (PQntuples(r) != 1) {
-		PQclear(r);
+	int found = PQntuples(r) == 1;
+	*name = found ? db_dup(c->a, r, 0, 0) : NULL;
+	*level = found ? db_dup(c->a, r, 0, 1) : NULL;
+	*territory = found ? db_ll(r, 0, 2) : 0;
+	PQclear(r);
+	return 0;
+}
+
+int booking_org(struct ctx *c, long long *org_id, enum org_role *role)
+{
+	long long org = route_id(&c->match, "org_id"), territory = 0;
+	const char *lvl = NULL, *name = NULL;
+	int rc = booking_role(c, org, &lvl, &name, &territory);
+	if (rc != 0)
+		return rc;
+	if (lvl == NULL)
 		return RDV_ENOTFOUND;
-	}
-	const char *lvl = db_val(r, 0, 1);
 	*role = strcmp(lvl, "admin") == 0 ? ROLE_ADMIN : strcmp(lvl, "basic") == 0 ? ROLE_BASIC : ROLE_INTERVENANT;
 	*org_id = org;
 	tmpl_set_int(c->vars, "org_id", org);
-	tmpl_set_var(c->vars, "org_name", db_val(r, 0, 0));
-	tmpl_set_var(c->vars, "territory_id", db_val(r, 0, 2));
+	tmpl_set_var(c->vars, "org_name", name);
+	tmpl_set_int(c->vars, "territory_id", territory);
 	tmpl_set_bool(c->vars, "is_admin", *role == ROLE_ADMIN);
-	PQclear(r);
 	booking_nav(c);
 	return 0;
 }

@@ -125,6 +125,18 @@ static void test_events_feed(void)
 	CU_ASSERT(found);
 	CU_ASSERT_EQUAL(foreign, 0);   /* another organisation's agent: never shown */
 	json_decref(list);
+	/* the agent's own agenda alone (read without every agent's level) is the
+	 * same answer, byte for byte, as with an agent that is not shown */
+	char *both = strdup(b.body.data);
+	snprintf(path, sizeof(path), "/agent/organisations/%lld/agenda/events.json?agent_ids=%lld&start=%sT00:00:00%%2B01:00&end=%s",
+		 arras, pmi, d0, d1);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	CU_ASSERT_STRING_EQUAL(b.body.data, both);
+	snprintf(path, sizeof(path), "/agent/organisations/%lld/agenda/events.json?start=%sT00:00:00%%2B01:00&end=%s",
+		 arras, d0, d1);
+	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
+	CU_ASSERT_STRING_EQUAL(b.body.data, both);
+	free(both);
 	/* bad input */
 	snprintf(path, sizeof(path), "/agent/organisations/%lld/agenda/events.json?start=hier&end=%s", arras, d1);
 	CU_ASSERT_EQUAL(browser_get(&b, path), 400);

@@ -146,6 +146,38 @@ static void test_generic_plans(void)
 	CU_ASSERT_TRUE(db->session.pending);
 	CU_ASSERT_STRING_EQUAL(db_s(db, a, "SELECT current_setting('app.test', true)"), "v1");
 	CU_ASSERT_FALSE(db->session.pending);
+	/* BEGIN travels with the first statement: the next ones share its transaction */
+	CU_ASSERT_EQUAL_FATAL(db_begin_generic(db), 0);
+	CU_ASSERT_TRUE(db->begin_deferred);
+	char *xid = db_s(db, a, "SELECT txid_current()::text");
+	CU_ASSERT_FALSE(db->begin_deferred);
+	CU_ASSERT_EQUAL(db->in_tx, 1);
+	CU_ASSERT_STRING_EQUAL(db_s(db, a, "SELECT txid_current()::text"), xid ? xid : "?");
+	CU_ASSERT_EQUAL(db_commit(db), 0);
+	CU_ASSERT_STRING_NOT_EQUAL(db_s(db, a, "SELECT txid_current()::text"), xid ? xid : "?");
+	/* nothing ran: commit and rollback send nothing, leave no transaction */
+	CU_ASSERT_EQUAL_FATAL(db_begin_generic(db), 0);
+	CU_ASSERT_EQUAL(db_commit(db), 0);
+	CU_ASSERT_EQUAL(db->in_tx, 0);
+	CU_ASSERT_EQUAL_FATAL(db_begin_generic(db), 0);
+	db_rollback(db);
+	CU_ASSERT_EQUAL(db->in_tx, 0);
+	CU_ASSERT_STRING_EQUAL(db_s(db, a, "SELECT current_setting('plan_cache_mode')"), "auto");
+	/* a first statement that fails: the transaction is open (aborted) until rolled back */
+	CU_ASSERT_EQUAL_FATAL(db_begin_generic(db), 0);
+	CU_ASSERT_PTR_NULL(db_s(db, a, "SELECT 1/0"));
+	CU_ASSERT_EQUAL(db->in_tx, 1);
+	CU_ASSERT_EQUAL(db_x(db, "SELECT 1"), RDV_EDB);   /* 25P02: in failed transaction */
+	db_rollback(db);
+	CU_ASSERT_EQUAL(db->in_tx, 0);
+	CU_ASSERT_STRING_EQUAL(db_s(db, a, "SELECT 'after'"), "after");
+	/* the pending session statement fails: BEGIN never ran, no transaction */
+	const char *bad[1] = {"v2"};
+	CU_ASSERT_EQUAL(db_set_session(db, "SELECT set_config('app.test', $1, false), 1/0", 1, bad), 0);
+	CU_ASSERT_EQUAL_FATAL(db_begin_generic(db), 0);
+	CU_ASSERT_PTR_NULL(db_s(db, a, "SELECT 1"));
+	CU_ASSERT_EQUAL(db->in_tx, 0);
+	db_rollback(db);
 	arena_free(a);
 	db_close(db);
 }

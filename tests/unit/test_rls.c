@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth.h"
 #include "db.h"
 #include "rdv.h"
 #include "rls.h"
@@ -199,6 +200,112 @@ static void test_citizen_sees_its_family(void)
 	CU_ASSERT_EQUAL(rls_set_actor(app, 0, 0), 0);
 }
 
+/* The agenda feed's owner function (0028) against the query it replaced, run
+ * as rdv_app under the policies: the same rows, byte for byte, for the agents
+ * of the organisation the viewer may see; nothing for agents of another
+ * organisation, nor in an organisation the viewer is not a member of, nor for
+ * a citizen or an anonymous actor. */
+#define FEED_WINDOW "0::float8, 4102444800::float8"
+#define FEED_ROWS(from) "SELECT coalesce(md5(string_agg(f::text, '|')), '') || ':' || count(*) FROM (" from ") f"
+static const char feed_reference[] = FEED_ROWS(
+	"SELECT r.id, extract(epoch FROM r.starts_at)::bigint, extract(epoch FROM r.ends_at)::bigint,"
+	" r.status::text, m.name, m.color, r.organisation_id, ar.agent_id, coalesce(l.name, ''),"
+	" coalesce(r.name, ''), coalesce((SELECT string_agg(trim(u.first_name || ' ' || u.last_name), ', '"
+	"   ORDER BY u.last_name) FROM participations p JOIN users u ON u.id = p.user_id"
+	"   WHERE p.rdv_id = r.id AND p.status NOT IN ('excused', 'revoked')), '')"
+	" FROM agents_rdvs ar JOIN rdvs r ON r.id = ar.rdv_id JOIN motifs m ON m.id = r.motif_id"
+	" LEFT JOIN lieux l ON l.id = r.lieu_id, (VALUES (" FEED_WINDOW ")) w(t_from, t_to)"
+	" WHERE ar.agent_id = ANY($1::bigint[])"
+	" AND ar.starts_at < to_timestamp(w.t_to) AND ar.starts_at > to_timestamp(w.t_from) - interval '12 hours'"
+	" AND ar.ends_at > to_timestamp(w.t_from) ORDER BY r.starts_at, r.id");
+static const char feed_function[] = FEED_ROWS("SELECT * FROM agenda_feed_rdvs($1, $2::bigint[], " FEED_WINDOW ")");
+
+static void test_agenda_feed_function(void)
+{
+	NEED_DB();
+	const char *visible = db_s(owner, A, "SELECT array_agg(agent_id)::text FROM visible_agendas($1, $2)"
+					     " WHERE level <> 'none'", agent_a, org_a);
+	const char *lens = db_s(owner, A, "SELECT array_agg(agent_id)::text FROM agent_roles ar"
+					  " WHERE organisation_id = $1 AND NOT EXISTS (SELECT 1 FROM agent_roles o"
+					  " WHERE o.agent_id = ar.agent_id AND o.organisation_id = $2)", org_b, org_a);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(visible);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(lens);
+	const char *both = arena_printf(A, "%.*s,%s", (int)strlen(visible) - 1, visible, lens + 1);
+	CU_ASSERT_EQUAL_FATAL(rls_set_actor(app, strtoll(agent_a, NULL, 10), 0), 0);
+	const char *expected = db_s(app, A, feed_reference, visible);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(expected);
+	CU_ASSERT_STRING_NOT_EQUAL(strrchr(expected, ':'), ":0");   /* the demo has RDVs there */
+	CU_ASSERT_STRING_EQUAL(db_s(app, A, feed_function, org_a, both), expected);
+	/* agents of MDS de Lens only, shown in MDS d'Arras: the viewer may not see them */
+	CU_ASSERT_STRING_EQUAL(db_s(app, A, feed_function, org_a, lens), ":0");
+	CU_ASSERT_STRING_EQUAL(db_s(app, A, feed_function, org_b, lens), ":0");
+	/* a citizen, or nobody, gets no row */
+	CU_ASSERT_EQUAL_FATAL(rls_set_actor(app, 0, strtoll(citizen, NULL, 10)), 0);
+	CU_ASSERT_STRING_EQUAL(db_s(app, A, feed_function, org_a, visible), ":0");
+	CU_ASSERT_EQUAL_FATAL(rls_set_actor(app, 0, 0), 0);
+	CU_ASSERT_STRING_EQUAL(db_s(app, A, feed_function, org_a, visible), ":0");
+}
+
+static const char *app_setting(const char *name)
+{
+	return db_s(app, A, "SELECT current_setting($1) || '/' || current_setting('app.agent_id')", name);
+}
+
+/* An agent's session, role and RLS actor in one statement (0028
+ * agent_request_context): the agent is declared only once its session is
+ * found; a failed or expired lookup leaves 'public'; nothing without declare. */
+static void test_agent_context(void)
+{
+	NEED_DB();
+	char token[AUTH_TOKEN_LEN + 1], other[AUTH_TOKEN_LEN + 1], hash[AUTH_HASH_HEX_LEN + 1];
+	CU_ASSERT_EQUAL_FATAL(auth_session_create(owner, SESSION_AGENT, strtoll(agent_a, NULL, 10), 0, "127.0.0.1",
+						  "unit", token), 0);
+	auth_token_hash(token, hash);
+	struct session s;
+	memset(&s, 0, sizeof(s));
+	CU_ASSERT_EQUAL_FATAL(rls_set_actor(app, 0, strtoll(citizen, NULL, 10)), 0);
+	CU_ASSERT_EQUAL(auth_agent_context(app, A, token, strtoll(org_a, NULL, 10), 1, &s), 0);
+	CU_ASSERT_EQUAL(s.agent_id, strtoll(agent_a, NULL, 10));
+	const char *level = db_s(owner, A, "SELECT access_level::text FROM agent_roles WHERE organisation_id = $1"
+				 " AND agent_id = $2", org_a, agent_a);
+	CU_ASSERT_PTR_NOT_NULL(level);
+	CU_ASSERT_STRING_EQUAL(s.org_level ? s.org_level : "", level ? level : "?");
+	CU_ASSERT_STRING_EQUAL(s.org_name ? s.org_name : "", "MDS d'Arras");
+	CU_ASSERT_EQUAL(s.org_territory_id, owner_count("SELECT territory_id FROM organisations WHERE id = $1", org_a));
+	CU_ASSERT_EQUAL(strlen(s.csrf), AUTH_TOKEN_LEN);
+	CU_ASSERT_FALSE(app->session.pending);
+	CU_ASSERT_STRING_EQUAL(app_setting("app.actor"), arena_printf(A, "agent/%s", agent_a));
+	CU_ASSERT_STRING_EQUAL(db_s(app, A, "SELECT current_setting('app.user_id')"), "0");
+	/* no role in MDS de Lens: the session still, no level */
+	CU_ASSERT_EQUAL(auth_agent_context(app, A, token, strtoll(org_b, NULL, 10), 1, &s), 0);
+	CU_ASSERT_PTR_NULL(s.org_level);
+	CU_ASSERT_PTR_NULL(s.org_name);
+	/* an unknown token after the agent: back to 'public' */
+	auth_token_new(other);
+	CU_ASSERT_EQUAL(auth_agent_context(app, A, other, strtoll(org_a, NULL, 10), 1, &s), RDV_ENOTFOUND);
+	CU_ASSERT_STRING_EQUAL(app_setting("app.actor"), "public/0");
+	/* without declare, the actor is left as it is */
+	CU_ASSERT_EQUAL_FATAL(rls_set_actor(app, 0, strtoll(citizen, NULL, 10)), 0);
+	CU_ASSERT_EQUAL(auth_agent_context(app, A, token, 0, 0, &s), 0);
+	CU_ASSERT_STRING_EQUAL(app_setting("app.actor"), "user/0");
+	/* an expired session: not found, 'public' */
+	CU_ASSERT_EQUAL(auth_agent_context(app, A, token, 0, 1, &s), 0);
+	db_x(owner, "UPDATE sessions SET last_seen_at = now() - interval '13 hours' WHERE token_hash = $1::bytea", hash);
+	CU_ASSERT_EQUAL(auth_agent_context(app, A, token, strtoll(org_a, NULL, 10), 1, &s), RDV_ENOTFOUND);
+	CU_ASSERT_STRING_EQUAL(app_setting("app.actor"), "public/0");
+	/* a context call that fails changes nothing on the connection: the actor
+	 * recorded as set by it is sent again with the next statement */
+	CU_ASSERT_EQUAL(auth_agent_context(app, A, token, 0, 0, &s), RDV_ENOTFOUND);
+	CU_ASSERT_EQUAL_FATAL(rls_set_actor(app, strtoll(agent_a, NULL, 10), 0), 0);
+	CU_ASSERT_STRING_EQUAL(app_setting("app.actor"), arena_printf(A, "agent/%s", agent_a));
+	CU_ASSERT_EQUAL(rls_actor_assumed(app, 0, 0), 0);
+	CU_ASSERT_FALSE(app->session.pending);
+	db_session_resend(app);
+	CU_ASSERT_STRING_EQUAL(app_setting("app.actor"), "public/0");
+	CU_ASSERT_EQUAL(auth_session_destroy(owner, token), 0);
+	CU_ASSERT_EQUAL(rls_set_actor(app, 0, 0), 0);
+}
+
 static void test_actor_rides_with_next_query(void)
 {
 	NEED_DB();
@@ -233,5 +340,7 @@ void register_rls_suite(void)
 	CU_add_test(s, "agent: its organisation only", test_agent_sees_its_organisation);
 	CU_add_test(s, "agent: the name search returns its organisation's usagers only", test_name_search_within_agent_orgs);
 	CU_add_test(s, "citizen: its family only", test_citizen_sees_its_family);
+	CU_add_test(s, "agenda feed function: the rows rdv_app would see, no more", test_agenda_feed_function);
+	CU_add_test(s, "agent context: session, role and actor in one statement", test_agent_context);
 	CU_add_test(s, "the actor rides with the next query, again after a rollback", test_actor_rides_with_next_query);
 }
