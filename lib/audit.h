@@ -12,6 +12,7 @@
 struct audit_entry {
 	long long agent_id;          /* who (0: a citizen or the system) */
 	long long user_id;           /* citizen who acted, or 0 */
+	const char *actor;           /* who acted without an id here ("prescripteur <e-mail>"), or NULL */
 	long long organisation_id;   /* 0 when not organisation-scoped */
 	long long territory_id;
 	const char *item_type;       /* "rdv", "plage_ouverture", "agent", … */

@@ -23,7 +23,7 @@ static int audit_render(struct ctx *c, long long org, long long terr, const char
 	if (to[0] && valid_date(to, &y, &m, &d, NULL) != 0)
 		to = "";
 	PGresult *r = db_q(c->db,
-		"SELECT extract(epoch FROM au.at)::bigint, coalesce(ag.first_name || ' ' || ag.last_name, 'Système'),"
+		"SELECT extract(epoch FROM au.at)::bigint, coalesce(ag.first_name || ' ' || ag.last_name, au.actor, 'Système'),"
 		" au.item_type, coalesce(au.item_id::text, ''), au.event,"
 		" (SELECT string_agg(k || ' : ' || coalesce(au.before ->> k, '∅') || ' → ' || coalesce(au.after ->> k, '∅'),"
 		"   E'\\n' ORDER BY k) FROM (SELECT jsonb_object_keys(coalesce(au.before, '{}') || coalesce(au.after, '{}')) k) ks"

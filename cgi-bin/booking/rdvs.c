@@ -471,7 +471,7 @@ static int show_receipts(struct ctx *c, long long id)
 static int show_history(struct ctx *c, long long id)
 {
 	PGresult *r = db_q(c->db,
-		"SELECT extract(epoch FROM au.at)::bigint, coalesce(ag.first_name || ' ' || ag.last_name, 'Système'),"
+		"SELECT extract(epoch FROM au.at)::bigint, coalesce(ag.first_name || ' ' || ag.last_name, au.actor, 'Système'),"
 		" au.event, array_to_string(ARRAY(SELECT jsonb_array_elements_text(au.after -> 'overridden_warnings')), ', ')"
 		" FROM audit au LEFT JOIN agents ag ON ag.id = au.agent_id"
 		" WHERE au.item_type = 'rdv' AND au.item_id = $1 ORDER BY au.at, au.id", db_int(c->a, id));
@@ -506,6 +506,28 @@ struct rdv_edit {
 	size_t n_agents;
 };
 
+/* Who created the RDV (show_details' columns 17 to 22: origin, when, the
+ * agent's name, the prescripteur's name, e-mail and phone), as the reference
+ * says it: « Créé par … le … », « Pris en ligne par l'usager le … »… */
+static const char *created_by_label(struct ctx *c, const PGresult *r)
+{
+	const char *type = db_val(r, 0, 17);
+	char when[80];
+	tz_format_fr_long(db_ll(r, 0, 18), when, sizeof(when));
+	if (strcmp(type, "user") == 0)
+		return arena_printf(c->a, "Pris en ligne par l'usager le %s", when);
+	if (strcmp(type, "file_attente") == 0)
+		return arena_printf(c->a, "Créé depuis la liste d'attente le %s", when);
+	if (strcmp(type, "prescripteur") == 0 && db_val(r, 0, 20) != NULL)
+		return arena_printf(c->a, "Créé par %s, prescripteur (%s, %s) le %s", db_val(r, 0, 20),
+				    db_val(r, 0, 21), db_val(r, 0, 22), when);
+	if (strcmp(type, "prescripteur") == 0)   /* its details purged */
+		return arena_printf(c->a, "Créé par un prescripteur le %s", when);
+	if (db_val(r, 0, 19) != NULL)
+		return arena_printf(c->a, "Créé par %s le %s", db_val(r, 0, 19), when);
+	return arena_printf(c->a, "Créé par un agent le %s", when);
+}
+
 static int show_details(struct ctx *c, long long org, long long id, struct rdv_edit *ed)
 {
 	PGresult *r = db_q(c->db,
@@ -515,8 +537,12 @@ static int show_details(struct ctx *c, long long org, long long id, struct rdv_e
 		" (SELECT string_agg(ag.first_name || ' ' || ag.last_name, ', ' ORDER BY ag.last_name)"
 		"    FROM agents_rdvs x JOIN agents ag ON ag.id = x.agent_id WHERE x.rdv_id = r.id),"
 		" coalesce(r.lieu_id, 0), m.location_type::text,"
-		" array_to_string(ARRAY(SELECT x.agent_id FROM agents_rdvs x WHERE x.rdv_id = r.id ORDER BY 1), ',')"
+		" array_to_string(ARRAY(SELECT x.agent_id FROM agents_rdvs x WHERE x.rdv_id = r.id ORDER BY 1), ','),"
+		" r.created_by_type, extract(epoch FROM r.created_at)::bigint, ca.first_name || ' ' || ca.last_name,"
+		" pr.first_name || ' ' || pr.last_name, pr.email, pr.phone_number"
 		" FROM rdvs r JOIN motifs m ON m.id = r.motif_id LEFT JOIN lieux l ON l.id = r.lieu_id"
+		" LEFT JOIN agents ca ON ca.id = r.created_by_agent_id"
+		" LEFT JOIN prescripteurs pr ON pr.id = r.created_by_prescripteur_id"
 		" WHERE r.id = $1 AND r.organisation_id = $2", db_int(c->a, id), db_int(c->a, org));
 	if (r == NULL)
 		return c->db->err;
@@ -551,6 +577,7 @@ static int show_details(struct ctx *c, long long org, long long id, struct rdv_e
 		ed->agent_ids[ed->n_agents++] = strtoll(p, &end, 10);
 		p = *end == ',' ? end + 1 : end;
 	}
+	tmpl_set_var(v, "created_by", created_by_label(c, r));
 	time_vars(c, db_ll(r, 0, 0));
 	PQclear(r);
 	return 0;

@@ -353,6 +353,13 @@ static int booking_profile(struct ctx *c, long long org_id, long long user_id)
 			   " ON CONFLICT DO NOTHING", db_int(c->a, user_id), db_int(c->a, org_id));
 }
 
+/* Who books: a prescripteur for someone else, else the signed-in citizen
+ * (created_by_type of the RDV and the participation). */
+static const char *booking_by(const struct booking *b)
+{
+	return b->prescripteur_id ? "prescripteur" : "user";
+}
+
 /* One attempt of the individual booking, inside a transaction: 0 with
  * *rdv_id set, RDV_ENOTFOUND when the créneau is gone, RDV_ECONFLICT when a
  * racer took the agent between the check and the insert (try again). */
@@ -367,7 +374,7 @@ static int booking_insert(struct ctx *c, const struct booking *b, long long *rdv
 		return RDV_ENOTFOUND;
 	long long agent = agents[n > 1 ? randombytes_uniform((uint32_t)n) : 0];
 	/* a prescripteur's RDV: created by them, at the home of the person it is for */
-	const char *by = b->prescripteur_id ? "prescripteur" : "user";
+	const char *by = booking_by(b);
 	char *id = db_s(c->db, c->a,
 		"INSERT INTO rdvs (organisation_id, motif_id, lieu_id, address, starts_at, ends_at, users_count,"
 		" created_by_type, created_by_user_id, created_by_prescripteur_id)"
@@ -384,18 +391,21 @@ static int booking_insert(struct ctx *c, const struct booking *b, long long *rdv
 	if ((rc = db_x(c->db, "INSERT INTO agents_rdvs (rdv_id, agent_id) VALUES ($1, $2)", id,
 		       db_int(c->a, agent))) != 0)
 		return rc;
-	return db_x(c->db, "INSERT INTO participations (rdv_id, user_id, created_by_type) VALUES ($1, $2, $3)",
-		    id, db_int(c->a, b->for_user_id), by);
+	return db_x(c->db, "INSERT INTO participations (rdv_id, user_id, created_by_type, created_by_prescripteur_id)"
+			   " VALUES ($1, $2, $3, nullif($4::bigint, 0))",
+		    id, db_int(c->a, b->for_user_id), by, db_int(c->a, b->prescripteur_id));
 }
 
 /* A seat of a collective RDV: one guarded UPDATE, then the participation
- * (a cancelled one comes back to "unknown"), its id in *participation_id. */
+ * (a cancelled one comes back to "unknown"), its id in *participation_id.
+ * RDV_ECONFLICT when the family (the citizen's, or the person a prescripteur
+ * books for) already has a seat there. */
 static int booking_seat(struct ctx *c, const struct booking *b, long long *participation_id)
 {
 	char *dup = db_s(c->db, c->a,
 		"SELECT 1 FROM participations p JOIN users u ON u.id = p.user_id WHERE p.rdv_id = $1"
 		" AND p.status <> 'excused' AND (u.id = $2 OR u.responsible_id = $2)",
-		db_int(c->a, b->rdv_id), db_int(c->a, c->user_id));
+		db_int(c->a, b->rdv_id), db_int(c->a, b->prescripteur_id ? b->for_user_id : c->user_id));
 	if (dup != NULL)
 		return RDV_ECONFLICT;
 	char *ok = db_s(c->db, c->a,
@@ -407,9 +417,11 @@ static int booking_seat(struct ctx *c, const struct booking *b, long long *parti
 	if (ok == NULL)
 		return c->db->err ? c->db->err : RDV_ENOTFOUND;
 	char *pid = db_s(c->db, c->a,
-		"INSERT INTO participations (rdv_id, user_id, created_by_type) VALUES ($1, $2, 'user')"
-		" ON CONFLICT (rdv_id, user_id) DO UPDATE SET status = 'unknown' RETURNING id",
-		db_int(c->a, b->rdv_id), db_int(c->a, b->for_user_id));
+		"INSERT INTO participations (rdv_id, user_id, created_by_type, created_by_prescripteur_id)"
+		" VALUES ($1, $2, $3, nullif($4::bigint, 0)) ON CONFLICT (rdv_id, user_id) DO UPDATE SET status = 'unknown',"
+		" created_by_type = EXCLUDED.created_by_type, created_by_prescripteur_id = EXCLUDED.created_by_prescripteur_id"
+		" RETURNING id",
+		db_int(c->a, b->rdv_id), db_int(c->a, b->for_user_id), booking_by(b), db_int(c->a, b->prescripteur_id));
 	if (pid == NULL)
 		return c->db->err ? c->db->err : RDV_EDB;
 	*participation_id = atoll(pid);
@@ -434,7 +446,8 @@ static int booking_commit(struct ctx *c, struct booking *b, long long rdv_id, lo
 	if (rc == 0)
 		rc = booking_notify(c, b, rdv_id, participation_id);
 	if (rc == 0)
-		rc = audit_log(c->db, c->a, &(struct audit_entry){.user_id = c->user_id, .organisation_id = b->org_id,
+		rc = audit_log(c->db, c->a, &(struct audit_entry){.user_id = c->user_id, .actor = b->actor,
+			.organisation_id = b->org_id,
 			.item_type = "rdv", .item_id = rdv_id, .event = b->collectif ? "participation" : "create",
 			.ip = app_client_ip(c)});
 	if (rc == 0 && b->before_commit != NULL)

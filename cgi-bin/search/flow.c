@@ -7,8 +7,8 @@
  * collective motifs list their workshops instead of créneaux.
  * GET /prendre_rdv_prescripteur is the same wizard in prescripteur mode
  * (prescripteur=1 kept in every URL): motifs bookable by prescripteurs are
- * offered too, and a créneau leads to prescripteur.c instead of the
- * citizen's booking.
+ * offered too, and a créneau or a workshop leads to prescripteur.c instead
+ * of the citizen's booking.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -347,11 +347,15 @@ static int flow_week_slots(struct ctx *c, const struct wizard *w, const struct o
 	return 0;
 }
 
+/* Where a créneau or a workshop is booked: by invitation, as a prescripteur or signed in. */
+static const char *flow_book_path(const struct wizard *w)
+{
+	return w->invited_id ? "/invitation/reservation/new" : w->prescripteur ? "/prescripteur/new" : "/reservation/new";
+}
+
 static const char *flow_book_href(struct ctx *c, const struct wizard *w, const struct found *f)
 {
-	const char *path = w->invited_id ? "/invitation/reservation/new"
-			   : w->prescripteur ? "/prescripteur/new" : "/reservation/new";
-	return app_url(c, arena_printf(c->a, "%s?%s&motif_id=%lld&lieu_id=%lld&starts_at=%lld", path,
+	return app_url(c, arena_printf(c->a, "%s?%s&motif_id=%lld&lieu_id=%lld&starts_at=%lld", flow_book_path(w),
 				       wizard_query(c, w, 3), f->motif_id, f->lieu_id, f->start));
 }
 
@@ -441,8 +445,7 @@ static int flow_workshops(struct ctx *c, struct wizard *w)
 		if (seats >= 0)
 			tmpl_set_varf(row, "seats", "%lld place%s restante%s", seats, seats > 1 ? "s" : "",
 				      seats > 1 ? "s" : "");
-		tmpl_set_var(row, "href", app_url(c, arena_printf(c->a, "%s/reservation/new?%s&rdv_id=%s",
-								  w->invited_id ? "/invitation" : "",
+		tmpl_set_var(row, "href", app_url(c, arena_printf(c->a, "%s?%s&rdv_id=%s", flow_book_path(w),
 								  wizard_query(c, w, 3), db_val(r, i, 0))));
 	}
 	PQclear(r);

@@ -13,6 +13,10 @@
  * transaction: the bénéficiaire found (same first and last names, accents and
  * case ignored, and same phone) or created (created_through 'prescripteur'),
  * the prescripteur stored; then the prescripteur's confirmation e-mail.
+ * A workshop (collective motif, rdv_id) takes a seat as the citizen's
+ * booking does (booking.c's guarded UPDATE), the bénéficiaire becoming a
+ * participant. The motif's « À lire » text is confirmed on the recap, as the
+ * citizen confirms it. The audit row names the prescripteur.
  * A citizen's session plays no part: these requests act as the public.
  */
 #include <stdlib.h>
@@ -156,6 +160,10 @@ static int presc_find_usager(struct ctx *c, const struct presc_form *f, long lon
 	return rc;
 }
 
+#define MUST_ACCEPT "Confirmez avoir lu les informations à lire avant de prendre rendez-vous."
+#define ALREADY_IN "Cette personne est déjà inscrite à cet atelier."
+#define FULL "Cet atelier est complet : il n'y reste plus de place. Choisissez un autre atelier."
+
 #define EMAIL_TAKEN "Cette adresse e-mail est déjà celle d'une autre personne : indiquez l'adresse de la personne " \
 		    "pour qui vous prenez rendez-vous, ou laissez ce champ vide."
 
@@ -184,6 +192,12 @@ static enum presc_step presc_check(struct ctx *c, const struct booking *b, struc
 	if (presc_find_usager(c, f, &id) == RDV_EINVAL) {
 		presc_refuse(f, PF_EMAIL, EMAIL_TAKEN);
 		return STEP_BENEFICIAIRE;
+	}
+	if (next == STEP_DONE && b->restriction != NULL && b->restriction[0] &&
+	    http_param(&c->req, "accept_restriction") == NULL) {
+		f->field = "accept_restriction";
+		f->msg = MUST_ACCEPT;
+		return STEP_RECAP;
 	}
 	return STEP_OK;
 }
@@ -252,6 +266,9 @@ static int presc_render(struct ctx *c, const struct booking *b, const struct pre
 	tmpl_set_int(c->vars, "motif_id", b->motif_id);
 	tmpl_set_int(c->vars, "lieu_id", b->lieu_id);
 	tmpl_set_int(c->vars, "starts_at", b->starts_at);
+	tmpl_set_int(c->vars, "rdv_id", b->rdv_id);
+	tmpl_set_bool(c->vars, "collectif", b->collectif);
+	tmpl_set_field_error(c->vars, f->field, f->msg);
 	tmpl_set_var(c->vars, "back_href", app_url(c, wizard_url(c, &b->w, 3)));
 	tmpl_set_var(c->vars, "beneficiaire", arena_printf(c->a, "%s %s", presc_value(f, PF_FIRST),
 							   presc_value(f, PF_LAST)));
@@ -323,6 +340,7 @@ static int presc_book(struct ctx *c, struct booking *b, struct presc_form *f)
 	const char *login = arena_printf(c->a, "prescripteur:%s", presc_value(f, PF_PRESC_EMAIL));
 	if (booking_throttled(c, login))
 		return 0;
+	b->actor = arena_printf(c->a, "prescripteur %s", presc_value(f, PF_PRESC_EMAIL));
 	b->before_insert = presc_before_insert;
 	b->before_commit = presc_before_commit;
 	b->arg = f;
@@ -332,8 +350,12 @@ static int presc_book(struct ctx *c, struct booking *b, struct presc_form *f)
 		presc_refuse(f, PF_EMAIL, EMAIL_TAKEN);
 		return presc_render(c, b, f, STEP_BENEFICIAIRE, 422);
 	}
+	if (rc == RDV_ECONFLICT && b->collectif) {   /* the bénéficiaire has a seat already */
+		f->msg = ALREADY_IN;
+		return presc_render(c, b, f, STEP_RECAP, 409);
+	}
 	if (rc == RDV_ENOTFOUND || rc == RDV_ECONFLICT)
-		return booking_gone(c, b, NULL);
+		return booking_gone(c, b, b->collectif ? FULL : NULL);
 	if (rc != 0)
 		return rc;
 	auth_record_attempt(c->db, "booking", login, app_client_ip(c), 0);
@@ -348,8 +370,6 @@ static int presc_start(struct ctx *c, struct booking *b, struct presc_form *f)
 	int rc = rls_set_actor(c->db, 0, 0);
 	if (rc == 0)
 		rc = booking_load(c, b, 1);
-	if (rc == 0 && b->collectif)
-		rc = RDV_ENOTFOUND;
 	return rc;
 }
 
@@ -363,7 +383,7 @@ static int presc_new(struct ctx *c)
 	const char *outside = booking_outside_delays(c, &b);
 	if (outside != NULL)
 		return booking_gone(c, &b, outside);
-	int avail = booking_slot_free(c, &b);
+	int avail = b.collectif ? 1 : booking_slot_free(c, &b);   /* a workshop's seat is taken on booking */
 	if (avail < 0)
 		return avail;
 	if (!avail)

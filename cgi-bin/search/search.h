@@ -46,7 +46,7 @@ const char *wizard_query(struct ctx *c, const struct wizard *w, int level);
  * (search_offer_viewer): then motifs bookable by invited users are offered
  * too, within the invitation's organisation, service and motifs; or "0:p"
  * for a prescripteur (search_offer_viewer): motifs bookable by prescripteurs
- * (and by invited users) are offered too, collective ones are not.
+ * (and by invited users) are offered too.
  * Callers number their own parameters from $5. Defines the CTEs terr,
  * street, sect, attr (organisation_id, agent_id of the secteurs the address
  * falls in), ref (agent_id of the usager's referents), inv (the invitation's
@@ -72,7 +72,6 @@ const char *wizard_query(struct ctx *c, const struct wizard *w, int level);
 	"  AND (m.bookable_by = 'everyone' OR (m.bookable_by = 'agents_and_prescripteurs_and_invited_users'" \
 	"       AND EXISTS (SELECT 1 FROM inv))" \
 	"   OR ($4 LIKE '%:p' AND m.bookable_by <> 'agents'))" \
-	"  AND NOT ($4 LIKE '%:p' AND m.collectif)" \
 	"  AND NOT EXISTS (SELECT 1 FROM inv WHERE m.organisation_id <> coalesce(inv.organisation_id, m.organisation_id)" \
 	"       OR m.service_id <> coalesce(inv.service_id, m.service_id)" \
 	"       OR (coalesce(cardinality(inv.motif_ids), 0) > 0 AND m.id <> ALL (inv.motif_ids)))" \
@@ -165,6 +164,7 @@ struct booking {
 	long long min_delay, max_delay;  /* motif's public booking delays, seconds */
 	const char *motif_name, *location_type, *restriction, *instruction;
 	long long prescripteur_id;       /* set: created by that prescripteur, not by c->user_id */
+	const char *actor;               /* the audit's actor when not c->user_id ("prescripteur <e-mail>") */
 	/* Optional steps of booking_run inside its transaction (each attempt):
 	 * before the RDV is inserted (who it is for, who books), and before the
 	 * COMMIT (more messages). Non-zero aborts the attempt. */

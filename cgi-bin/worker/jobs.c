@@ -10,7 +10,9 @@
  *   RDV_PURGE_SESSIONS_DAYS        sessions expired for N days (default 0: as soon as expired)
  *   RDV_PURGE_TOKENS               1: expired RDV-link tokens and password resets (default 1)
  *   RDV_PURGE_LOGIN_ATTEMPTS_DAYS  sign-in attempts (default 30)
- *   RDV_PURGE_USERS_YEARS          usagers without RDV nor change for N years are anonymised (default 2)
+ *   RDV_PURGE_USERS_YEARS          usagers without RDV nor change for N years are anonymised (default 2);
+ *                                  prescripteurs are detached from the RDVs and seats older than that;
+ *                                  a prescripteur no RDV nor seat points at any more is deleted (always)
  *   RDV_PURGE_AUDIT_YEARS          audit rows (default 5)
  *   RDV_PURGE_OUTBOX_DAYS          sent or failed outbox rows (default 90)
  *   RDV_PURGE_RECEIPTS_MONTHS      receipts anonymised (recipient, content) after N months (default 6)
@@ -231,6 +233,24 @@ static const struct purge purges[] = {
 	 " notes AS (UPDATE user_profiles SET notes = NULL WHERE user_id IN (SELECT id FROM gone)),"
 	 " sess AS (DELETE FROM sessions WHERE user_id IN (SELECT id FROM gone))"
 	 " SELECT count(*) FROM gone"},
+	/* A prescripteur's details live as long as the RDVs they booked: detached
+	 * from those that started more than N years ago (the usagers' retention;
+	 * created_by_type stays for the statistics), then deleted when nothing
+	 * points at them any more (old, or their RDVs deleted). One statement:
+	 * the DELETE sees the rows before the UPDATEs, hence the exclusions. */
+	{"prescripteurs", "RDV_PURGE_USERS_YEARS", 2,
+	 "WITH old_rdvs AS (UPDATE rdvs SET created_by_prescripteur_id = NULL"
+	 "    WHERE $1::int > 0 AND created_by_prescripteur_id IS NOT NULL"
+	 "      AND starts_at < now() - make_interval(years => $1::int) RETURNING id),"
+	 " old_seats AS (UPDATE participations p SET created_by_prescripteur_id = NULL FROM rdvs r"
+	 "    WHERE $1::int > 0 AND p.created_by_prescripteur_id IS NOT NULL AND r.id = p.rdv_id"
+	 "      AND r.starts_at < now() - make_interval(years => $1::int) RETURNING p.id),"
+	 " d AS (DELETE FROM prescripteurs x"
+	 "    WHERE NOT EXISTS (SELECT 1 FROM rdvs r WHERE r.created_by_prescripteur_id = x.id"
+	 "                      AND r.id NOT IN (SELECT id FROM old_rdvs))"
+	 "      AND NOT EXISTS (SELECT 1 FROM participations p WHERE p.created_by_prescripteur_id = x.id"
+	 "                      AND p.id NOT IN (SELECT id FROM old_seats)) RETURNING 1)"
+	 " SELECT count(*) FROM d"},
 	{"audit", "RDV_PURGE_AUDIT_YEARS", 5,
 	 "WITH d AS (DELETE FROM audit WHERE at < now() - make_interval(years => $1::int) RETURNING 1)"
 	 " SELECT count(*) FROM d"},
@@ -260,8 +280,9 @@ int jobs_purges(struct worker *w)
 	for (size_t i = 0; i < sizeof(purges) / sizeof(purges[0]) && rc == 0; i++) {
 		const struct purge *p = &purges[i];
 		long v = conf_env_long(p->env, p->def, 0, 100000);
-		/* 0 disables a retention, except for sessions where it means "as soon as expired" */
-		if (v == 0 && strcmp(p->name, "sessions") != 0) {
+		/* 0 disables a retention, except for sessions where it means "as soon as expired"
+		 * and for prescripteurs, whose orphans go whatever the retention */
+		if (v == 0 && strcmp(p->name, "sessions") != 0 && strcmp(p->name, "prescripteurs") != 0) {
 			log_info("purge %s: disabled (%s=0)", p->name, p->env);
 			continue;
 		}

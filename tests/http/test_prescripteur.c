@@ -65,12 +65,13 @@ const char *prescripteur_booking_query(void)
 	return g_query;
 }
 
-/* The first créneau link of the prescripteur's créneaux page, unescaped. */
-static int first_slot(struct browser *b, char *href, size_t n)
+/* The first booking link (créneau or workshop) of the prescripteur's page of
+ * motif (its name URL-encoded), unescaped. */
+static int first_link(struct browser *b, const char *motif, char *href, size_t n)
 {
 	char path[512];
 	snprintf(path, sizeof(path), "/prendre_rdv_prescripteur?" ADDRESS "&service_id=%s&motif_name=%s"
-		 "&location_type=public_office&lieu_id=%s", g_service, "Prescription+test+PMI", g_lieu);
+		 "&location_type=public_office&lieu_id=%s", g_service, motif, g_lieu);
 	if (browser_get(b, path) != 200)
 		return -1;
 	const char *p = strstr(b->body.data, "/prescripteur/new?");
@@ -87,6 +88,12 @@ static int first_slot(struct browser *b, char *href, size_t n)
 	}
 	href[k] = '\0';
 	return 0;
+}
+
+/* The first créneau link of the prescripteur motif. */
+static int first_slot(struct browser *b, char *href, size_t n)
+{
+	return first_link(b, "Prescription+test+PMI", href, n);
 }
 
 /* The hidden fields of a créneau link (its query string). */
@@ -248,10 +255,150 @@ static void test_taken_and_csrf(void)
 	fx_sql(NULL, 0, "DELETE FROM login_attempts WHERE login LIKE 'prescripteur:%%'");
 }
 
+/* The agent's RDV page says who created the RDV, whatever the origin; the
+ * audit row of a prescripteur's booking names the prescripteur. */
+static void test_created_by(void)
+{
+	setup();
+	struct browser b, a;
+	browser_init(&b);
+	long long start = 0;
+	long long rdv = book(&b, "first_name=Lou&last_name=Creepar&phone=06+11+22+33+99", &start);
+	browser_free(&b);
+	CU_ASSERT_FATAL(rdv > 0);
+	fx_sql_is("prescripteur camille.presc@example.org|create", "SELECT actor || '|' || event FROM audit"
+		  " WHERE item_type = 'rdv' AND item_id = %lld AND agent_id IS NULL AND user_id IS NULL", rdv);
+	const char *page = fx_org_path(g_arras, "rdvs", "/%lld", rdv);
+	fx_sign_in(&a, FX_ADMIN_ARRAS, page);
+	CU_ASSERT_EQUAL(browser_get(&a, page), 200);
+	CU_ASSERT(browser_body_has(&a, "Créé par Camille Prescriptrice, prescripteur (camille.presc@example.org,"
+				       " 03 21 12 34 56) le "));
+	/* the history names the prescripteur too */
+	CU_ASSERT(browser_body_has(&a, "prescripteur camille.presc@example.org"));
+	fx_sql(NULL, 0, "UPDATE rdvs SET created_by_type = 'user' WHERE id = %lld", rdv);
+	CU_ASSERT_EQUAL(browser_get(&a, page), 200);
+	CU_ASSERT(browser_body_has(&a, "Pris en ligne par l&#39;usager le ") ||
+		  browser_body_has(&a, "Pris en ligne par l'usager le "));
+	fx_sql(NULL, 0, "UPDATE rdvs SET created_by_type = 'file_attente' WHERE id = %lld", rdv);
+	CU_ASSERT_EQUAL(browser_get(&a, page), 200);
+	CU_ASSERT(browser_body_has(&a, "Créé depuis la liste d&#39;attente le ") ||
+		  browser_body_has(&a, "Créé depuis la liste d'attente le "));
+	char name[128];
+	fx_sql(name, sizeof(name), "SELECT first_name || ' ' || last_name FROM agents WHERE email = '%s'", FX_PMI);
+	fx_sql(NULL, 0, "UPDATE rdvs SET created_by_type = 'agent', created_by_agent_id = (SELECT id FROM agents"
+			" WHERE email = '%s') WHERE id = %lld", FX_PMI, rdv);
+	CU_ASSERT_EQUAL(browser_get(&a, page), 200);
+	char want[256];
+	snprintf(want, sizeof(want), "Créé par %s le ", name);
+	CU_ASSERT(browser_body_has(&a, want));
+	fx_sql(NULL, 0, "UPDATE rdvs SET created_by_type = 'prescripteur', created_by_agent_id = NULL WHERE id = %lld", rdv);
+	browser_free(&a);
+	fx_sql(NULL, 0, "DELETE FROM login_attempts WHERE login LIKE 'prescripteur:%%'");
+}
+
+/* The motif's « À lire » text is confirmed on the recap, as the citizen does. */
+static void test_restriction(void)
+{
+	setup();
+	fx_sql(NULL, 0, "UPDATE motifs SET restriction_for_rdv = 'Apporter le carnet de santé.' WHERE id = %s", g_motif);
+	struct browser b;
+	browser_init(&b);
+	char href[1024], form[2048], action[1024];
+	CU_ASSERT_FATAL(first_slot(&b, href, sizeof(href)) == 0);
+	const char *q = slot_fields(href);
+	long long start = atoll(strstr(href, "starts_at=") + 10);
+	CU_ASSERT_EQUAL(browser_get(&b, href), 200);
+	snprintf(action, sizeof(action), "/prescripteur/recapitulatif?%s", q);
+	snprintf(form, sizeof(form), "%s&" PRESC_FORM "&first_name=Anne&last_name=Alire&phone=0611223366", q);
+	CU_ASSERT_EQUAL(browser_post(&b, action, form, 1), 200);
+	CU_ASSERT(browser_body_has(&b, "Apporter le carnet de santé."));
+	CU_ASSERT(browser_body_has(&b, "name=\"accept_restriction\""));
+	/* not confirmed: the recap again, the message next to the box, nothing booked */
+	snprintf(action, sizeof(action), "/prescripteur/rdv?%s", q);
+	CU_ASSERT_EQUAL(browser_post(&b, action, form, 1), 422);
+	CU_ASSERT(browser_body_has(&b, "id=\"accept_restriction-error\""));
+	CU_ASSERT(browser_body_has(&b, "Confirmez avoir lu les informations"));
+	fx_sql_is("0", "SELECT count(*) FROM users WHERE last_name = 'Alire'");
+	/* confirmed: booked */
+	size_t len = strlen(form);
+	snprintf(form + len, sizeof(form) - len, "&accept_restriction=1");
+	CU_ASSERT_EQUAL(browser_post(&b, action, form, 1), 200);
+	fx_sql_is("1", "SELECT count(*) FROM rdvs r JOIN participations p ON p.rdv_id = r.id JOIN users u ON u.id = p.user_id"
+		       " WHERE r.motif_id = %s AND r.starts_at = to_timestamp(%lld) AND u.last_name = 'Alire'", g_motif, start);
+	fx_sql(NULL, 0, "UPDATE motifs SET restriction_for_rdv = NULL WHERE id = %s", g_motif);
+	browser_free(&b);
+	fx_sql(NULL, 0, "DELETE FROM login_attempts WHERE login LIKE 'prescripteur:%%'");
+}
+
+/* A collective motif bookable by prescripteurs with two workshops at the
+ * Gambetta site: one seat left in the first (days 5), ten in the second. */
+static void make_workshops(char *rdv, size_t n)
+{
+	char pmi[16], motif[32];
+	fx_sql(pmi, sizeof(pmi), "SELECT id FROM agents WHERE email = '%s'", FX_PMI);
+	fx_sql(motif, sizeof(motif),
+	       "INSERT INTO motifs (organisation_id, service_id, name, default_duration_in_min, location_type, bookable_by,"
+	       " sectorisation_level, collectif) SELECT %s, s.id, 'Atelier prescription test', 60, 'public_office',"
+	       " 'agents_and_prescripteurs', 'departement', true FROM services s WHERE s.short_name = 'PMI' RETURNING id",
+	       g_arras);
+	for (int i = 0; i < 2; i++)
+		fx_sql(i == 0 ? rdv : NULL, n,
+		       "WITH r AS (INSERT INTO rdvs (organisation_id, motif_id, lieu_id, starts_at, ends_at, collectif, name,"
+		       " max_participants_count, users_count, created_by_type) VALUES (%s, %s, %s,"
+		       " ((current_date + %d) + time '14:00') AT TIME ZONE 'Europe/Paris',"
+		       " ((current_date + %d) + time '15:00') AT TIME ZONE 'Europe/Paris', true, 'Atelier %d', %d, 0, 'agent')"
+		       " RETURNING id), a AS (INSERT INTO agents_rdvs (rdv_id, agent_id) SELECT id, %s FROM r)"
+		       " SELECT id FROM r", g_arras, motif, g_lieu, 5 + i, 5 + i, i, i == 0 ? 1 : 10, pmi);
+}
+
+/* Workshops in prescripteur mode: listed, a seat taken for the bénéficiaire
+ * (participant created by the prescripteur, who is e-mailed); the same
+ * person twice and a full workshop get a French message. */
+static void test_workshop(void)
+{
+	setup();
+	char rdv[32], href[1024], form[2048], action[1024];
+	make_workshops(rdv, sizeof(rdv));
+	struct browser b;
+	browser_init(&b);
+	CU_ASSERT_FATAL(first_link(&b, "Atelier+prescription+test", href, sizeof(href)) == 0);
+	CU_ASSERT(strstr(href, "rdv_id=") != NULL && strstr(href, "prescripteur=1") != NULL);
+	CU_ASSERT_EQUAL(browser_get(&b, href), 200);
+	CU_ASSERT(browser_body_has(&b, "id=\"presc_email\""));
+	const char *q = slot_fields(href);
+	snprintf(action, sizeof(action), "/prescripteur/rdv?%s", q);
+	snprintf(form, sizeof(form), "%s&" PRESC_FORM "&first_name=Ali&last_name=Atelier&phone=0611223377", q);
+	CU_ASSERT_EQUAL(browser_post(&b, action, form, 1), 200);
+	CU_ASSERT(browser_body_has(&b, "est confirmé"));
+	fx_sql_is("1|prescripteur|camille.presc@example.org",
+		  "SELECT r.users_count || '|' || p.created_by_type || '|' || pr.email FROM rdvs r"
+		  " JOIN participations p ON p.rdv_id = r.id JOIN users u ON u.id = p.user_id AND u.last_name = 'Atelier'"
+		  " JOIN prescripteurs pr ON pr.id = p.created_by_prescripteur_id WHERE r.id = %s", rdv);
+	fx_sql_is("1", "SELECT count(*) FROM outbox WHERE rdv_id = %s AND event = 'prescripteur_rdv_created'"
+		       " AND recipient = 'camille.presc@example.org'", rdv);
+	fx_sql_is("prescripteur camille.presc@example.org", "SELECT actor FROM audit WHERE item_type = 'rdv'"
+		  " AND item_id = %s AND event = 'participation'", rdv);
+	/* the same person again: already registered */
+	CU_ASSERT_EQUAL(browser_post(&b, action, form, 1), 409);
+	CU_ASSERT(browser_body_has(&b, "Cette personne est déjà inscrite à cet atelier."));
+	/* someone else: the workshop is full, nothing taken */
+	snprintf(form, sizeof(form), "%s&" PRESC_FORM "&first_name=Bea&last_name=Complet&phone=0611223388", q);
+	CU_ASSERT_EQUAL(browser_post(&b, action, form, 1), 303);
+	CU_ASSERT_EQUAL(browser_follow(&b), 200);
+	CU_ASSERT(browser_body_has(&b, "Cet atelier est complet"));
+	fx_sql_is("1", "SELECT users_count FROM rdvs WHERE id = %s", rdv);
+	fx_sql_is("0", "SELECT count(*) FROM users WHERE last_name = 'Complet'");
+	browser_free(&b);
+	fx_sql(NULL, 0, "DELETE FROM login_attempts WHERE login LIKE 'prescripteur:%%'");
+}
+
 void register_prescripteur_http(void)
 {
 	CU_pSuite s = CU_add_suite("http: prescripteur booking for someone else", NULL, NULL);
 	CU_add_test(s, "prescripteur mode offers the prescripteurs' motifs, never the agents' ones", test_offer);
 	CU_add_test(s, "the steps book an RDV created by the prescripteur; same person twice = one usager", test_book);
 	CU_add_test(s, "a taken créneau books nothing; CSRF required; a contact required", test_taken_and_csrf);
+	CU_add_test(s, "the agent's RDV page says who created it; the audit names the prescripteur", test_created_by);
+	CU_add_test(s, "the motif's « À lire » text is confirmed before booking", test_restriction);
+	CU_add_test(s, "workshops: a seat for the bénéficiaire, twice or full refused in French", test_workshop);
 }

@@ -355,6 +355,48 @@ static void test_worker_purges(void)
 	sink_stop(&http);
 }
 
+/* A prescripteur row (test_worker_prescripteurs), pointed at by RDV rdv (0: none). */
+static long long presc_create(long long rdv)
+{
+	char *id = db_s(db, ar, "INSERT INTO prescripteurs (first_name, last_name, email, phone_number)"
+				" VALUES ('Purge', 'Prescripteur', 'purge.presc@example.org', '0321000000') RETURNING id");
+	if (id != NULL && rdv)
+		db_x(db, "UPDATE rdvs SET created_by_type = 'prescripteur', created_by_prescripteur_id = $2 WHERE id = $1",
+		     db_int(ar, rdv), id);
+	return id ? atoll(id) : 0;
+}
+
+/* The purge deletes the prescripteurs nothing points at any more (RDV
+ * deleted) and those of RDVs past the usagers' retention; the booker of a
+ * current RDV or seat stays. */
+static void test_worker_prescripteurs(void)
+{
+	struct sink smtp = {0}, http = {0};
+	CU_ASSERT_FATAL(sink_smtp_start(&smtp) == 0 && sink_http_start(&http) == 0);
+	long long pid = 0, kept_rdv = rdv_create(24 * 12, 0, &pid), old_rdv = rdv_create(24 * 13, 0, NULL);
+	CU_ASSERT_FATAL(kept_rdv > 0 && old_rdv > 0 && pid > 0);
+	db_x(db, "UPDATE rdvs SET starts_at = starts_at - interval '3 years', ends_at = ends_at - interval '3 years'"
+		 " WHERE id = $1", db_int(ar, old_rdv));
+	long long orphan = presc_create(0), kept = presc_create(kept_rdv), old = presc_create(old_rdv);
+	long long seat = presc_create(0);
+	db_x(db, "UPDATE participations SET created_by_prescripteur_id = $2 WHERE id = $1", db_int(ar, pid),
+	     db_int(ar, seat));
+	CU_ASSERT_EQUAL(worker_run(&smtp, &http, "purges"), 0);
+	CU_ASSERT_EQUAL(q_ll("SELECT count(*) FROM prescripteurs WHERE id = $1", orphan), 0);
+	CU_ASSERT_EQUAL(q_ll("SELECT count(*) FROM prescripteurs WHERE id = $1", old), 0);
+	CU_ASSERT_EQUAL(q_ll("SELECT count(*) FROM rdvs WHERE id = $1 AND created_by_prescripteur_id IS NULL"
+			     " AND created_by_type = 'prescripteur'", old_rdv), 1);
+	CU_ASSERT_EQUAL(q_ll("SELECT count(*) FROM prescripteurs WHERE id = $1", kept), 1);
+	CU_ASSERT_EQUAL(q_ll("SELECT count(*) FROM prescripteurs WHERE id = $1", seat), 1);
+	/* the RDV deleted (its participations with it): both go at the next purge */
+	db_x(db, "DELETE FROM rdvs WHERE id = $1", db_int(ar, kept_rdv));
+	CU_ASSERT_EQUAL(worker_run(&smtp, &http, "purges"), 0);
+	CU_ASSERT_EQUAL(q_ll("SELECT count(*) FROM prescripteurs WHERE id = $1", kept), 0);
+	CU_ASSERT_EQUAL(q_ll("SELECT count(*) FROM prescripteurs WHERE id = $1", seat), 0);
+	sink_stop(&smtp);
+	sink_stop(&http);
+}
+
 /* A motif any usager may book, with a plage of the test agent every day at
  * the suite's lieu from today: free créneaux long before a far RDV. */
 static long long waiting_motif(void)
@@ -476,6 +518,7 @@ void register_worker_http(void)
 	CU_add_test(s, "webhook signed and verified", test_worker_webhook_signed);
 	CU_add_test(s, "reminders queued once", test_worker_reminders_once);
 	CU_add_test(s, "purges", test_worker_purges);
+	CU_add_test(s, "purges: prescripteurs without RDV or past the retention", test_worker_prescripteurs);
 	CU_add_test(s, "waiting list: earlier créneau, once a day, three at most", test_worker_waiting_list);
 	CU_add_test(s, "webhook 500: retried after its backoff, then sent once", test_worker_webhook_retry);
 }

@@ -1,9 +1,68 @@
 // 1. A citizen finds a créneau from an address, creates an account, books for a proche, sees the
-// RDV, cancels it. Run with the KEYBOARD ONLY (Tab / Enter / Space / arrows, no click): the
+// RDV, cancels it; then a prescripteur books for someone else (/prendre_rdv_prescripteur, the three
+// forms, the confirmation). Run with the KEYBOARD ONLY (Tab / Enter / Space / arrows, no click): the
 // journey that proves the public side needs no mouse.
 import { BASE, waitForMail, sql } from "../lib/harness.mjs";
 
-export const title = "usager : adresse → créneau → compte → RDV pour un proche → annulation (clavier seul)";
+export const title = "usager : adresse → créneau → compte → RDV pour un proche → annulation ; prescripteur (clavier seul)";
+export const timeout = 240000;   // the prescripteur's pages after the citizen's
+
+// The wizard after the address (services → motifs → lieux → créneaux), always the first choice
+// offered, each step checked as `${label}-etape-N`, until a créneau leading to `book` is activated
+// (or the sign-in page). laterWeek: a créneau a week ahead at least.
+async function toCreneau(s, label, book, laterWeek) {
+	const page = s.page;
+	const main = page.locator("main");
+	for (let i = 0; i < 8; i++) {
+		await page.waitForSelector("main h1");
+		const url = page.url();
+		if (url.includes("/users/sign_in") || url.includes(book)) return;
+		await s.check(`${label}-etape-${i + 1}`);
+		const slot = main.locator(`a.fr-btn[href*='${book}']`);
+		if (await slot.count() && laterWeek) { laterWeek = false; await s.kbActivate(main.getByRole("link", { name: "Semaine suivante" })); continue; }
+		if (await slot.count()) { await s.kbActivate(slot); return; }
+		const next = main.locator(".fr-alert a[href*='prendre_rdv']");           // « Prochaine disponibilité le … »
+		const choice = main.locator(".fr-btns-group a.fr-btn--secondary, .fr-card__title a, .fr-raw-list a.fr-btn");
+		if (await next.count()) await s.kbActivate(next);
+		else if (await choice.count()) await s.kbActivate(choice);
+		else throw new Error(`aucun choix proposé à l'étape ${i + 1} : ${(await main.innerText()).slice(0, 300)}`);
+	}
+}
+
+// A prescripteur books for someone else: the wizard in prescripteur mode, their details, the
+// bénéficiaire's (a refused step first: no contact), the recap, the confirmation.
+async function prescripteur(s) {
+	const page = s.page;
+	const main = page.locator("main");
+	await s.goto("/prendre_rdv_prescripteur");
+	await s.check("prescripteur-adresse");
+	await s.kbType(page.locator("#address"), "12 Rue Ernestale, Arras");
+	await s.kbSubmit();
+	await toCreneau(s, "prescripteur", "prescripteur/new", false);
+	await page.waitForURL(/\/prescripteur\/new/);
+	await s.check("prescripteur-coordonnees");
+	await s.kbType(page.locator("#presc_first_name"), "Camille");
+	await s.kbType(page.locator("#presc_last_name"), "Prescriptrice-Test");
+	await s.kbType(page.locator("#presc_email"), `prescriptrice.${Date.now().toString(36)}@exemple.fr`);
+	await s.kbType(page.locator("#presc_phone"), "03 21 12 34 56");
+	await s.kbSubmit();
+	await page.waitForSelector("main #first_name");
+	await s.check("prescripteur-beneficiaire");
+	await s.kbType(page.locator("#first_name"), "Noé");
+	await s.kbType(page.locator("#last_name"), "Beneficiaire-Test");
+	await s.kbSubmit();
+	await page.waitForSelector("main .fr-error-text");
+	await s.check("prescripteur-beneficiaire-erreur");
+	await s.kbType(page.locator("#phone"), "06 12 34 56 78");
+	await s.kbSubmit();
+	await main.getByRole("button", { name: "Confirmer le rendez-vous" }).waitFor();
+	await s.check("prescripteur-recapitulatif");
+	const accept = main.locator("#accept_restriction");
+	if (await accept.count()) await s.kbCheck(accept);
+	await s.kbActivate(main.getByRole("button", { name: "Confirmer le rendez-vous" }));
+	await main.getByText(/est confirmé/).first().waitFor();
+	await s.check("prescripteur-confirmation");
+}
 
 export async function run(s) {
 	const page = s.page;
@@ -16,23 +75,9 @@ export async function run(s) {
 	await s.kbType(page.locator("#address"), "12 Rue Ernestale, Arras");
 	await s.kbSubmit();
 
-	// services → motifs → lieux → créneaux: always the first choice offered
-	let laterWeek = false;
-	for (let i = 0; i < 8; i++) {
-		await page.waitForSelector("main h1");
-		const url = page.url();
-		if (url.includes("/users/sign_in") || url.includes("/reservation/new")) break;
-		await s.check(`recherche-etape-${i + 1}`);
-		const slot = main.locator("a.fr-btn[href*='reservation/new']");
-		// a créneau a week ahead at least: online cancellation closes some hours before the RDV
-		if (await slot.count() && !laterWeek) { laterWeek = true; await s.kbActivate(main.getByRole("link", { name: "Semaine suivante" })); continue; }
-		if (await slot.count()) { await s.kbActivate(slot); break; }
-		const next = main.locator(".fr-alert a[href*='prendre_rdv']");           // « Prochaine disponibilité le … »
-		const choice = main.locator(".fr-btns-group a.fr-btn--secondary, .fr-card__title a, .fr-raw-list a.fr-btn");
-		if (await next.count()) await s.kbActivate(next);
-		else if (await choice.count()) await s.kbActivate(choice);
-		else throw new Error(`aucun choix proposé à l'étape ${i + 1} : ${(await main.innerText()).slice(0, 300)}`);
-	}
+	// services → motifs → lieux → créneaux: a créneau a week ahead at least (online cancellation
+	// closes some hours before the RDV)
+	await toCreneau(s, "recherche", "/reservation/new", true);
 	// not signed in: the sign-in page, then « Créer un compte »
 	await page.waitForURL(/\/users\/sign_in/);
 	await s.check("connexion-usager");
@@ -125,4 +170,6 @@ export async function run(s) {
 	await s.kbActivate(main.getByRole("button", { name: "Annuler le rendez-vous" }));
 	await main.getByText(/annulé/i).first().waitFor();
 	await s.check("rdv-annule");
+
+	await prescripteur(s);
 }
