@@ -308,8 +308,8 @@ static int presc_before_insert(struct ctx *c, struct booking *b)
 		id = atoll(s);
 	}
 	b->for_user_id = id;
-	char *p = db_s(c->db, c->a, "INSERT INTO prescripteurs (first_name, last_name, email, phone_number)"
-				    " VALUES (btrim($1), btrim($2), btrim($3), btrim($4)) RETURNING id",
+	/* an owner function (0033): the anonymous role may not read prescripteurs back */
+	char *p = db_s(c->db, c->a, "SELECT prescripteur_create($1, $2, $3, $4)",
 		       presc_value(f, PF_PRESC_FIRST), presc_value(f, PF_PRESC_LAST), presc_value(f, PF_PRESC_EMAIL),
 		       presc_value(f, PF_PRESC_PHONE));
 	if (p == NULL)

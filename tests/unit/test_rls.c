@@ -306,6 +306,23 @@ static void test_agent_context(void)
 	CU_ASSERT_EQUAL(rls_set_actor(app, 0, 0), 0);
 }
 
+/* 0033: the anonymous role writes a prescripteur through prescripteur_create() and
+ * reads none back, not even its own. */
+static void test_public_reads_no_prescripteur(void)
+{
+	NEED_DB();
+	CU_ASSERT_EQUAL_FATAL(rls_set_actor(app, 0, 0), 0);
+	const char *id = db_s(app, A, "SELECT prescripteur_create('Paule', 'Prescrit', 'paule@example.org', '0601020304')");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(id);
+	CU_ASSERT_EQUAL(owner_count("SELECT count(*) FROM prescripteurs WHERE id = $1", id), 1);
+	CU_ASSERT_EQUAL(app_count("SELECT count(*) FROM prescripteurs"), 0);
+	PGresult *r = db_q(app, "INSERT INTO prescripteurs (first_name, last_name, email, phone_number)"
+				" VALUES ('a', 'b', 'c@example.org', '0601020304')");
+	CU_ASSERT_PTR_NULL(r);   /* no INSERT right: only the function writes */
+	PQclear(r);
+	CU_ASSERT_EQUAL(owner_count("DELETE FROM prescripteurs WHERE id = $1 RETURNING 1", id), 1);
+}
+
 static void test_actor_rides_with_next_query(void)
 {
 	NEED_DB();
@@ -343,4 +360,5 @@ void register_rls_suite(void)
 	CU_add_test(s, "agenda feed function: the rows rdv_app would see, no more", test_agenda_feed_function);
 	CU_add_test(s, "agent context: session, role and actor in one statement", test_agent_context);
 	CU_add_test(s, "the actor rides with the next query, again after a rollback", test_actor_rides_with_next_query);
+	CU_add_test(s, "anonymous: writes a prescripteur, reads none", test_public_reads_no_prescripteur);
 }
