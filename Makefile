@@ -63,7 +63,7 @@ $(BUILD)/bin/rdv-%: $$(addprefix $(BUILD)/,$$(subst .c,.o,$$(wildcard cgi-bin/$$
 	@echo "  LD $@"
 	@$(CC) $(LDSAN) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/bin/unit-tests: $(UNIT_SRC:%.c=$(BUILD)/%.o) $(BUILD)/librdv.a
+$(BUILD)/bin/unit-tests: $(UNIT_SRC:%.c=$(BUILD)/%.o) $(BUILD)/tests/http/zipread.o $(BUILD)/librdv.a
 	@mkdir -p $(dir $@)
 	@echo "  LD $@"
 	@$(CC) $(LDSAN) -o $@ $^ $(LDLIBS) -lcunit -lz
