@@ -122,6 +122,65 @@ static const char participation_sql[] =
 	" LEFT JOIN users rs ON rs.id = us.responsible_id"
 	" ORDER BY b.starts_at, b.id, p.id";
 
+/* Sends the next FETCH without waiting for it: PostgreSQL prepares that
+ * batch while the caller writes the previous one, on the other core. */
+static int fetch_send(struct db *db)
+{
+	return PQsendQuery(db->conn, "FETCH 1000 FROM rdv_export") == 1 ? 0 : RDV_EUNAVAIL;
+}
+
+/* The answer to the FETCH in flight; NULL with db->err set on failure. */
+static PGresult *fetch_wait(struct db *db)
+{
+	PGresult *r = PQgetResult(db->conn), *more;
+	while ((more = PQgetResult(db->conn)) != NULL)
+		PQclear(more);
+	if (r != NULL && PQresultStatus(r) == PGRES_TUPLES_OK)
+		return r;
+	const char *state = r != NULL ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+	db->err = PQstatus(db->conn) != CONNECTION_OK ? RDV_EUNAVAIL : state ? db_map_sqlstate(state) : RDV_EDB;
+	PQclear(r);
+	return NULL;
+}
+
+static int rows_to(PGresult *r, export_row_fn fn, void *arg)
+{
+	int rows = PQntuples(r), cols = PQnfields(r), rc = 0;
+	const char *cells[EXPORT_PARTICIPATION_COLUMNS];
+	for (int i = 0; i < rows && rc == 0; i++) {
+		for (int j = 0; j < cols && j < EXPORT_PARTICIPATION_COLUMNS; j++)
+			cells[j] = db_val(r, i, j);
+		rc = fn(arg, cells, cols) ? RDV_ESYSTEM : 0;
+	}
+	return rc;
+}
+
+/* Reads the cursor 1,000 rows at a time, one batch always in flight (two
+ * batches in memory at most), until it is empty or fn stops. */
+static int fetch_all(struct db *db, export_row_fn fn, void *arg)
+{
+	int rc = fetch_send(db), in_flight = rc == 0;
+	PGresult *r = NULL;
+	while (in_flight) {
+		r = fetch_wait(db);
+		in_flight = 0;
+		if (r == NULL) {
+			rc = rc ? rc : db->err;
+			break;
+		}
+		if (rc != 0 || PQntuples(r) == 0)
+			break;
+		rc = fetch_send(db);
+		in_flight = rc == 0;
+		int written = rows_to(r, fn, arg);
+		rc = rc ? rc : written;
+		PQclear(r);
+		r = NULL;
+	}
+	PQclear(r);
+	return rc;
+}
+
 int export_run(struct db *db, struct arena *a, enum export_kind kind, const struct export_filter *f,
 	       export_row_fn fn, void *arg)
 {
@@ -131,33 +190,17 @@ int export_run(struct db *db, struct arena *a, enum export_kind kind, const stru
 	int rc = db_begin(db);
 	if (rc != 0)
 		return rc;
-	/* Large exports may take longer than the 5 s guard of interactive pages. */
-	db_x(db, "SET LOCAL statement_timeout = '300s'");
-	/* The estimates of the aggregated joins are far too high (10^11 rows):
-	 * JIT would spend 2 s compiling a plan that runs in 4 s. The sorts of
-	 * 200,000 rows fit in memory instead of spilling to disk. */
-	db_x(db, "SET LOCAL jit = off");
-	db_x(db, "SET LOCAL work_mem = '64MB'");
+	/* Large exports may take longer than the 5 s guard of interactive pages.
+	 * The estimates of the aggregated joins are far too high (10^11 rows):
+	 * JIT spent 2 s compiling a plan that runs in 4 s. 64 MB keeps the
+	 * aggregates' sorts in memory instead of on disk. */
+	db_x(db, "SELECT set_config('statement_timeout', '300s', true), set_config('jit', 'off', true),"
+		 " set_config('work_mem', '64MB', true)");
 	rc = db_x(db, kind == EXPORT_RDVS ? rdv_sql : participation_sql, orgs, db_int(a, f->viewer_id),
 		  f->from, f->to, db_int(a, f->agent_id), db_int(a, f->lieu_id), db_int(a, f->motif_id),
 		  f->status, f->all_agendas ? "t" : "f");
-	while (rc == 0) {
-		PGresult *r = db_q(db, "FETCH 1000 FROM rdv_export");
-		if (r == NULL) {
-			rc = db->err;
-			break;
-		}
-		int rows = PQntuples(r), cols = PQnfields(r);
-		const char *cells[EXPORT_PARTICIPATION_COLUMNS];
-		for (int i = 0; i < rows && rc == 0; i++) {
-			for (int j = 0; j < cols && j < EXPORT_PARTICIPATION_COLUMNS; j++)
-				cells[j] = db_val(r, i, j);
-			rc = fn(arg, cells, cols) ? RDV_ESYSTEM : 0;
-		}
-		PQclear(r);
-		if (rows == 0)
-			break;
-	}
+	if (rc == 0)
+		rc = fetch_all(db, fn, arg);
 	if (rc == 0)
 		rc = db_commit(db);
 	else
