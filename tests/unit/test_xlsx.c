@@ -128,9 +128,9 @@ static void test_big_sheet(void)
 	size_t n = 0;
 	char *xml = sheet_of(&zip, &n);
 	if (xml != NULL) {
-		size_t rows = 0;
-		for (const char *p = xml; (p = strstr(p, "<row ")) != NULL; p++)
-			rows++;
+		size_t rows = 0;   /* no strstr loop: under ASan each call measures the rest */
+		for (const char *p = xml; *p; p++)
+			rows += strncmp(p, "<row ", 5) == 0;
 		CU_ASSERT_EQUAL(rows, 100000);
 		CU_ASSERT_PTR_NOT_NULL(strstr(xml, "<c r=\"E100000\" t=\"inlineStr\"><is><t>a@b.fr</t></is></c></row>"));
 	}
