@@ -15,7 +15,7 @@ SAN     ?=
 CC      ?= gcc
 OPT     ?= -O2
 
-PKGS     := libpq jansson libsodium libcurl xlsxwriter
+PKGS     := libpq jansson libsodium libcurl zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -37,7 +37,7 @@ UNIT_SRC := $(wildcard tests/unit/*.c)
 HTTP_SRC := $(wildcard tests/http/*.c)
 
 DEB_PKGS := build-essential pkg-config libfcgi-dev libpq-dev libjansson-dev libsodium-dev \
-            libcurl4-openssl-dev libxlsxwriter-dev libcunit1-dev postgresql-15 \
+            libcurl4-openssl-dev zlib1g-dev libcunit1-dev postgresql-15 \
             nginx-light nodejs npm wrk curl clang
 
 .PHONY: all build deps run stop test unit valgrind bench fuzz chaos token migrate static clean import-addresses
@@ -63,7 +63,7 @@ $(BUILD)/bin/rdv-%: $$(addprefix $(BUILD)/,$$(subst .c,.o,$$(wildcard cgi-bin/$$
 	@echo "  LD $@"
 	@$(CC) $(LDSAN) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/bin/unit-tests: $(UNIT_SRC:%.c=$(BUILD)/%.o) $(BUILD)/librdv.a
+$(BUILD)/bin/unit-tests: $(UNIT_SRC:%.c=$(BUILD)/%.o) $(BUILD)/tests/http/zipread.o $(BUILD)/librdv.a
 	@mkdir -p $(dir $@)
 	@echo "  LD $@"
 	@$(CC) $(LDSAN) -o $@ $^ $(LDLIBS) -lcunit -lz

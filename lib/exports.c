@@ -9,13 +9,12 @@
 #include "csv.h"
 #include "rdv.h"
 #include "tz.h"
+#include "xlsx.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
-#include <xlsxwriter.h>
 
 const char *const export_rdv_header[EXPORT_RDV_COLUMNS] = {
 	"année", "date prise rdv", "heure prise rdv", "origine", "date rdv", "heure rdv", "service",
@@ -123,6 +122,65 @@ static const char participation_sql[] =
 	" LEFT JOIN users rs ON rs.id = us.responsible_id"
 	" ORDER BY b.starts_at, b.id, p.id";
 
+/* Sends the next FETCH without waiting for it: PostgreSQL prepares that
+ * batch while the caller writes the previous one, on the other core. */
+static int fetch_send(struct db *db)
+{
+	return PQsendQuery(db->conn, "FETCH 1000 FROM rdv_export") == 1 ? 0 : RDV_EUNAVAIL;
+}
+
+/* The answer to the FETCH in flight; NULL with db->err set on failure. */
+static PGresult *fetch_wait(struct db *db)
+{
+	PGresult *r = PQgetResult(db->conn), *more;
+	while ((more = PQgetResult(db->conn)) != NULL)
+		PQclear(more);
+	if (r != NULL && PQresultStatus(r) == PGRES_TUPLES_OK)
+		return r;
+	const char *state = r != NULL ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+	db->err = PQstatus(db->conn) != CONNECTION_OK ? RDV_EUNAVAIL : state ? db_map_sqlstate(state) : RDV_EDB;
+	PQclear(r);
+	return NULL;
+}
+
+static int rows_to(PGresult *r, export_row_fn fn, void *arg)
+{
+	int rows = PQntuples(r), cols = PQnfields(r), rc = 0;
+	const char *cells[EXPORT_PARTICIPATION_COLUMNS];
+	for (int i = 0; i < rows && rc == 0; i++) {
+		for (int j = 0; j < cols && j < EXPORT_PARTICIPATION_COLUMNS; j++)
+			cells[j] = db_val(r, i, j);
+		rc = fn(arg, cells, cols) ? RDV_ESYSTEM : 0;
+	}
+	return rc;
+}
+
+/* Reads the cursor 1,000 rows at a time, one batch always in flight (two
+ * batches in memory at most), until it is empty or fn stops. */
+static int fetch_all(struct db *db, export_row_fn fn, void *arg)
+{
+	int rc = fetch_send(db), in_flight = rc == 0;
+	PGresult *r = NULL;
+	while (in_flight) {
+		r = fetch_wait(db);
+		in_flight = 0;
+		if (r == NULL) {
+			rc = rc ? rc : db->err;
+			break;
+		}
+		if (rc != 0 || PQntuples(r) == 0)
+			break;
+		rc = fetch_send(db);
+		in_flight = rc == 0;
+		int written = rows_to(r, fn, arg);
+		rc = rc ? rc : written;
+		PQclear(r);
+		r = NULL;
+	}
+	PQclear(r);
+	return rc;
+}
+
 int export_run(struct db *db, struct arena *a, enum export_kind kind, const struct export_filter *f,
 	       export_row_fn fn, void *arg)
 {
@@ -132,28 +190,17 @@ int export_run(struct db *db, struct arena *a, enum export_kind kind, const stru
 	int rc = db_begin(db);
 	if (rc != 0)
 		return rc;
-	/* Large exports may take longer than the 5 s guard of interactive pages. */
-	db_x(db, "SET LOCAL statement_timeout = '300s'");
+	/* Large exports may take longer than the 5 s guard of interactive pages.
+	 * The estimates of the aggregated joins are far too high (10^11 rows):
+	 * JIT spent 2 s compiling a plan that runs in 4 s. 64 MB keeps the
+	 * aggregates' sorts in memory instead of on disk. */
+	db_x(db, "SELECT set_config('statement_timeout', '300s', true), set_config('jit', 'off', true),"
+		 " set_config('work_mem', '64MB', true)");
 	rc = db_x(db, kind == EXPORT_RDVS ? rdv_sql : participation_sql, orgs, db_int(a, f->viewer_id),
 		  f->from, f->to, db_int(a, f->agent_id), db_int(a, f->lieu_id), db_int(a, f->motif_id),
 		  f->status, f->all_agendas ? "t" : "f");
-	while (rc == 0) {
-		PGresult *r = db_q(db, "FETCH 1000 FROM rdv_export");
-		if (r == NULL) {
-			rc = db->err;
-			break;
-		}
-		int rows = PQntuples(r), cols = PQnfields(r);
-		const char *cells[EXPORT_PARTICIPATION_COLUMNS];
-		for (int i = 0; i < rows && rc == 0; i++) {
-			for (int j = 0; j < cols && j < EXPORT_PARTICIPATION_COLUMNS; j++)
-				cells[j] = db_val(r, i, j);
-			rc = fn(arg, cells, cols) ? RDV_ESYSTEM : 0;
-		}
-		PQclear(r);
-		if (rows == 0)
-			break;
-	}
+	if (rc == 0)
+		rc = fetch_all(db, fn, arg);
 	if (rc == 0)
 		rc = db_commit(db);
 	else
@@ -197,74 +244,49 @@ int export_csv(struct db *db, struct arena *a, enum export_kind kind, const stru
 
 /* ---- XLSX ---- */
 
-struct xlsx_ctx {
-	lxw_worksheet *sheet;
-	lxw_format *header;
-	lxw_row_t row;
+struct xlsx_export {
+	struct xlsx_writer w;
+	uint64_t numbers;                       /* columns written as numbers */
+	struct http_response *res;
+	const char *filename;
+	int started;                            /* headers set */
 };
+
+/* The first 64 KiB of the file start the response: until then (the query
+ * runs before the first row comes) an error can still be an error page. */
+static int xlsx_sink(void *arg, const char *data, size_t len)
+{
+	struct xlsx_export *x = arg;
+	struct http_response *res = x->res;
+	if (!x->started) {
+		x->started = 1;
+		res->status = 200;
+		res->content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+		http_add_header(res, "Content-Disposition", x->filename);
+	}
+	if (res->write == NULL)                 /* no client stream (tests): buffer in the body */
+		return buf_append(&res->body, data, len);
+	return http_stream_write(res, data, len);
+}
 
 static int xlsx_cb(void *arg, const char *const *cells, int n)
 {
-	struct xlsx_ctx *x = arg;
-	for (int j = 0; j < n; j++) {
-		if (cells[j] == NULL || cells[j][0] == '\0')
-			continue;
-		/* the year (and rdv_id) are numbers in the reference's file */
-		if ((j == 0 && n == EXPORT_RDV_COLUMNS) || ((j == 1 || j == 2) && n == EXPORT_PARTICIPATION_COLUMNS))
-			worksheet_write_number(x->sheet, x->row, (lxw_col_t)j, strtod(cells[j], NULL), NULL);
-		else
-			worksheet_write_string(x->sheet, x->row, (lxw_col_t)j, cells[j], NULL);
-	}
-	x->row++;
-	return x->row >= LXW_ROW_MAX;
-}
-
-static int stream_file(const char *path, struct http_response *res)
-{
-	FILE *fp = fopen(path, "rb");
-	if (fp == NULL)
-		return RDV_ESYSTEM;
-	int rc = http_stream_begin(res);
-	char chunk[65536];
-	size_t n;
-	while (rc == 0 && (n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		rc = http_stream_write(res, chunk, n);
-	fclose(fp);
-	return rc ? RDV_ESYSTEM : 0;
+	struct xlsx_export *x = arg;
+	return xlsx_row(&x->w, cells, n, 0, x->numbers);
 }
 
 int export_xlsx(struct db *db, struct arena *a, enum export_kind kind, const struct export_filter *f,
-		const char *tmpdir, struct http_response *res)
+		struct http_response *res)
 {
-	char path[512];
-	snprintf(path, sizeof(path), "%s/export-XXXXXX", tmpdir);
-	int fd = mkstemp(path);
-	if (fd < 0)
-		return RDV_ESYSTEM;
-	close(fd);
-	/* constant_memory: rows are flushed to disk as they are written. */
-	lxw_workbook_options opts = {.constant_memory = LXW_TRUE, .tmpdir = (char *)tmpdir, .use_zip64 = LXW_TRUE};
-	lxw_workbook *wb = workbook_new_opt(path, &opts);
-	if (wb == NULL) {
-		unlink(path);
-		return RDV_ESYSTEM;
-	}
-	struct xlsx_ctx x = {workbook_add_worksheet(wb, "Export"), workbook_add_format(wb), 1};
-	format_set_bold(x.header);
-	const char *const *hdr = kind == EXPORT_RDVS ? export_rdv_header : export_participation_header;
-	int ncols = kind == EXPORT_RDVS ? EXPORT_RDV_COLUMNS : EXPORT_PARTICIPATION_COLUMNS;
-	for (int j = 0; j < ncols; j++)
-		worksheet_write_string(x.sheet, 0, (lxw_col_t)j, hdr[j], x.header);
-	int rc = export_run(db, a, kind, f, xlsx_cb, &x);
-	if (workbook_close(wb) != LXW_NO_ERROR && rc == 0)
-		rc = RDV_ESYSTEM;
-	if (rc == 0) {
-		res->status = 200;
-		res->content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-		http_add_header(res, "Content-Disposition",
-				arena_printf(a, "attachment; filename=\"%s\"", export_filename(a, kind, f, "xlsx")));
-		rc = stream_file(path, res);
-	}
-	unlink(path);
-	return rc;
+	/* the year (and rdv_id) are numbers in the reference's file */
+	struct xlsx_export x = {.numbers = kind == EXPORT_RDVS ? 1u : 6u, .res = res,
+		.filename = arena_printf(a, "attachment; filename=\"%s\"", export_filename(a, kind, f, "xlsx"))};
+	int rc = xlsx_begin(&x.w, "Export", xlsx_sink, &x);
+	if (rc == 0)
+		rc = xlsx_row(&x.w, kind == EXPORT_RDVS ? export_rdv_header : export_participation_header,
+			      kind == EXPORT_RDVS ? EXPORT_RDV_COLUMNS : EXPORT_PARTICIPATION_COLUMNS, XLSX_BOLD, 0);
+	if (rc == 0)
+		rc = export_run(db, a, kind, f, xlsx_cb, &x);
+	int end = xlsx_end(&x.w);
+	return rc ? rc : end;
 }

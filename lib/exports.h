@@ -45,10 +45,10 @@ int export_run(struct db *db, struct arena *a, enum export_kind kind, const stru
 const char *export_filename(struct arena *a, enum export_kind kind, const struct export_filter *f,
 			    const char *ext);
 
-/* Writes the whole export as XLSX (libxlsxwriter, constant-memory mode, into
- * a private temporary file under tmpdir) and streams it to res. */
+/* Streams the export as XLSX (lib/xlsx: deflated as rows come, no
+ * temporary file); the response starts with the first 64 KiB. */
 int export_xlsx(struct db *db, struct arena *a, enum export_kind kind, const struct export_filter *f,
-		const char *tmpdir, struct http_response *res);
+		struct http_response *res);
 /* Streams the export as CSV for Excel (lib/csv). */
 int export_csv(struct db *db, struct arena *a, enum export_kind kind, const struct export_filter *f,
 	       struct http_response *res);

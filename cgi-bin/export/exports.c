@@ -81,11 +81,6 @@ static int read_orgs(struct ctx *c, struct export_filter *f)
 	return 0;
 }
 
-static const char *tmp_dir(struct ctx *c)
-{
-	return arena_printf(c->a, "%s/tmp", c->conf->state_dir);
-}
-
 static int send_export(struct ctx *c, enum export_kind kind, struct export_filter *f, int xlsx, long long org,
 		       long long territory)
 {
@@ -93,7 +88,7 @@ static int send_export(struct ctx *c, enum export_kind kind, struct export_filte
 		.territory_id = territory, .item_type = kind == EXPORT_RDVS ? "rdv" : "participation",
 		.event = xlsx ? "export_xlsx" : "export_csv", .ip = app_client_ip(c),
 		.after_json = arena_printf(c->a, "{\"organisations\": %zu}", f->n_orgs)});
-	return xlsx ? export_xlsx(c->db, c->a, kind, f, tmp_dir(c), &c->res) : export_csv(c->db, c->a, kind, f, &c->res);
+	return xlsx ? export_xlsx(c->db, c->a, kind, f, &c->res) : export_csv(c->db, c->a, kind, f, &c->res);
 }
 
 static int org_export(struct ctx *c, enum export_kind kind, int xlsx)

@@ -11,13 +11,13 @@ SECONDS_PER=${FUZZ_SECONDS:-60}
 mkdir -p "$OUT"
 command -v clang >/dev/null || { echo "clang manquant (apt-get install clang)" >&2; exit 1; }
 # sector (the zones CSV import) links the db module, hence libpq
-LIB="arena buf rdv http tmpl recurrence tz holidays valid phone sector db log rls"
+LIB="arena buf rdv http tmpl recurrence tz holidays valid phone sector db log rls xlsx"
 srcs=(); for m in $LIB; do srcs+=("$ROOT/lib/$m.c"); done
-CFLAGS=(-std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -I"$ROOT/lib" $(pkg-config --cflags jansson libpq))
+CFLAGS=(-std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -I"$ROOT/lib" $(pkg-config --cflags jansson libpq zlib))
 rc=0
-for t in http tmpl recurrence valid csv; do
+for t in http tmpl recurrence valid csv xlsx; do
 	bin="$OUT/fuzz_$t"
-	clang "${CFLAGS[@]}" -o "$bin" "$ROOT/tests/fuzz/fuzz_$t.c" "${srcs[@]}" $(pkg-config --libs jansson libpq)
+	clang "${CFLAGS[@]}" -o "$bin" "$ROOT/tests/fuzz/fuzz_$t.c" "${srcs[@]}" $(pkg-config --libs jansson libpq zlib)
 	mkdir -p "$OUT/corpus/$t" "$ROOT/tests/fuzz/regression/$t"
 	cp -n "$ROOT"/tests/fuzz/corpus/"$t"/* "$OUT/corpus/$t/" 2>/dev/null || true
 	# regressions first: each must run clean

@@ -147,6 +147,48 @@ static void test_participations_export(void)
 	browser_free(&b);
 }
 
+/* Rows of the XLSX sheet in the last response (the header included); -1 if unreadable. */
+static int xlsx_rows(struct browser *b, const char *must_have)
+{
+	size_t n = 0;
+	char *xml = zip_extract((const unsigned char *)b->body.data, b->body.len, "xl/worksheets/sheet1.xml", &n);
+	if (xml == NULL)
+		return -1;
+	int rows = 0;
+	for (const char *p = xml; *p; p++)
+		rows += strncmp(p, "<row ", 5) == 0;
+	if (must_have != NULL && strstr(xml, must_have) == NULL)
+		rows = -1;
+	free(xml);
+	return rows;
+}
+
+/* Participations and territory exports in XLSX: the same rows as their CSV,
+ * rdv_id a number, the last column of the reference. */
+static void test_xlsx_like_csv(void)
+{
+	struct browser b;
+	long long org = sign_in_arras_admin(&b);
+	CU_ASSERT_EQUAL_FATAL(get_f(&b, "/export/organisations/%lld/participations.csv", org), 200);
+	int csv = count_lines(b.body.data);
+	CU_ASSERT(csv > 1);
+	CU_ASSERT_EQUAL_FATAL(get_f(&b, "/export/organisations/%lld/participations.xlsx", org), 200);
+	CU_ASSERT_EQUAL(xlsx_rows(&b, ">inscription au rdv collectif par<"), csv);
+	CU_ASSERT_EQUAL(xlsx_rows(&b, "<c r=\"B2\"><v>"), csv);
+	browser_free(&b);
+
+	browser_init(&b);
+	CU_ASSERT_EQUAL_FATAL(browser_sign_in_agent(&b, "admin.territoire@demo.rdv-solidarites.fr", NULL), 303);
+	char terr[32], q[128];
+	snprintf(q, sizeof(q), "SELECT territory_id FROM organisations WHERE id = %lld", org);
+	test_sql(q, terr, sizeof(terr));
+	CU_ASSERT_EQUAL_FATAL(get_f(&b, "/export/territories/%s/rdvs.csv", terr), 200);
+	csv = count_lines(b.body.data);
+	CU_ASSERT_EQUAL_FATAL(get_f(&b, "/export/territories/%s/rdvs.xlsx", terr), 200);
+	CU_ASSERT_EQUAL(xlsx_rows(&b, ">MDS de Lens<"), csv);
+	browser_free(&b);
+}
+
 static void test_rights(void)
 {
 	struct browser b;
@@ -207,6 +249,7 @@ void register_export_http(void)
 	CU_add_test(s, "filters and bad filters", test_filters);
 	CU_add_test(s, "RDV XLSX opened back", test_rdv_xlsx);
 	CU_add_test(s, "participations export", test_participations_export);
+	CU_add_test(s, "participations and territory XLSX: the CSV's rows", test_xlsx_like_csv);
 	CU_add_test(s, "rights: other organisation, usagers, territory", test_rights);
 	CU_add_test(s, "export page", test_export_page);
 }
