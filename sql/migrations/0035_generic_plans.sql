@@ -15,3 +15,14 @@
 ALTER FUNCTION agent_request_context(bytea, interval, bigint, boolean) SET plan_cache_mode = force_generic_plan;
 ALTER FUNCTION agenda_feed_rdvs(bigint, bigint[], float8, float8) SET plan_cache_mode = force_generic_plan;
 ALTER FUNCTION rdv_org_query(bigint[], text) SET plan_cache_mode = force_generic_plan;
+
+-- rdv_fold (0001) cannot be inlined: its body calls unaccent(), STABLE, and an
+-- IMMUTABLE SQL function is inlined only when its body is immutable too. So every
+-- statement calling it (rdv_name_pattern of each usager name search, the address
+-- search's normalisation, the generated search columns) parsed and planned its
+-- body again (fmgr_sql: 3 % of the CPU of the name search under load). The same
+-- body in PL/pgSQL keeps its plan for the connection; same result, so the
+-- generated columns and indexes built on it stay valid.
+CREATE OR REPLACE FUNCTION rdv_fold(text) RETURNS text
+  LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE STRICT
+  AS $$ BEGIN RETURN lower(public.unaccent('public.unaccent'::regdictionary, $1)); END $$;
