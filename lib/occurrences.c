@@ -170,11 +170,11 @@ const char *occurrences_local_date(struct arena *a, long long utc, int delta_day
 	return arena_printf(a, "%04d-%02d-%02d", y, m, d);
 }
 
-/* Rows of a result whose first columns are kind-specific ids, then the OCC columns. */
-/* Rows of the plages+absences query: the kind is the last column. */
-static int occ_rows_from(struct arena *a, const PGresult *r, struct occ_row *rows, size_t *n)
+/* The first n_rows rows of the plages+absences query (OCC_LOAD_SELECT): the
+ * kind is its last column. */
+static int occ_rows_from(struct arena *a, const PGresult *r, int n_rows, struct occ_row *rows, size_t *n)
 {
-	for (int i = 0; i < PQntuples(r); i++) {
+	for (int i = 0; i < n_rows; i++) {
 		struct occ_row *row = &rows[*n];
 		row->kind = db_ll(r, i, 5 + OCC_NCOLS) == 0 ? OCC_PLAGE : OCC_ABSENCE;
 		row->id = db_ll(r, i, 0);
@@ -200,23 +200,21 @@ int occurrences_load(struct db *db, struct arena *a, const long long *agent_ids,
 	/* Local dates around the window: a day of margin for the UTC offset. */
 	const char *d0 = occurrences_local_date(a, from, -1), *d1 = occurrences_local_date(a, to, 1);
 	/* One round trip: plages then absences (kind 0 / 1, last column). */
-	PGresult *p = db_q(db,
-		"SELECT po.id, po.agent_id, coalesce(po.lieu_id, 0), po.organisation_id, po.title, " OCC_PLAGE_COLS ", 0 AS kind"
-		" FROM plages_ouverture po WHERE po.agent_id = ANY($1::bigint[])"
-		" AND ($2::bigint = 0 OR po.organisation_id = $2)"
-		" AND " OCC_PLAGE_SPAN " && daterange($3::date, $4::date, '[]')"
-		" UNION ALL"
-		" SELECT ab.id, ab.agent_id, 0, coalesce(ab.organisation_id, 0), ab.title, " OCC_ABSENCE_COLS ", 1"
-		" FROM absences ab WHERE ab.agent_id = ANY($1::bigint[])"
-		" AND " OCC_ABSENCE_SPAN " && daterange($3::date, $4::date, '[]')"
-		" ORDER BY kind",
-		ids, db_int(a, org_id), d0, d1);
+	PGresult *p = db_q(db, OCC_LOAD_SELECT " ORDER BY kind", ids, db_int(a, org_id), d0, d1);
 	if (p == NULL)
 		return db->err;
-	size_t total = (size_t)PQntuples(p), n = 0;
-	struct occ_row *rows = arena_calloc(a, total ? total : 1, sizeof(*rows));
-	int rc = rows == NULL ? RDV_ENOMEM : occ_rows_from(a, p, rows, &n);
+	int rc = occurrences_rows(a, p, PQntuples(p), out, n_out);
 	PQclear(p);
+	return rc;
+}
+
+int occurrences_rows(struct arena *a, const PGresult *r, int n_rows, struct occ_row **out, size_t *n_out)
+{
+	*out = NULL;
+	*n_out = 0;
+	size_t n = 0;
+	struct occ_row *rows = arena_calloc(a, n_rows > 0 ? (size_t)n_rows : 1, sizeof(*rows));
+	int rc = rows == NULL ? RDV_ENOMEM : occ_rows_from(a, r, n_rows, rows, &n);
 	if (rc == 0) {
 		*out = rows;
 		*n_out = n;

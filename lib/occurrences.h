@@ -43,6 +43,20 @@
 #define OCC_ABSENCE_SPAN \
 	"daterange(ab.first_day, coalesce(ab.recurrence_ends_at, CASE WHEN ab.recurrence IS NULL THEN ab.end_day END), '[]')"
 
+/* The plages of agents $1 (bigint[]) in organisation $2 (0: any) and their
+ * absences, over the local dates $3 .. $4: id, agent_id, lieu_id (0 for
+ * absences), organisation_id, title, the OCC columns, kind (0 plage, 1
+ * absence). No ORDER BY: callers sort by kind. */
+#define OCC_LOAD_SELECT \
+	"SELECT po.id, po.agent_id, coalesce(po.lieu_id, 0), po.organisation_id, po.title, " OCC_PLAGE_COLS ", 0 AS kind" \
+	" FROM plages_ouverture po WHERE po.agent_id = ANY($1::bigint[])" \
+	" AND ($2::bigint = 0 OR po.organisation_id = $2)" \
+	" AND " OCC_PLAGE_SPAN " && daterange($3::date, $4::date, '[]')" \
+	" UNION ALL" \
+	" SELECT ab.id, ab.agent_id, 0, coalesce(ab.organisation_id, 0), ab.title, " OCC_ABSENCE_COLS ", 1" \
+	" FROM absences ab WHERE ab.agent_id = ANY($1::bigint[])" \
+	" AND " OCC_ABSENCE_SPAN " && daterange($3::date, $4::date, '[]')"
+
 enum occ_kind { OCC_PLAGE, OCC_ABSENCE };
 
 /* One plage or absence row. */
@@ -82,6 +96,10 @@ int occurrences_expand(struct arena *a, const struct occ_row *rows, size_t n_row
  * [from, to). Two queries. */
 int occurrences_load(struct db *db, struct arena *a, const long long *agent_ids, size_t n_agents, long long org_id,
 		     long long from, long long to, struct occ_row **out, size_t *n_out);
+
+/* The rows of occurrences_load from the first n_rows rows of a result of
+ * OCC_LOAD_SELECT's columns (more columns may follow), into *out (arena). */
+int occurrences_rows(struct arena *a, const PGresult *r, int n_rows, struct occ_row **out, size_t *n_out);
 
 /* "{1,2,3}": a PostgreSQL bigint[] literal for $n parameters (arena). */
 const char *occurrences_id_array(struct arena *a, const long long *ids, size_t n);

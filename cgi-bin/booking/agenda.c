@@ -175,34 +175,60 @@ static json_t *agenda_event(const char *id, const char *title, long long start, 
 	return json_pack("{s:s, s:s, s:s, s:s}", "id", id, "title", title, "start", st, "end", en);
 }
 
-static int agenda_events_rdvs(struct ctx *c, long long org, const struct ag_agent *agents, size_t n,
-			      const char *ids, long long from, long long to, json_t *list)
+/* The feed in one statement, one snapshot, no transaction: the plages and
+ * absences of agents ids (when series; OCC_LOAD_SELECT's 13 columns, kind 0
+ * and 1, read as rdv_app under the policies) then the RDVs (kind 2, the
+ * columns of agenda_feed_rdvs from AG_FEED_COL, in its order). The owner
+ * function applies the row-level rules once per call, not per row
+ * (0028_agenda_feed.sql): an agent actor only, agents whose agenda the
+ * viewer sees in org, RDVs and participants' names as rdv_app would see
+ * them; it keeps its plans generic itself (0035), as the statement's do
+ * without parameters to plan for. */
+#define AG_FEED_COL (OCC_NCOLS + 6)
+#define F(col) (AG_FEED_COL + (col))
+#define AG_FEED_SQL \
+	"SELECT o.*, NULL::bigint, NULL::bigint, NULL::bigint, NULL::text, NULL::text, NULL::text," \
+	" NULL::bigint, NULL::bigint, NULL::text, NULL::text, NULL::text, 0::bigint" \
+	" FROM (" OCC_LOAD_SELECT ") o WHERE $8::boolean" \
+	" UNION ALL" \
+	" SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 2, f.*" \
+	" FROM agenda_feed_rdvs($5, $1::bigint[], $6::float8, $7::float8) WITH ORDINALITY f" \
+	" ORDER BY 13, 25"
+
+static PGresult *agenda_feed(struct ctx *c, long long org, const long long *ids, size_t k, long long from,
+			     long long to, int series, int *n_series)
 {
-	/* The owner reads them with the row-level rules applied once per call,
-	 * not per row (0028_agenda_feed.sql): an agent actor only, agents whose
-	 * agenda the viewer sees in org, RDVs and participants' names as rdv_app
-	 * would see them. */
-	PGresult *r = db_q(c->db, "SELECT * FROM agenda_feed_rdvs($1, $2::bigint[], $3::float8, $4::float8)",
-			   db_int(c->a, org), ids, db_int(c->a, from), db_int(c->a, to));
-	if (r == NULL)
-		return c->db->err;
+	PGresult *r = db_q(c->db, AG_FEED_SQL, occurrences_id_array(c->a, ids, k), "0",
+			   occurrences_local_date(c->a, from, -1), occurrences_local_date(c->a, to, 1),
+			   db_int(c->a, org), db_int(c->a, from), db_int(c->a, to), series ? "t" : "f");
+	int i = 0;
+	while (r != NULL && i < PQntuples(r) && db_ll(r, i, AG_FEED_COL - 1) != 2)
+		i++;
+	*n_series = i;
+	return r;
+}
+
+/* The RDV rows of the feed: from row first on. */
+static void agenda_events_rdvs(struct ctx *c, long long org, const struct ag_agent *agents, size_t n,
+			       const PGresult *r, int first, json_t *list)
+{
 	long long now = (long long)time(NULL);
-	for (int i = 0; i < PQntuples(r); i++) {
-		long long start = db_ll(r, i, 1), end = db_ll(r, i, 2), agent = db_ll(r, i, 7);
+	for (int i = first; i < PQntuples(r); i++) {
+		long long start = db_ll(r, i, F(1)), end = db_ll(r, i, F(2)), agent = db_ll(r, i, F(7));
 		const struct ag_agent *ag = agenda_find(agents, n, agent);
-		int here = db_ll(r, i, 6) == org, details = ag && ag->access >= AGENDA_READ;
-		const char *status = db_val(r, i, 3);
-		const char *who = db_val(r, i, 10)[0] ? db_val(r, i, 10) : db_val(r, i, 9);
+		int here = db_ll(r, i, F(6)) == org, details = ag && ag->access >= AGENDA_READ;
+		const char *status = db_val(r, i, F(3));
+		const char *who = db_val(r, i, F(10))[0] ? db_val(r, i, F(10)) : db_val(r, i, F(9));
 		const char *title = !details ? "Occupé"
 				    : !here ? "Rendez-vous dans une autre organisation"
-				    : arena_printf(c->a, "%s%s%s (%s)", who, who[0] ? " – " : "", db_val(r, i, 4),
+				    : arena_printf(c->a, "%s%s%s (%s)", who, who[0] ? " – " : "", db_val(r, i, F(4)),
 						   agenda_status_label(status, end, now));
-		json_t *e = agenda_event(arena_printf(c->a, "rdv-%s-%lld", db_val(r, i, 0), agent), title, start, end);
+		json_t *e = agenda_event(arena_printf(c->a, "rdv-%s-%lld", db_val(r, i, F(0)), agent), title, start, end);
 		int cancelled = strcmp(status, "excused") == 0 || strcmp(status, "revoked") == 0;
-		json_object_set_new(e, "color", json_string(details && here ? db_val(r, i, 5) : AG_OTHER_COLOR));
+		json_object_set_new(e, "color", json_string(details && here ? db_val(r, i, F(5)) : AG_OTHER_COLOR));
 		if (details && here) {
 			json_object_set_new(e, "url", json_string(app_url(c, arena_printf(c->a,
-				"/agent/organisations/%lld/rdvs/%s", org, db_val(r, i, 0)))));
+				"/agent/organisations/%lld/rdvs/%s", org, db_val(r, i, F(0))))));
 			json_object_set_new(e, "editable", json_boolean(ag->access >= AGENDA_WRITE && !cancelled));
 			if (cancelled)
 				json_object_set_new(e, "classNames", json_pack("[s]", "agenda-cancelled"));
@@ -210,21 +236,19 @@ static int agenda_events_rdvs(struct ctx *c, long long org, const struct ag_agen
 			json_object_set_new(e, "editable", json_false());
 		}
 		json_object_set_new(e, "extendedProps", json_pack("{s:s, s:I, s:I, s:s, s:s}", "kind", "rdv",
-			"rdv_id", (json_int_t)(details && here ? db_ll(r, i, 0) : 0), "agent_id", (json_int_t)agent,
-			"status", details ? status : "", "lieu", details && here ? db_val(r, i, 8) : ""));
+			"rdv_id", (json_int_t)(details && here ? db_ll(r, i, F(0)) : 0), "agent_id", (json_int_t)agent,
+			"status", details ? status : "", "lieu", details && here ? db_val(r, i, F(8)) : ""));
 		json_array_append_new(list, e);
 	}
-	PQclear(r);
-	return 0;
 }
 
 /* Plage occurrences as background events, absences as grey blocks. */
 static int agenda_events_series(struct ctx *c, long long org, const struct ag_agent *agents, size_t n,
-				const long long *ids, size_t n_ids, long long from, long long to, json_t *list)
+				const PGresult *r, int n_series, long long from, long long to, json_t *list)
 {
 	struct occ_row *rows;
 	size_t n_rows;
-	int rc = occurrences_load(c->db, c->a, ids, n_ids, 0, from, to, &rows, &n_rows);
+	int rc = occurrences_rows(c->a, r, n_series, &rows, &n_rows);
 	if (rc != 0)
 		return rc;
 	struct occ *o;
@@ -269,8 +293,7 @@ static int agenda_events(struct ctx *c)
 		return app_json_error(c, 422, "validation_failed", "La période demandée doit faire au plus 6 semaines.", NULL);
 	struct ag_agent *agents;
 	size_t n;
-	rc = db_begin_generic(c->db);   /* the feed's queries: cached plans, not planned per request */
-	if (rc == 0 && !agenda_only_self(c, &agents, &n)) {
+	if (!agenda_only_self(c, &agents, &n)) {
 		rc = agenda_org_agents(c, org, &agents, &n);
 		if (rc == 0)
 			agenda_select(c, agents, n);
@@ -284,12 +307,16 @@ static int agenda_events(struct ctx *c)
 			ids[k++] = agents[i].id;
 	json_t *list = json_array();
 	if (k > 0) {
-		rc = agenda_events_rdvs(c, org, agents, n, occurrences_id_array(c->a, ids, k), from, to, list);
-		if (rc == 0)
-			rc = agenda_events_series(c, org, agents, n, ids, k, from, to, list);
+		int n_series;
+		PGresult *r = agenda_feed(c, org, ids, k, from, to, 1, &n_series);
+		if (r == NULL) {
+			rc = c->db->err;
+		} else {
+			agenda_events_rdvs(c, org, agents, n, r, n_series, list);
+			rc = agenda_events_series(c, org, agents, n, r, n_series, from, to, list);
+			PQclear(r);
+		}
 	}
-	if (rc == 0)
-		rc = db_commit(c->db);
 	if (rc != 0) {
 		json_decref(list);
 		return rc;
@@ -375,7 +402,14 @@ static int agenda_week_list(struct ctx *c, long long org, const struct ag_agent 
 		if (agents[i].selected)
 			ids[k++] = agents[i].id;
 	json_t *list = json_array();
-	int rc = k ? agenda_events_rdvs(c, org, agents, n, occurrences_id_array(c->a, ids, k), from, to, list) : 0;
+	int rc = 0, n_series;
+	PGresult *r = k ? agenda_feed(c, org, ids, k, from, to, 0, &n_series) : NULL;
+	if (r != NULL) {
+		agenda_events_rdvs(c, org, agents, n, r, n_series, list);
+		PQclear(r);
+	} else if (k) {
+		rc = c->db->err;
+	}
 	struct tmpl_loop *rows = tmpl_add_loop(c->vars, "week_rdvs");
 	size_t i;
 	json_t *e;

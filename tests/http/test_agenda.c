@@ -92,6 +92,12 @@ static void test_events_feed(void)
 		 " AND r.starts_at >= '%s' AND r.starts_at < '%s' ORDER BY r.starts_at LIMIT 1", pmi, d0, d1);
 	long long rdv = sql_ll(sql);
 	CU_ASSERT(rdv > 0);
+	/* an absence of the agent in the window: in the same statement as the RDVs and plages */
+	snprintf(sql, sizeof(sql), "INSERT INTO absences (agent_id, organisation_id, title, first_day, start_time, end_day,"
+		 " end_time) VALUES (%lld, %lld, 'Formation feed', '%s'::date + 2, '09:00', '%s'::date + 2, '12:00')"
+		 " RETURNING id", pmi, arras, d0, d0);
+	long long absence = sql_ll(sql);
+	CU_ASSERT(absence > 0);
 	snprintf(path, sizeof(path), "/agent/organisations/%lld/agenda/events.json?agent_ids=%lld,%lld&start=%sT00:00:00%%2B01:00&end=%s",
 		 arras, pmi, lens_agent, d0, d1);
 	CU_ASSERT_EQUAL_FATAL(browser_get(&b, path), 200);
@@ -100,7 +106,7 @@ static void test_events_feed(void)
 	CU_ASSERT_FATAL(json_is_array(list));
 	size_t i;
 	json_t *e;
-	int rdvs = 0, plages = 0, found = 0, foreign = 0;
+	int rdvs = 0, plages = 0, absences = 0, found = 0, foreign = 0;
 	json_array_foreach(list, i, e) {
 		json_t *p = json_object_get(e, "extendedProps");
 		const char *kind = json_string_value(json_object_get(p, "kind"));
@@ -118,10 +124,13 @@ static void test_events_feed(void)
 		} else if (kind && strcmp(kind, "plage") == 0) {
 			plages++;
 			CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(e, "display")), "background");
+		} else if (kind && strcmp(kind, "absence") == 0) {
+			absences += strcmp(json_string_value(json_object_get(e, "title")), "Absence : Formation feed") == 0;
 		}
 	}
 	CU_ASSERT(rdvs > 0);
 	CU_ASSERT(plages > 0);
+	CU_ASSERT_EQUAL(absences, 1);
 	CU_ASSERT(found);
 	CU_ASSERT_EQUAL(foreign, 0);   /* another organisation's agent: never shown */
 	json_decref(list);
@@ -137,6 +146,8 @@ static void test_events_feed(void)
 	CU_ASSERT_EQUAL(browser_get(&b, path), 200);
 	CU_ASSERT_STRING_EQUAL(b.body.data, both);
 	free(both);
+	snprintf(sql, sizeof(sql), "DELETE FROM absences WHERE id = %lld RETURNING id", absence);
+	CU_ASSERT_EQUAL(sql_ll(sql), absence);
 	/* bad input */
 	snprintf(path, sizeof(path), "/agent/organisations/%lld/agenda/events.json?start=hier&end=%s", arras, d1);
 	CU_ASSERT_EQUAL(browser_get(&b, path), 400);

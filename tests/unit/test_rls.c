@@ -308,6 +308,23 @@ static void test_agent_context(void)
 
 /* 0033: the anonymous role writes a prescripteur through prescripteur_create() and
  * reads none back, not even its own. */
+/* 0035: the hot functions keep generic plans whatever the connection's
+ * plan_cache_mode (the agenda feed no longer runs in a transaction that sets
+ * it); rdv_fold is PL/pgSQL. */
+static void test_hot_functions_generic_plans(void)
+{
+	NEED_DB();
+	CU_ASSERT_EQUAL(owner_count("SELECT count(*) FROM pg_proc WHERE pronamespace = 'public'::regnamespace"
+				    " AND proname = ANY (string_to_array($1, ','))"
+				    " AND 'plan_cache_mode=force_generic_plan' = ANY (proconfig)",
+				    "agent_request_context,agenda_feed_rdvs,rdv_org_query,usager_name_matches,usager_name_page"), 5);
+	/* rdv_fold in PL/pgSQL (its plan kept, not parsed per statement), folding as before */
+	CU_ASSERT_STRING_EQUAL(owner_s("SELECT l.lanname FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang"
+				       " WHERE p.proname = $1", "rdv_fold"), "plpgsql");
+	CU_ASSERT_STRING_EQUAL(owner_s("SELECT rdv_fold($1)", "ÉLOÏSE Çà Œuvre"), "eloise ca oeuvre");
+	CU_ASSERT_STRING_EQUAL(owner_s("SELECT rdv_name_pattern($1)", "% Dupont-Éloïse%"), "% dupont eloise%");
+}
+
 static void test_public_reads_no_prescripteur(void)
 {
 	NEED_DB();
@@ -361,4 +378,5 @@ void register_rls_suite(void)
 	CU_add_test(s, "agent context: session, role and actor in one statement", test_agent_context);
 	CU_add_test(s, "the actor rides with the next query, again after a rollback", test_actor_rides_with_next_query);
 	CU_add_test(s, "anonymous: writes a prescripteur, reads none", test_public_reads_no_prescripteur);
+	CU_add_test(s, "hot functions: generic plans, rdv_fold in PL/pgSQL (0035)", test_hot_functions_generic_plans);
 }
