@@ -1,15 +1,16 @@
--- 0034 the RDV export read by the owner, in index order, a batch at a time (issue #9).
+-- 0034 the RDV export read by the owner, in index order, streamed (issue #9).
 --
 -- The export (lib/exports.c) read its rows as rdv_app in one cursor: the policies of
 -- participations and users re-checked every participant (and the receipts policy
 -- every RDV), ~1.3 s of 200 000 RDVs, and the final ORDER BY starts_at sorted all the
 -- wide, formatted rows (spilling to disk), so the first row came after the whole query.
 --
--- export_rdv_rows returns the next batch (p_limit RDVs after the key p_after_org,
--- p_after_starts, p_after_id) in the order of the index rdvs (organisation_id,
--- starts_at, id): no sort but the batch's own, and the caller asks for the next batch
--- while it writes this one. It reads as the owner and applies the export's rules
--- itself, once per call (the arrays computed before the query):
+-- export_rdv_open opens the cursor rdv_export (fetched by the caller 1,000 rows at a
+-- time, the next FETCH in flight while it writes) over the rows in the order of the
+-- index rdvs (organisation_id, starts_at, id), each RDV's lists read by index as it
+-- comes: the first rows come at once and nothing is sorted but each RDV's own lists.
+-- The cursor is planned here, as the owner, so its rows are read without policies;
+-- the function applies the export's rules itself, once per call (the arrays computed before the cursor is opened):
 --   * an agent actor only (rls_agent()); nothing otherwise;
 --   * the RDVs of an organisation of p_orgs only when the export handler would allow
 --     it (cgi-bin/export/exports.c): with p_all (the territory export), the agent
@@ -22,14 +23,17 @@
 --   * a participant (or their responsable) when the users policy would show them: a
 --     profile in an organisation of rls_usager_orgs(), or in an organisation of a
 --     territory where the agent has a role (rls_user_in_territory), or no profile.
--- Same 22 cells as the query it replaces (tests/unit/test_rls.c compares them), then
--- the batch key of the row. The order is now organisation, then starts_at, id.
+-- Same 22 cells as the query it replaces (tests/unit/test_rls.c compares them); the
+-- order is now organisation (by id), then starts_at, id — it was starts_at, id.
 CREATE INDEX IF NOT EXISTS rdvs_org_starts_id ON rdvs (organisation_id, starts_at, id);
 
 CREATE FUNCTION export_rdv_open(p_orgs bigint[], p_from date, p_to date, p_agent bigint, p_lieu bigint,
                                 p_motif bigint, p_status text, p_all boolean)
   RETURNS refcursor
+  -- planned for the values of each call (one plan per export); an index scan, not a
+  -- bitmap, for the receipts of each RDV (0.8 s of CPU less on 200 000 RDVs)
   LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp SET plan_cache_mode = force_custom_plan
+  SET enable_bitmapscan = off
   AS $$
 DECLARE
   c refcursor := 'rdv_export';
