@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "auth.h"
+#include "buf.h"
 #include "db.h"
 #include "rdv.h"
 #include "rls.h"
@@ -246,6 +247,102 @@ static void test_agenda_feed_function(void)
 	CU_ASSERT_STRING_EQUAL(db_s(app, A, feed_function, org_a, visible), ":0");
 }
 
+/* The RDV export's owner function (0034) against the query it replaced, run as
+ * rdv_app under the policies (ordered as the function orders): the same 22
+ * cells, row for row, for a member of MDS d'Arras exporting its agendas;
+ * nothing for MDS de Lens (not a member, no territory right), nothing for a
+ * citizen or without an actor. */
+static const char export_reference[] =
+	"WITH vis AS (SELECT o AS organisation_id, v.agent_id FROM unnest($1::bigint[]) o, visible_agendas($2, o) v"
+	"  WHERE v.level IN ('read', 'write')),"
+	" sel AS (SELECT r.* FROM rdvs r WHERE r.organisation_id = ANY($1::bigint[])"
+	"  AND EXISTS (SELECT 1 FROM agents_rdvs v JOIN vis ON vis.agent_id = v.agent_id"
+	"              AND vis.organisation_id = r.organisation_id WHERE v.rdv_id = r.id)),"
+	" ag AS (SELECT t.rdv_id, string_agg(t.name, ', ') AS names, string_agg(t.email, ', ') AS emails FROM ("
+	"  SELECT x.rdv_id, a.first_name || ' ' || upper(a.last_name) AS name, a.email FROM sel"
+	"  JOIN agents_rdvs x ON x.rdv_id = sel.id JOIN agents a ON a.id = x.agent_id ORDER BY x.rdv_id, a.last_name) t"
+	"  GROUP BY t.rdv_id),"
+	" rc AS (SELECT rc.rdv_id, CASE WHEN bool_or(rc.result = 'failure') THEN 'Échec' WHEN bool_or(rc.result = 'delivered')"
+	"  THEN 'Délivré' WHEN bool_or(rc.result = 'sent') THEN 'Envoyé' ELSE 'Traité' END AS result"
+	"  FROM sel JOIN receipts rc ON rc.rdv_id = sel.id GROUP BY rc.rdv_id),"
+	" us AS (SELECT t.rdv_id, string_agg(t.name, ', ') AS names, string_agg(t.birth, ', ') AS birth_dates,"
+	"  bool_or(t.minor) AS has_minor, (array_agg(t.city) FILTER (WHERE t.city IS NOT NULL))[1] AS first_city,"
+	"  (array_agg(t.post_code) FILTER (WHERE t.post_code IS NOT NULL))[1] AS first_post_code FROM ("
+	"  SELECT p.rdv_id, u.first_name || ' ' || upper(u.last_name) AS name, to_char(u.birth_date, 'DD/MM/YYYY') AS birth,"
+	"   u.birth_date > current_date - interval '18 years' AS minor, coalesce(rs.city_name, u.city_name) AS city,"
+	"   coalesce(rs.post_code, u.post_code) AS post_code FROM sel JOIN participations p ON p.rdv_id = sel.id"
+	"  JOIN users u ON u.id = p.user_id LEFT JOIN users rs ON rs.id = u.responsible_id ORDER BY p.rdv_id, p.id) t"
+	"  GROUP BY t.rdv_id)"
+	" SELECT extract(year FROM r.created_at)::int::text, to_char(r.created_at, 'DD/MM/YYYY'),"
+	"  to_char(r.created_at, 'HH24\"h\"MI'), CASE r.created_by_type WHEN 'agent' THEN 'Créé par un agent'"
+	"  WHEN 'user' THEN 'RDV Pris sur internet' WHEN 'prescripteur' THEN 'Créé par un prescripteur'"
+	"  ELSE 'File d''attente' END, to_char(r.starts_at, 'DD/MM/YYYY'), to_char(r.starts_at, 'HH24\"h\"MI'),"
+	"  s.name, m.name, r.context, CASE r.status WHEN 'unknown' THEN CASE WHEN r.starts_at < now() THEN 'À renseigner'"
+	"  ELSE 'À venir' END WHEN 'seen' THEN 'Présent' WHEN 'noshow' THEN 'Absence non excusée'"
+	"  WHEN 'excused' THEN 'Absence excusée' WHEN 'revoked' THEN 'Annulé' END,"
+	"  CASE m.location_type WHEN 'phone' THEN 'Par téléphone' WHEN 'home' THEN 'À domicile'"
+	"  WHEN 'visio' THEN 'Par visioconférence' ELSE l.name || ' (' || l.address || ')' END, ag.names, u.names,"
+	"  u.first_city, CASE WHEN u.has_minor THEN 'oui' ELSE 'non' END, rc.result, o.name, u.birth_dates,"
+	"  u.first_post_code, CASE WHEN r.created_by_type = 'agent' THEN nullif(trim(ca.first_name || ' ' ||"
+	"  upper(ca.last_name)), '') WHEN r.created_by_type = 'user' THEN 'Usager' END, ag.emails,"
+	"  CASE WHEN r.collectif THEN 'oui' ELSE 'non' END"
+	" FROM sel r JOIN motifs m ON m.id = r.motif_id JOIN services s ON s.id = m.service_id"
+	" JOIN organisations o ON o.id = r.organisation_id LEFT JOIN lieux l ON l.id = r.lieu_id"
+	" LEFT JOIN agents ca ON ca.id = r.created_by_agent_id LEFT JOIN ag ON ag.rdv_id = r.id"
+	" LEFT JOIN rc ON rc.rdv_id = r.id LEFT JOIN us u ON u.rdv_id = r.id"
+	" ORDER BY r.organisation_id, r.starts_at, r.id";
+
+/* Every cell of r, tab- and line-separated (NULL as \N); NULL without r. */
+static const char *rows_text(PGresult *r)
+{
+	if (r == NULL)
+		return NULL;
+	struct buf b = {0};
+	for (int i = 0; i < PQntuples(r); i++)
+		for (int j = 0; j < PQnfields(r); j++) {
+			const char *v = PQgetisnull(r, i, j) ? "\\N" : PQgetvalue(r, i, j);
+			buf_append(&b, v, strlen(v));
+			buf_append(&b, j + 1 < PQnfields(r) ? "\t" : "\n", 1);
+		}
+	const char *out = arena_printf(A, "%d:%s", PQntuples(r), b.len ? b.data : "");
+	buf_free(&b);
+	PQclear(r);
+	return out;
+}
+
+/* The rows the function's cursor gives for orgs (every agenda when all). */
+static const char *export_function_rows(const char *orgs, const char *all)
+{
+	if (db_begin(app) != 0)
+		return NULL;
+	const char *rows = NULL;
+	if (db_x(app, "SELECT export_rdv_open($1::bigint[], NULL, NULL, 0, 0, 0, NULL, $2::boolean)", orgs, all) == 0)
+		rows = rows_text(db_q(app, "FETCH ALL FROM rdv_export"));
+	db_rollback(app);
+	return rows;
+}
+
+static void test_export_function(void)
+{
+	NEED_DB();
+	const char *arras = arena_printf(A, "{%s}", org_a), *lens = arena_printf(A, "{%s}", org_b);
+	CU_ASSERT_EQUAL_FATAL(rls_set_actor(app, strtoll(agent_a, NULL, 10), 0), 0);
+	const char *expected = rows_text(db_q(app, export_reference, arras, agent_a));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(expected);
+	CU_ASSERT_STRING_NOT_EQUAL(expected, "0:");   /* the demo has RDVs there */
+	const char *got = export_function_rows(arras, "f");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+	CU_ASSERT_STRING_EQUAL(got, expected);
+	/* another organisation's RDVs, even asking for every agenda */
+	CU_ASSERT_STRING_EQUAL(export_function_rows(lens, "t"), "0:");
+	CU_ASSERT_STRING_EQUAL(export_function_rows(lens, "f"), "0:");
+	/* a citizen, or nobody, gets no row */
+	CU_ASSERT_EQUAL_FATAL(rls_set_actor(app, 0, strtoll(citizen, NULL, 10)), 0);
+	CU_ASSERT_STRING_EQUAL(export_function_rows(arras, "t"), "0:");
+	CU_ASSERT_EQUAL_FATAL(rls_set_actor(app, 0, 0), 0);
+	CU_ASSERT_STRING_EQUAL(export_function_rows(arras, "t"), "0:");
+}
+
 static const char *app_setting(const char *name)
 {
 	return db_s(app, A, "SELECT current_setting($1) || '/' || current_setting('app.agent_id')", name);
@@ -375,6 +472,7 @@ void register_rls_suite(void)
 	CU_add_test(s, "agent: the name search returns its organisation's usagers only", test_name_search_within_agent_orgs);
 	CU_add_test(s, "citizen: its family only", test_citizen_sees_its_family);
 	CU_add_test(s, "agenda feed function: the rows rdv_app would see, no more", test_agenda_feed_function);
+	CU_add_test(s, "export function: the rows rdv_app would see, no more", test_export_function);
 	CU_add_test(s, "agent context: session, role and actor in one statement", test_agent_context);
 	CU_add_test(s, "the actor rides with the next query, again after a rollback", test_actor_rides_with_next_query);
 	CU_add_test(s, "anonymous: writes a prescripteur, reads none", test_public_reads_no_prescripteur);
