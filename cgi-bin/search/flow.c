@@ -10,10 +10,12 @@
  * offered too, and a créneau or a workshop leads to prescripteur.c instead
  * of the citizen's booking.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "answer_cache.h"
 #include "creneaux.h"
 #include "rdv.h"
 #include "search.h"
@@ -244,6 +246,145 @@ static int flow_offers(struct ctx *c, const struct wizard *w, struct offers *of)
 	for (int i = 0; rc == 0 && i < of->n; i++)
 		rc = flow_offer_row(c, r, i, &of->o[i]);
 	PQclear(r);
+	return rc;
+}
+
+/* Per process: flow_offers' answer by its parameters, kept for the schedule
+ * version read before it AND the second it was read in (the cache's version
+ * is both: (schedule version << 32) | epoch second). What the schedule
+ * version covers (motifs, lieux, plages, RDVs) is then exact; the rest the
+ * offer CTE reads (territories, zones, secteurs and their attributions,
+ * referents, invitations) at most a second old, as if the page had been
+ * asked a second earlier — the booking checks it all again. A page costs
+ * one small statement instead of the offer CTE. */
+#define OFFERS_ENTRIES 256
+#define OFFERS_BYTES (256 * 1024)
+
+static struct answer_cache offers_cache;
+static pthread_once_t offers_once = PTHREAD_ONCE_INIT;
+static int offers_cache_ok;
+
+static void offers_cache_init(void)
+{
+	offers_cache_ok = ac_init(&offers_cache, OFFERS_ENTRIES, OFFERS_BYTES) == 0;
+}
+
+static void enc_ll(struct buf *b, long long v)
+{
+	buf_printf(b, "%lld ", v);
+}
+
+static void enc_str(struct buf *b, const char *s)
+{
+	if (s == NULL) {
+		buf_puts(b, "- ");
+		return;
+	}
+	buf_printf(b, "%zu:", strlen(s));
+	buf_puts(b, s);
+}
+
+static void offers_encode(const struct offers *of, struct buf *b)
+{
+	enc_ll(b, of->terr);
+	enc_ll(b, of->sect);
+	enc_str(b, of->lieu);
+	enc_ll(b, of->n);
+	for (int i = 0; i < of->n; i++) {
+		const struct offer *o = &of->o[i];
+		enc_ll(b, o->id);
+		enc_ll(b, o->org_id);
+		enc_ll(b, o->collectif);
+		enc_ll(b, o->min_delay);
+		enc_ll(b, o->max_delay);
+		enc_str(b, o->restriction);
+		enc_str(b, o->instruction);
+		enc_ll(b, o->restricted);
+		enc_ll(b, o->motif.rules.duration);
+		enc_ll(b, (long long)o->n_agents);
+		for (size_t j = 0; j < o->n_agents; j++)
+			enc_ll(b, o->agent_ids[j]);
+	}
+}
+
+static long long dec_ll(const char **p)
+{
+	char *end;
+	long long v = strtoll(*p, &end, 10);
+	*p = end + 1;
+	return v;
+}
+
+static const char *dec_str(struct ctx *c, const char **p)
+{
+	if (**p == '-') {
+		*p += 2;
+		return NULL;
+	}
+	char *end;
+	size_t n = strtoull(*p, &end, 10);
+	*p = end + 1 + n;
+	return arena_strndup(c->a, end + 1, n);
+}
+
+/* The encoded answer back into the arena; the motifs' schedule version is
+ * the one this request read. */
+static int offers_decode(struct ctx *c, const char *p, long long version, struct offers *of)
+{
+	of->terr = dec_ll(&p);
+	of->sect = dec_ll(&p);
+	of->lieu = dec_str(c, &p);
+	of->n = (int)dec_ll(&p);
+	of->o = arena_calloc(c->a, (size_t)(of->n ? of->n : 1), sizeof(*of->o));
+	for (int i = 0; of->o && i < of->n; i++) {
+		struct offer *o = &of->o[i];
+		o->id = dec_ll(&p);
+		o->org_id = dec_ll(&p);
+		o->collectif = (int)dec_ll(&p);
+		o->min_delay = (int)dec_ll(&p);
+		o->max_delay = (int)dec_ll(&p);
+		o->restriction = dec_str(c, &p);
+		o->instruction = dec_str(c, &p);
+		o->restricted = (int)dec_ll(&p);
+		o->motif = (struct creneaux_motif){{(int)dec_ll(&p), o->collectif, o->min_delay, o->max_delay}, version};
+		o->n_agents = (size_t)dec_ll(&p);
+		o->agent_ids = arena_calloc(c->a, o->n_agents + 1, sizeof(*o->agent_ids));
+		if (o->agent_ids == NULL)
+			return RDV_ENOMEM;
+		for (size_t j = 0; j < o->n_agents; j++)
+			o->agent_ids[j] = dec_ll(&p);
+	}
+	return of->o ? 0 : RDV_ENOMEM;
+}
+
+/* flow_offers through the per-process cache (see above). */
+static int flow_offers_cached(struct ctx *c, const struct wizard *w, struct offers *of)
+{
+	pthread_once(&offers_once, offers_cache_init);
+	if (!offers_cache_ok || c->db->in_tx)
+		return flow_offers(c, w, of);
+	const char *v = db_s(c->db, c->a, "SELECT version FROM schedule_version");
+	long long version = v ? atoll(v) : 0;
+	if (version <= 0)
+		return flow_offers(c, w, of);
+	long long cv = (version << 32) | ((long long)time(NULL) & 0xffffffffLL);
+	const char *key = arena_printf(c->a, "%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%lld", w->city_code, w->street_ban_id,
+				       w->service_id, search_offer_viewer(c, w), w->motif_name, w->location_type,
+				       w->lieu_id);
+	if (key == NULL)
+		return RDV_ENOMEM;
+	struct buf b = BUF_INIT;
+	int rc = ac_get(&offers_cache, cv, key, &b) == 1 && !b.oom ? offers_decode(c, b.data, version, of) : 1;
+	if (rc == 1) {
+		rc = flow_offers(c, w, of);
+		buf_reset(&b);
+		if (rc == 0) {
+			offers_encode(of, &b);
+			if (!b.oom)
+				ac_put(&offers_cache, cv, key, b.data, b.len);
+		}
+	}
+	buf_free(&b);
 	return rc;
 }
 
@@ -508,7 +649,7 @@ static int flow_run(struct ctx *c, int prescripteur)
 	 * the sector counts with the offers; before, the counts alone. */
 	struct offers of = {0};
 	int chosen = w.service_id[0] != '\0' && w.motif_name != NULL && w.location_type != NULL;
-	int rc = chosen ? flow_offers(c, &w, &of) : flow_sector_counts(c, &w, &of);
+	int rc = chosen ? flow_offers_cached(c, &w, &of) : flow_sector_counts(c, &w, &of);
 	if (rc != 0)
 		return rc;
 	if (flow_sector_notice(c, &w, &of) != 0)
