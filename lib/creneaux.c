@@ -25,36 +25,53 @@
 
 #define cr_motif crc_motif
 
+int creneaux_motif_read(const struct db *db, const PGresult *r, int row, int col, struct creneaux_motif *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (row >= PQntuples(r) || db_val(r, row, col + 1) == NULL)
+		return 0;
+	out->rules.duration = (int)db_ll(r, row, col + 1);
+	out->rules.collectif = db_bool(r, row, col + 2);
+	out->rules.min_delay = db_ll(r, row, col + 3);
+	out->rules.max_delay = db_ll(r, row, col + 4);
+	out->version = db->in_tx ? 0 : db_ll(r, row, col);
+	return 1;
+}
+
 /* The motif, or RDV_ENOTFOUND when deleted, or (public side) not bookable
  * by anyone but agents, or (everyone_only) not by everyone or a follow-up.
  * With it, in the same statement, the schedule version (migration 0019)
  * when version is not NULL: 0 when the cache must not be used — inside a
  * transaction (its own uncommitted writes would be cached) or unreadable.
- * Read BEFORE (here: with) the data it vouches for. */
+ * Read BEFORE (here: with) the data it vouches for. q->motif: the caller's
+ * (creneaux.h), no round trip. */
 static int creneaux_load_motif(struct db *db, struct arena *a, const struct creneaux_query *q, struct cr_motif *m,
 			       long long *version)
 {
+	if (version != NULL)
+		*version = 0;
+	if (q->motif != NULL) {
+		*m = q->motif->rules;
+		if (version != NULL && !db->in_tx)
+			*version = q->motif->version;
+		return 0;
+	}
 	PGresult *r = db_q(db,
-		"SELECT (SELECT version FROM schedule_version), m.default_duration_in_min, m.collectif,"
-		" m.min_public_booking_delay, m.max_public_booking_delay, m.bookable_by <> 'agents',"
+		"SELECT " CRENEAUX_MOTIF_COLS ", m.bookable_by <> 'agents',"
 		" m.bookable_by = 'everyone' AND NOT m.follow_up"
 		" FROM (SELECT 1) one LEFT JOIN motifs m ON m.id = $1 AND m.deleted_at IS NULL",
 		db_int(a, q->motif_id));
-	if (version != NULL)
-		*version = 0;
 	if (r == NULL)
 		return db->err;
+	struct creneaux_motif cm;
 	int rc = RDV_ENOTFOUND;
-	if (PQntuples(r) == 1 && db_val(r, 0, 1) != NULL && (!q->public_side || db_bool(r, 0, 5)) &&
+	if (creneaux_motif_read(db, r, 0, 0, &cm) && (!q->public_side || db_bool(r, 0, 5)) &&
 	    (!q->everyone_only || db_bool(r, 0, 6))) {
-		m->duration = (int)db_ll(r, 0, 1);
-		m->collectif = db_bool(r, 0, 2);
-		m->min_delay = db_ll(r, 0, 3);
-		m->max_delay = db_ll(r, 0, 4);
+		*m = cm.rules;
+		if (version != NULL)
+			*version = cm.version;
 		rc = 0;
 	}
-	if (version != NULL && !db->in_tx && PQntuples(r) == 1)
-		*version = db_ll(r, 0, 0);
 	PQclear(r);
 	return rc;
 }

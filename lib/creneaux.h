@@ -11,8 +11,29 @@
 #define RDV_CRENEAUX_H
 
 #include "arena.h"
+#include "creneaux_cache.h"
 #include "db.h"
 #include "slots.h"
+
+/* The motif's rules and the schedule version (migration 0019), as a caller
+ * reads them in one of its own statements (CRENEAUX_MOTIF_COLS of a motifs
+ * row aliased m, then creneaux_motif_read) BEFORE any créneaux data: with
+ * creneaux_query.motif set, creneaux_search and creneaux_next skip their
+ * first round trip. The caller vouches that the motif may be booked on that
+ * side (not deleted; public side: not by agents only). */
+struct creneaux_motif {
+	struct crc_motif rules;
+	long long version;               /* 0: do not use the cache */
+};
+
+#define CRENEAUX_MOTIF_COLS \
+	"(SELECT version FROM schedule_version), m.default_duration_in_min, m.collectif," \
+	" m.min_public_booking_delay, m.max_public_booking_delay"
+
+/* The five CRENEAUX_MOTIF_COLS of row from column col: 1 when the motif is
+ * there (0: NULL columns of an outer join). The version is 0 inside a
+ * transaction (its own uncommitted writes must not be cached). */
+int creneaux_motif_read(const struct db *db, const PGresult *r, int row, int col, struct creneaux_motif *out);
 
 struct creneaux_query {
 	long long motif_id;
@@ -24,6 +45,7 @@ struct creneaux_query {
 	long long now;                   /* UTC */
 	int public_side;                 /* apply the motif's booking delays and bookable_by */
 	int everyone_only;               /* public API: motifs bookable by everyone, no follow-up */
+	const struct creneaux_motif *motif;  /* NULL: read from the database */
 };
 
 /* Free slots sorted by (start, lieu, agent). */

@@ -93,14 +93,9 @@ int search_motif_agents(struct ctx *c, long long motif_id, const char *city_code
 	*ids = NULL;
 	*n = 0;
 	*restricted = 0;
-	/* agent-level: the attributed agents; follow-up: the referents; both:
-	 * the attributed referents */
 	PGresult *r = db_q(c->db, SEARCH_OFFER_CTE
 		"SELECT m.sectorisation_level = 'agent' OR m.follow_up, x.agent_id FROM motifs m"
-		" LEFT JOIN LATERAL (SELECT a.agent_id FROM attr a WHERE m.sectorisation_level = 'agent'"
-		"   AND a.organisation_id = m.organisation_id AND a.agent_id IS NOT NULL"
-		"   AND (NOT m.follow_up OR a.agent_id IN (SELECT agent_id FROM ref))"
-		"  UNION SELECT agent_id FROM ref WHERE m.follow_up AND m.sectorisation_level <> 'agent') x ON true"
+		" LEFT JOIN LATERAL (" SEARCH_MOTIF_AGENTS ") x ON true"
 		" WHERE m.id = $5", city_code ? city_code : "", street_ban_id ? street_ban_id : "", "",
 		viewer, db_int(c->a, motif_id));
 	if (r == NULL)

@@ -10,10 +10,12 @@
  * offered too, and a créneau or a workshop leads to prescripteur.c instead
  * of the citizen's booking.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "answer_cache.h"
 #include "creneaux.h"
 #include "rdv.h"
 #include "search.h"
@@ -22,11 +24,26 @@
 
 #define WEEK (7 * 86400LL)
 
-/* One offered motif matching the chosen name and location type. */
+/* One offered motif matching the chosen name and location type, with what
+ * the créneaux engine needs of it (read in the same statement). */
 struct offer {
 	long long id, org_id;
 	int collectif, min_delay, max_delay;
 	const char *restriction, *instruction;
+	int restricted;                  /* agent-level or follow-up: only agent_ids */
+	long long *agent_ids;
+	size_t n_agents;
+	struct creneaux_motif motif;     /* rules and schedule version */
+};
+
+/* What the one statement of the motif's step reads (flow_offers): the
+ * address's territory and secteurs (flow_sector_notice), the chosen lieu
+ * and the offered motifs. */
+struct offers {
+	long long terr, sect;
+	const char *lieu;                /* "name – address" of lieu_id, NULL if none */
+	struct offer *o;
+	int n;
 };
 
 static int city_code_ok(const char *s)
@@ -74,25 +91,33 @@ static int flow_geocode(struct ctx *c, struct wizard *w)
 	return app_redirect(c, wizard_url(c, w, 1));
 }
 
-/* Tells the citizen when the address is in no secteur (only
- * département-wide motifs then), or outside every territory. 1 = stop. */
-static int flow_sector_notice(struct ctx *c, const struct wizard *w)
+/* The territory and secteur counts of the address alone (before the
+ * service and motif are chosen). */
+static int flow_sector_counts(struct ctx *c, const struct wizard *w, struct offers *of)
 {
 	PGresult *r = db_q(c->db, SEARCH_OFFER_CTE
 		"SELECT (SELECT count(*) FROM terr), (SELECT count(*) FROM sect)",
 		w->city_code, w->street_ban_id, "", search_offer_viewer(c, w));
 	if (r == NULL)
 		return c->db->err;
-	long long terr = db_ll(r, 0, 0), sect = db_ll(r, 0, 1);
+	of->terr = db_ll(r, 0, 0);
+	of->sect = db_ll(r, 0, 1);
 	PQclear(r);
-	if (terr == 0) {
+	return 0;
+}
+
+/* Tells the citizen when the address is in no secteur (only
+ * département-wide motifs then), or outside every territory. 1 = stop. */
+static int flow_sector_notice(struct ctx *c, const struct wizard *w, const struct offers *of)
+{
+	if (of->terr == 0) {
 		tmpl_set_var(c->vars, "error", "Le département de cette adresse ne propose pas encore la prise de "
 					       "rendez-vous en ligne. Contactez directement le service social de votre "
 					       "département.");
 		flow_render(c, w, "address");
 		return 1;
 	}
-	if (sect == 0)
+	if (of->sect == 0)
 		tmpl_set_var(c->vars, "sector_notice", "Votre adresse n'est rattachée à aucun secteur : seuls les "
 				"rendez-vous ouverts à tout le département vous sont proposés. Pour un autre rendez-vous, "
 				"appelez la maison départementale la plus proche.");
@@ -167,66 +192,225 @@ static int flow_motifs(struct ctx *c, struct wizard *w, int *done)
 	return flow_render(c, w, "motifs");
 }
 
-/* The offered motifs of the chosen name/type (of one lieu's organisation
- * when lieu_id is set). */
-static int flow_offers(struct ctx *c, const struct wizard *w, struct offer **out, int *n)
+/* "1,2,3" (array_to_string of agent ids) into the arena. */
+static int flow_ids(struct ctx *c, const char *s, long long **ids, size_t *n)
+{
+	*n = 0;
+	*ids = arena_calloc(c->a, strlen(s) / 2 + 1, sizeof(**ids));
+	if (*ids == NULL)
+		return RDV_ENOMEM;
+	for (char *end; *s; s = *end ? end + 1 : end)
+		(*ids)[(*n)++] = strtoll(s, &end, 10);
+	return 0;
+}
+
+static int flow_offer_row(struct ctx *c, const PGresult *r, int i, struct offer *o)
+{
+	o->id = db_ll(r, i, 3);
+	o->org_id = db_ll(r, i, 4);
+	o->collectif = db_bool(r, i, 5);
+	o->min_delay = (int)db_ll(r, i, 6);
+	o->max_delay = (int)db_ll(r, i, 7);
+	o->restriction = db_dup(c->a, r, i, 8);
+	o->instruction = db_dup(c->a, r, i, 9);
+	o->restricted = db_bool(r, i, 10);
+	creneaux_motif_read(c->db, r, i, 12, &o->motif);
+	return flow_ids(c, db_val(r, i, 11) ? db_val(r, i, 11) : "", &o->agent_ids, &o->n_agents);
+}
+
+/* In one statement: the address's territory and secteur counts, the lieu
+ * (lieu_id), and the offered motifs of the chosen name/type (of the lieu's
+ * organisation when lieu_id is set) with their bookable agents, their rules
+ * and the schedule version — what the créneaux engine would read itself. */
+static int flow_offers(struct ctx *c, const struct wizard *w, struct offers *of)
 {
 	PGresult *r = db_q(c->db, SEARCH_OFFER_CTE
-		"SELECT id, organisation_id, collectif, min_public_booking_delay, max_public_booking_delay,"
-		" restriction_for_rdv, instruction_for_rdv FROM offer"
-		" WHERE name = $5 AND location_type::text = $6"
-		" AND ($7::bigint = 0 OR organisation_id = (SELECT organisation_id FROM lieux WHERE id = $7::bigint))"
-		" ORDER BY id",
+		"SELECT (SELECT count(*) FROM terr), (SELECT count(*) FROM sect),"
+		" (SELECT name || ' – ' || address FROM lieux WHERE id = $7::bigint),"
+		" m.id, m.organisation_id, m.collectif, m.min_public_booking_delay, m.max_public_booking_delay,"
+		" m.restriction_for_rdv, m.instruction_for_rdv, m.sectorisation_level = 'agent' OR m.follow_up,"
+		" array_to_string(ARRAY(" SEARCH_MOTIF_AGENTS " ORDER BY 1), ','), " CRENEAUX_MOTIF_COLS
+		" FROM (SELECT 1) one LEFT JOIN (SELECT * FROM offer WHERE name = $5 AND location_type::text = $6"
+		"  AND ($7::bigint = 0 OR organisation_id = (SELECT organisation_id FROM lieux WHERE id = $7::bigint)))"
+		"  m ON true ORDER BY m.id",
 		w->city_code, w->street_ban_id, w->service_id, search_offer_viewer(c, w), w->motif_name, w->location_type,
 		db_int(c->a, w->lieu_id));
 	if (r == NULL)
 		return c->db->err;
-	*n = PQntuples(r);
-	*out = arena_calloc(c->a, (size_t)(*n ? *n : 1), sizeof(**out));
-	for (int i = 0; *out && i < *n; i++) {
-		struct offer *o = &(*out)[i];
-		o->id = db_ll(r, i, 0);
-		o->org_id = db_ll(r, i, 1);
-		o->collectif = db_bool(r, i, 2);
-		o->min_delay = (int)db_ll(r, i, 3);
-		o->max_delay = (int)db_ll(r, i, 4);
-		o->restriction = db_dup(c->a, r, i, 5);
-		o->instruction = db_dup(c->a, r, i, 6);
-	}
+	of->terr = db_ll(r, 0, 0);
+	of->sect = db_ll(r, 0, 1);
+	of->lieu = db_dup(c->a, r, 0, 2);
+	of->n = db_val(r, 0, 3) != NULL ? PQntuples(r) : 0;
+	of->o = arena_calloc(c->a, (size_t)(of->n ? of->n : 1), sizeof(*of->o));
+	int rc = of->o ? 0 : RDV_ENOMEM;
+	for (int i = 0; rc == 0 && i < of->n; i++)
+		rc = flow_offer_row(c, r, i, &of->o[i]);
 	PQclear(r);
-	return *out ? 0 : RDV_ENOMEM;
+	return rc;
+}
+
+/* Per process: flow_offers' answer by its parameters, kept for the schedule
+ * version read before it AND the second it was read in (the cache's version
+ * is both: (schedule version << 32) | epoch second). What the schedule
+ * version covers (motifs, lieux, plages, RDVs) is then exact; the rest the
+ * offer CTE reads (territories, zones, secteurs and their attributions,
+ * referents, invitations) at most a second old, as if the page had been
+ * asked a second earlier — the booking checks it all again. A page costs
+ * one small statement instead of the offer CTE. */
+#define OFFERS_ENTRIES 256
+#define OFFERS_BYTES (256 * 1024)
+
+static struct answer_cache offers_cache;
+static pthread_once_t offers_once = PTHREAD_ONCE_INIT;
+static int offers_cache_ok;
+
+static void offers_cache_init(void)
+{
+	offers_cache_ok = ac_init(&offers_cache, OFFERS_ENTRIES, OFFERS_BYTES) == 0;
+}
+
+static void enc_ll(struct buf *b, long long v)
+{
+	buf_printf(b, "%lld ", v);
+}
+
+static void enc_str(struct buf *b, const char *s)
+{
+	if (s == NULL) {
+		buf_puts(b, "- ");
+		return;
+	}
+	buf_printf(b, "%zu:", strlen(s));
+	buf_puts(b, s);
+}
+
+static void offers_encode(const struct offers *of, struct buf *b)
+{
+	enc_ll(b, of->terr);
+	enc_ll(b, of->sect);
+	enc_str(b, of->lieu);
+	enc_ll(b, of->n);
+	for (int i = 0; i < of->n; i++) {
+		const struct offer *o = &of->o[i];
+		enc_ll(b, o->id);
+		enc_ll(b, o->org_id);
+		enc_ll(b, o->collectif);
+		enc_ll(b, o->min_delay);
+		enc_ll(b, o->max_delay);
+		enc_str(b, o->restriction);
+		enc_str(b, o->instruction);
+		enc_ll(b, o->restricted);
+		enc_ll(b, o->motif.rules.duration);
+		enc_ll(b, (long long)o->n_agents);
+		for (size_t j = 0; j < o->n_agents; j++)
+			enc_ll(b, o->agent_ids[j]);
+	}
+}
+
+static long long dec_ll(const char **p)
+{
+	char *end;
+	long long v = strtoll(*p, &end, 10);
+	*p = end + 1;
+	return v;
+}
+
+static const char *dec_str(struct ctx *c, const char **p)
+{
+	if (**p == '-') {
+		*p += 2;
+		return NULL;
+	}
+	char *end;
+	size_t n = strtoull(*p, &end, 10);
+	*p = end + 1 + n;
+	return arena_strndup(c->a, end + 1, n);
+}
+
+/* The encoded answer back into the arena; the motifs' schedule version is
+ * the one this request read. */
+static int offers_decode(struct ctx *c, const char *p, long long version, struct offers *of)
+{
+	of->terr = dec_ll(&p);
+	of->sect = dec_ll(&p);
+	of->lieu = dec_str(c, &p);
+	of->n = (int)dec_ll(&p);
+	of->o = arena_calloc(c->a, (size_t)(of->n ? of->n : 1), sizeof(*of->o));
+	for (int i = 0; of->o && i < of->n; i++) {
+		struct offer *o = &of->o[i];
+		o->id = dec_ll(&p);
+		o->org_id = dec_ll(&p);
+		o->collectif = (int)dec_ll(&p);
+		o->min_delay = (int)dec_ll(&p);
+		o->max_delay = (int)dec_ll(&p);
+		o->restriction = dec_str(c, &p);
+		o->instruction = dec_str(c, &p);
+		o->restricted = (int)dec_ll(&p);
+		o->motif = (struct creneaux_motif){{(int)dec_ll(&p), o->collectif, o->min_delay, o->max_delay}, version};
+		o->n_agents = (size_t)dec_ll(&p);
+		o->agent_ids = arena_calloc(c->a, o->n_agents + 1, sizeof(*o->agent_ids));
+		if (o->agent_ids == NULL)
+			return RDV_ENOMEM;
+		for (size_t j = 0; j < o->n_agents; j++)
+			o->agent_ids[j] = dec_ll(&p);
+	}
+	return of->o ? 0 : RDV_ENOMEM;
+}
+
+/* flow_offers through the per-process cache (see above). */
+static int flow_offers_cached(struct ctx *c, const struct wizard *w, struct offers *of)
+{
+	pthread_once(&offers_once, offers_cache_init);
+	if (!offers_cache_ok || c->db->in_tx)
+		return flow_offers(c, w, of);
+	const char *v = db_s(c->db, c->a, "SELECT version FROM schedule_version");
+	long long version = v ? atoll(v) : 0;
+	if (version <= 0)
+		return flow_offers(c, w, of);
+	long long cv = (version << 32) | ((long long)time(NULL) & 0xffffffffLL);
+	const char *key = arena_printf(c->a, "%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%lld", w->city_code, w->street_ban_id,
+				       w->service_id, search_offer_viewer(c, w), w->motif_name, w->location_type,
+				       w->lieu_id);
+	if (key == NULL)
+		return RDV_ENOMEM;
+	struct buf b = BUF_INIT;
+	int rc = ac_get(&offers_cache, cv, key, &b) == 1 && !b.oom ? offers_decode(c, b.data, version, of) : 1;
+	if (rc == 1) {
+		rc = flow_offers(c, w, of);
+		buf_reset(&b);
+		if (rc == 0) {
+			offers_encode(of, &b);
+			if (!b.oom)
+				ac_put(&offers_cache, cv, key, b.data, b.len);
+		}
+	}
+	buf_free(&b);
+	return rc;
 }
 
 /* A créneaux query for one motif, restricted to the attributed agents of
  * agent-level motifs. 1 = nobody may be booked (skip). */
-static int flow_query(struct ctx *c, const struct wizard *w, const struct offer *o, long long lieu_id,
-		      struct creneaux_query *q)
+static int flow_query(const struct offer *o, long long lieu_id, struct creneaux_query *q)
 {
-	long long *ids;
-	size_t n;
-	int restricted;
-	if (search_motif_agents(c, o->id, w->city_code, w->street_ban_id, search_offer_viewer(c, w), &ids, &n,
-				&restricted) != 0)
-		return 1;
 	memset(q, 0, sizeof(*q));
 	q->motif_id = o->id;
 	q->lieu_id = lieu_id;
-	q->agent_ids = ids;
-	q->n_agents = n;
+	q->agent_ids = o->restricted ? o->agent_ids : NULL;
+	q->n_agents = o->restricted ? o->n_agents : 0;
 	q->now = time(NULL);
 	q->public_side = 1;
-	return restricted && n == 0;
+	q->motif = &o->motif;
+	return o->restricted && o->n_agents == 0;
 }
 
 /* The earliest free créneau of these motifs at a lieu (0 = any) from
  * `from`; 0 when none before the booking horizon. */
-static long long flow_next(struct ctx *c, const struct wizard *w, const struct offer *o, int n,
-			   long long lieu_id, long long from)
+static long long flow_next(struct ctx *c, const struct offer *o, int n, long long lieu_id, long long from)
 {
 	long long best = 0;
 	for (int i = 0; i < n; i++) {
 		struct creneaux_query q;
-		if (o[i].collectif || flow_query(c, w, &o[i], lieu_id, &q))
+		if (o[i].collectif || flow_query(&o[i], lieu_id, &q))
 			continue;
 		q.from = from > q.now ? from : q.now;
 		q.to = q.now + o[i].max_delay + 1;
@@ -288,7 +472,7 @@ static int flow_lieux(struct ctx *c, struct wizard *w, const struct offer *o, in
 		if (db_val(r, i, 5) != NULL) {
 			next = db_ll(r, i, 5);
 		} else {
-			next = flow_next(c, &x, o, n, id, 0);
+			next = flow_next(c, o, n, id, 0);
 		}
 		if (next)
 			tmpl_set_var(row, "next", search_fr_long(c, next));
@@ -315,7 +499,7 @@ static int flow_week_slots(struct ctx *c, const struct wizard *w, const struct o
 	struct found *all = NULL;
 	for (int i = 0; i < n; i++) {
 		struct creneaux_query q;
-		if (o[i].collectif || flow_query(c, w, &o[i], w->lieu_id, &q))
+		if (o[i].collectif || flow_query(&o[i], w->lieu_id, &q))
 			continue;
 		q.from = from;
 		q.to = to;
@@ -399,7 +583,7 @@ static int flow_creneaux(struct ctx *c, struct wizard *w, const struct offer *o,
 	tmpl_set_bool(c->vars, "empty_week", nf == 0);
 	tmpl_set_bool(c->vars, "closed", start > now + max_delay);
 	if (nf == 0 && start <= now + max_delay) {
-		long long next = flow_next(c, w, o, n, w->lieu_id, end);
+		long long next = flow_next(c, o, n, w->lieu_id, end);
 		if (next) {
 			struct wizard x = *w;
 			x.date = day_param(c, next);
@@ -461,9 +645,15 @@ static int flow_run(struct ctx *c, int prescripteur)
 		return search_invitation_refused(c);
 	if (!city_code_ok(w.city_code))
 		return flow_geocode(c, &w);
-	int rc = flow_sector_notice(c, &w);
+	/* On the motif's steps (service and motif chosen), one statement reads
+	 * the sector counts with the offers; before, the counts alone. */
+	struct offers of = {0};
+	int chosen = w.service_id[0] != '\0' && w.motif_name != NULL && w.location_type != NULL;
+	int rc = chosen ? flow_offers_cached(c, &w, &of) : flow_sector_counts(c, &w, &of);
 	if (rc != 0)
-		return rc < 0 ? rc : 0;
+		return rc;
+	if (flow_sector_notice(c, &w, &of) != 0)
+		return 0;
 	int done = 0;
 	if (w.service_id[0] == '\0' && ((rc = flow_services(c, &w, &done)) != 0 || done))
 		return rc;
@@ -473,10 +663,10 @@ static int flow_run(struct ctx *c, int prescripteur)
 		tmpl_set_var(c->vars, "error", "Aucun rendez-vous ne peut être pris en ligne pour cette adresse.");
 		return flow_render(c, &w, "motifs");
 	}
-	struct offer *o = NULL;
-	int n = 0;
-	if ((rc = flow_offers(c, &w, &o, &n)) != 0)
+	if (!chosen && (rc = flow_offers(c, &w, &of)) != 0)
 		return rc;
+	struct offer *o = of.o;
+	int n = of.n;
 	tmpl_set_var(c->vars, "motif_name", w.motif_name);
 	tmpl_set_var(c->vars, "location", location_label(w.location_type));
 	if (n == 0) {
@@ -487,11 +677,8 @@ static int flow_run(struct ctx *c, int prescripteur)
 	tmpl_set_var(c->vars, "instruction", o[0].instruction);
 	if (strcmp(w.location_type, "public_office") == 0 && w.lieu_id == 0)
 		return flow_lieux(c, &w, o, n);
-	if (w.lieu_id) {
-		char *name = db_s(c->db, c->a, "SELECT name || ' – ' || address FROM lieux WHERE id = $1",
-				  db_int(c->a, w.lieu_id));
-		tmpl_set_var(c->vars, "lieu", name);
-	}
+	if (w.lieu_id)
+		tmpl_set_var(c->vars, "lieu", of.lieu);
 	if (o[0].collectif)
 		return flow_workshops(c, &w);
 	return flow_creneaux(c, &w, o, n);

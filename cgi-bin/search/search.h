@@ -104,6 +104,16 @@ const char *wizard_query(struct ctx *c, const struct wizard *w, int level);
 long long search_viewer_id(const struct ctx *c);
 const char *search_viewer(struct ctx *c);
 
+/* After SEARCH_OFFER_CTE, the agents a motif (alias m) may be booked with
+ * when it is restricted (m.sectorisation_level = 'agent' OR m.follow_up):
+ * agent-level, the attributed agents; follow-up, the referents; both, the
+ * attributed referents. A subquery of one column, agent_id. */
+#define SEARCH_MOTIF_AGENTS \
+	"SELECT a.agent_id FROM attr a WHERE m.sectorisation_level = 'agent'" \
+	"  AND a.organisation_id = m.organisation_id AND a.agent_id IS NOT NULL" \
+	"  AND (NOT m.follow_up OR a.agent_id IN (SELECT agent_id FROM ref))" \
+	" UNION SELECT agent_id FROM ref WHERE m.follow_up AND m.sectorisation_level <> 'agent'"
+
 /* Agents a motif may be booked with from that address: NULL/0 = all, or the
  * agents attributed for agent-level motifs, and for follow-up motifs only
  * the referents of viewer (the $4 of SEARCH_OFFER_CTE) (both rules when both

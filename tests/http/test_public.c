@@ -686,6 +686,40 @@ static void test_follow_up_referents(void)
 	browser_free(&b);
 }
 
+/* The créneaux page keeps, per process, its offers and créneaux for the
+ * schedule version and the second: a schedule write (here the lieu closed,
+ * then opened again) shows on the very next pages, warm caches
+ * notwithstanding. */
+static void test_creneaux_page_follows_writes(void)
+{
+	struct browser b;
+	browser_init(&b);
+	char sid[32], lieu[32], day[16], path[512], sql[256];
+	service_id("PMI", sid);
+	test_sql("SELECT id FROM lieux WHERE name = 'MDS d''Arras – site Gambetta'", lieu, sizeof(lieu));
+	int found = 0;
+	for (int week = 1; week <= 4 && !found; week++) {
+		snprintf(sql, sizeof(sql), "SELECT to_char(current_date + %d, 'YYYY-MM-DD')", 7 * week);
+		test_sql(sql, day, sizeof(day));
+		snprintf(path, sizeof(path), "/prendre_rdv?address=x&city_code=62041&street_ban_id=62041_0420&service_id=%s"
+			 "&motif_name=Consultation%%20PMI%%20nourrisson&location_type=public_office&lieu_id=%s&date=%s",
+			 sid, lieu, day);
+		found = browser_get(&b, path) == 200 && browser_body_has(&b, "starts_at=");
+	}
+	CU_ASSERT_FATAL(found);
+	for (int i = 0; i < 8; i++)     /* every worker's caches warm */
+		CU_ASSERT(browser_get(&b, path) == 200 && browser_body_has(&b, "starts_at="));
+	snprintf(sql, sizeof(sql), "UPDATE lieux SET availability = 'disabled' WHERE id = %s", lieu);
+	CU_ASSERT_EQUAL(test_sql(sql, NULL, 0), 0);
+	for (int i = 0; i < 4; i++)
+		CU_ASSERT(browser_get(&b, path) == 200 && !browser_body_has(&b, "starts_at="));
+	snprintf(sql, sizeof(sql), "UPDATE lieux SET availability = 'enabled' WHERE id = %s", lieu);
+	CU_ASSERT_EQUAL(test_sql(sql, NULL, 0), 0);
+	for (int i = 0; i < 4; i++)
+		CU_ASSERT(browser_get(&b, path) == 200 && browser_body_has(&b, "starts_at="));
+	browser_free(&b);
+}
+
 void register_public_http(void)
 {
 	CU_pSuite s = CU_add_suite("public", NULL, NULL);
@@ -702,4 +736,5 @@ void register_public_http(void)
 	CU_add_test(s, "a workshop seat booked online: one \"updated\" webhook, only that usager told", test_workshop_seat_webhook);
 	CU_add_test(s, "follow-up motifs: referents only, absent without, forged post refused", test_follow_up_referents);
 	CU_add_test(s, "min/max booking delays: wizard, API, next availability, forged booking", test_booking_delays);
+	CU_add_test(s, "créneaux page: a schedule write shows at once, caches warm", test_creneaux_page_follows_writes);
 }

@@ -359,6 +359,58 @@ static void test_schedule_version(void)
 	CU_ASSERT(strtoll(db_s(DB, A, v), NULL, 10) == strtoll(v2, NULL, 10) + 1);
 }
 
+/* A motif read by the caller (CRENEAUX_MOTIF_COLS, creneaux_motif_read):
+ * the same slots as the engine's own read, and its rules are the ones used
+ * (no second read); version 0 inside a transaction, 0 for a missing row. */
+static void test_caller_motif(void)
+{
+	NEED_DB();
+	long long id = motif_id(ARRAS, "Consultation PMI nourrisson");
+	CU_ASSERT_FATAL(id > 0);
+	PGresult *r = db_q(DB, "SELECT " CRENEAUX_MOTIF_COLS " FROM (SELECT 1) one"
+			       " LEFT JOIN motifs m ON m.id = $1::bigint", db_int(A, id));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	struct creneaux_motif cm;
+	CU_ASSERT_EQUAL(creneaux_motif_read(DB, r, 0, 0, &cm), 1);
+	CU_ASSERT(cm.version > 0);
+	CU_ASSERT(cm.rules.duration > 0);
+	PQclear(r);
+	struct creneaux_query q = {.motif_id = id, .from = NOW, .to = NOW + 28 * 86400LL, .now = NOW, .public_side = 1};
+	struct slot *own, *given;
+	size_t no, ng;
+	crc_clear();
+	CU_ASSERT_EQUAL_FATAL(creneaux_search(DB, A, &q, &own, &no), 0);
+	CU_ASSERT(no > 0);
+	q.motif = &cm;
+	crc_clear();
+	CU_ASSERT_EQUAL_FATAL(creneaux_search(DB, A, &q, &given, &ng), 0);
+	CU_ASSERT(ng == no && memcmp(given, own, no * sizeof(*own)) == 0);
+	struct creneaux_motif longer = cm;
+	longer.rules.duration = cm.rules.duration + 15;
+	q.motif = &longer;
+	crc_clear();
+	CU_ASSERT_EQUAL_FATAL(creneaux_search(DB, A, &q, &given, &ng), 0);
+	CU_ASSERT(ng > 0);
+	for (size_t i = 0; i < ng; i++)
+		CU_ASSERT_EQUAL(given[i].end - given[i].start, 60LL * longer.rules.duration);
+	struct slot first;
+	CU_ASSERT_EQUAL(creneaux_next(DB, A, &q, &first), 1);
+	CU_ASSERT_EQUAL(first.end - first.start, 60LL * longer.rules.duration);
+	/* a missing motif (outer join), and inside a transaction */
+	r = db_q(DB, "SELECT " CRENEAUX_MOTIF_COLS " FROM (SELECT 1) one LEFT JOIN motifs m ON m.id = -1");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	CU_ASSERT_EQUAL(creneaux_motif_read(DB, r, 0, 0, &cm), 0);
+	PQclear(r);
+	CU_ASSERT_EQUAL_FATAL(db_begin(DB), 0);
+	r = db_q(DB, "SELECT " CRENEAUX_MOTIF_COLS " FROM motifs m WHERE m.id = $1::bigint", db_int(A, id));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	CU_ASSERT_EQUAL(creneaux_motif_read(DB, r, 0, 0, &cm), 1);
+	CU_ASSERT_EQUAL(cm.version, 0);
+	PQclear(r);
+	db_rollback(DB);
+	crc_clear();
+}
+
 void register_creneaux_suite(void)
 {
 	CU_pSuite s = CU_add_suite("creneaux", suite_init, suite_clean);
@@ -370,4 +422,5 @@ void register_creneaux_suite(void)
 	CU_add_test(s, "cache: a cached search equals a fresh one", test_cached_equals_fresh);
 	CU_add_test(s, "result cache: key, window, second and version", test_result_cache_rules);
 	CU_add_test(s, "schedule version: bumped once per committed schedule write", test_schedule_version);
+	CU_add_test(s, "a motif read by the caller: same slots, its rules used", test_caller_motif);
 }
