@@ -93,6 +93,20 @@ int auth_session_create(struct db *db, enum session_kind kind, long long subject
 		ip ? ip : "", user_agent ? user_agent : "");
 }
 
+/* The first seven columns both session lookups return (id, agent_id, csrf
+ * token, first name, last name, e-mail, stale) into s, the strings in a;
+ * returns stale (last_seen older than a minute). */
+static int session_fill(struct arena *a, const PGresult *r, struct session *s)
+{
+	s->id = db_ll(r, 0, 0);
+	s->agent_id = db_ll(r, 0, 1);
+	snprintf(s->csrf, sizeof(s->csrf), "%s", db_val(r, 0, 2));
+	s->first_name = db_dup(a, r, 0, 3);
+	s->last_name = db_dup(a, r, 0, 4);
+	s->email = db_dup(a, r, 0, 5);
+	return db_bool(r, 0, 6);
+}
+
 /* Refresh the idle clock at most once a minute: no write per request. */
 static void session_touch(struct db *db, struct arena *a, const struct session *s, int stale)
 {
@@ -122,14 +136,8 @@ int auth_agent_context(struct db *db, struct arena *a, const char *token, long l
 		PQclear(r);
 		return RDV_ENOTFOUND;
 	}
-	s->id = db_ll(r, 0, 0);
-	s->agent_id = db_ll(r, 0, 1);
+	int stale = session_fill(a, r, s);
 	s->user_id = s->rdv_scope_id = 0;
-	snprintf(s->csrf, sizeof(s->csrf), "%s", db_val(r, 0, 2));
-	s->first_name = db_dup(a, r, 0, 3);
-	s->last_name = db_dup(a, r, 0, 4);
-	s->email = db_dup(a, r, 0, 5);
-	int stale = db_bool(r, 0, 6);
 	s->org_id = org_id > 0 ? org_id : 0;
 	s->org_level = db_dup(a, r, 0, 7);
 	s->org_name = db_dup(a, r, 0, 8);
@@ -150,8 +158,8 @@ int auth_session_load(struct db *db, struct arena *a, enum session_kind kind, co
 		return RDV_ENOTFOUND;
 	char hash[AUTH_HASH_HEX_LEN + 1];
 	auth_token_hash(token, hash);
-	PGresult *r = db_q(db, "SELECT s.id, 0, s.user_id, coalesce(s.rdv_scope_id, 0), s.csrf_token, u.first_name,"
-			   " u.last_name, u.email, s.last_seen_at < now() - interval '1 minute'"
+	PGresult *r = db_q(db, "SELECT s.id, 0, s.csrf_token, u.first_name, u.last_name, u.email,"
+			   " s.last_seen_at < now() - interval '1 minute', s.user_id, coalesce(s.rdv_scope_id, 0)"
 			   " FROM sessions s JOIN users u ON u.id = s.user_id"
 			   " WHERE s.token_hash = $1::bytea AND s.expires_at > now()"
 			   " AND s.last_seen_at > now() - $2::interval AND u.deleted_at IS NULL",
@@ -162,15 +170,9 @@ int auth_session_load(struct db *db, struct arena *a, enum session_kind kind, co
 		PQclear(r);
 		return RDV_ENOTFOUND;
 	}
-	s->id = db_ll(r, 0, 0);
-	s->agent_id = db_ll(r, 0, 1);
-	s->user_id = db_ll(r, 0, 2);
-	s->rdv_scope_id = db_ll(r, 0, 3);
-	snprintf(s->csrf, sizeof(s->csrf), "%s", db_val(r, 0, 4));
-	s->first_name = db_dup(a, r, 0, 5);
-	s->last_name = db_dup(a, r, 0, 6);
-	s->email = db_dup(a, r, 0, 7);
-	int stale = db_bool(r, 0, 8);
+	int stale = session_fill(a, r, s);
+	s->user_id = db_ll(r, 0, 7);
+	s->rdv_scope_id = db_ll(r, 0, 8);
 	PQclear(r);
 	session_touch(db, a, s, stale);
 	return 0;

@@ -114,3 +114,21 @@ void fx_sql_is(const char *want, const char *fmt, ...)
 		fprintf(stderr, "%s\n  → \"%s\", attendu \"%s\"\n", q, got, want);
 	CU_ASSERT_STRING_EQUAL(got, want);
 }
+
+int fx_first_href(const struct browser *b, const char *prefix, char *href, size_t n)
+{
+	const char *p = b->body.data ? strstr(b->body.data, prefix) : NULL;
+	if (p == NULL || n == 0)
+		return -1;
+	size_t len = strcspn(p, "\""), k = 0;
+	for (size_t i = 0; i < len && k + 1 < n; i++) {
+		if (strncmp(p + i, "&amp;", 5) == 0) {
+			href[k++] = '&';
+			i += 4;
+			continue;
+		}
+		href[k++] = p[i];
+	}
+	href[k] = '\0';
+	return 0;
+}

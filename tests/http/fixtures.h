@@ -52,6 +52,10 @@ const char *fx_org_path(const char *org, const char *resource, const char *fmt, 
 /* The id that ends the Location of the last response, or 0. */
 long long fx_location_id(const struct browser *b);
 
+/* The first href of the last page that starts with prefix (e.g. "/prescripteur/new?"),
+ * its "&amp;" turned back into "&", into href (n bytes); 0, or -1 when none. */
+int fx_first_href(const struct browser *b, const char *prefix, char *href, size_t n);
+
 /* Asserts that the first cell of the printf-style SQL is want. */
 void fx_sql_is(const char *want, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

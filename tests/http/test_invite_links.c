@@ -163,21 +163,7 @@ static int first_slot(struct browser *b, char *href, size_t n)
 		 g_token, "Invitation+test+PMI", g_lieu);
 	if (browser_get(b, path) != 200)
 		return -1;
-	const char *p = strstr(b->body.data, "/invitation/reservation/new?");
-	if (p == NULL)
-		return -1;
-	size_t len = strcspn(p, "\"");
-	size_t k = 0;
-	for (size_t i = 0; i < len && k + 1 < n; i++) {
-		if (strncmp(p + i, "&amp;", 5) == 0) {
-			href[k++] = '&';
-			i += 4;
-			continue;
-		}
-		href[k++] = p[i];
-	}
-	href[k] = '\0';
-	return 0;
+	return fx_first_href(b, "/invitation/reservation/new?", href, n);
 }
 
 static void test_book_through_link(void)

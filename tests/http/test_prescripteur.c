@@ -74,20 +74,7 @@ static int first_link(struct browser *b, const char *motif, char *href, size_t n
 		 "&location_type=public_office&lieu_id=%s", g_service, motif, g_lieu);
 	if (browser_get(b, path) != 200)
 		return -1;
-	const char *p = strstr(b->body.data, "/prescripteur/new?");
-	if (p == NULL)
-		return -1;
-	size_t len = strcspn(p, "\""), k = 0;
-	for (size_t i = 0; i < len && k + 1 < n; i++) {
-		if (strncmp(p + i, "&amp;", 5) == 0) {
-			href[k++] = '&';
-			i += 4;
-			continue;
-		}
-		href[k++] = p[i];
-	}
-	href[k] = '\0';
-	return 0;
+	return fx_first_href(b, "/prescripteur/new?", href, n);
 }
 
 /* The first créneau link of the prescripteur motif. */
