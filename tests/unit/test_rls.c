@@ -310,16 +310,23 @@ static const char *rows_text(PGresult *r)
 	return out;
 }
 
-/* The rows the function's cursor gives for orgs (every agenda when all). */
-static const char *export_function_rows(const char *orgs, const char *all)
+/* The rows the function's cursor gives for orgs between from and to (NULL: no
+ * bound), every agenda when all. */
+static const char *export_function_rows_between(const char *orgs, const char *all, const char *from, const char *to)
 {
 	if (db_begin(app) != 0)
 		return NULL;
 	const char *rows = NULL;
-	if (db_x(app, "SELECT export_rdv_open($1::bigint[], NULL, NULL, 0, 0, 0, NULL, $2::boolean)", orgs, all) == 0)
+	if (db_x(app, "SELECT export_rdv_open($1::bigint[], $3::date, $4::date, 0, 0, 0, NULL, $2::boolean)", orgs, all,
+		 from, to) == 0)
 		rows = rows_text(db_q(app, "FETCH ALL FROM rdv_export"));
 	db_rollback(app);
 	return rows;
+}
+
+static const char *export_function_rows(const char *orgs, const char *all)
+{
+	return export_function_rows_between(orgs, all, NULL, NULL);
 }
 
 static void test_export_function(void)
@@ -333,6 +340,9 @@ static void test_export_function(void)
 	const char *got = export_function_rows(arras, "f");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(got);
 	CU_ASSERT_STRING_EQUAL(got, expected);
+	/* dates that hold every RDV: the same cells, participants included (0036 reads
+	 * them with the RDVs' filters) */
+	CU_ASSERT_STRING_EQUAL(export_function_rows_between(arras, "f", "2000-01-01", "2099-12-31"), expected);
 	/* another organisation's RDVs, even asking for every agenda */
 	CU_ASSERT_STRING_EQUAL(export_function_rows(lens, "t"), "0:");
 	CU_ASSERT_STRING_EQUAL(export_function_rows(lens, "f"), "0:");
