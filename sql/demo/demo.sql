@@ -785,8 +785,11 @@ INSERT INTO rdvs (id, organisation_id, motif_id, lieu_id, starts_at, ends_at, st
                   max_participants_count, users_count, created_by_type, created_by_agent_id,
                   cancelled_at, created_at, updated_at)
 SELECT atl.id, org.id, mo.id, li.id, atl.starts_at, atl.ends_at, atl.status, true, atl.name, atl.max, 0,
-       'agent', ag.id, CASE WHEN atl.revoked THEN atl.starts_at - interval '2 days' END,
-       atl.starts_at - interval '3 weeks', atl.starts_at - interval '3 weeks'
+       'agent', ag.id, CASE WHEN atl.revoked THEN least(atl.starts_at - interval '2 days', now() - interval '1 hour') END,
+       -- created (and cancelled) in the past, even for the workshops of the coming weeks
+       least(atl.starts_at - interval '3 weeks', now() - interval '1 day'),
+       CASE WHEN atl.revoked THEN least(atl.starts_at - interval '2 days', now() - interval '1 hour')
+            ELSE least(atl.starts_at - interval '3 weeks', now() - interval '1 day') END
   FROM atl JOIN org ON org.k = atl.org_k JOIN mo ON mo.org_k = atl.org_k AND mo.k = atl.motif_k
   JOIN li ON li.k = atl.lieu_k JOIN ag ON ag.k = atl.agent_k;
 
@@ -799,7 +802,7 @@ SELECT atl.id, pn.user_id,
             WHEN j % 4 = 2 THEN 'excused'
             ELSE atl.status END::rdv_status,
        CASE WHEN j % 3 = 1 THEN 'user' ELSE 'agent' END,
-       atl.starts_at - make_interval(days => 20 - j)
+       least(atl.starts_at - make_interval(days => 20 - j), now() - make_interval(hours => 12 - j))
   FROM atl JOIN mo ON mo.org_k = atl.org_k AND mo.k = atl.motif_k
   CROSS JOIN generate_series(0, 11) j
   JOIN pool_n pn ON pn.org_k = atl.org_k AND pn.kind = mo.audience AND pn.agent_id = 0

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "client.h"
+#include "fixtures.h"
 
 #define PMI "agent.pmi@demo.rdv-solidarites.fr"
 #define ADMIN_ARRAS "admin.arras@demo.rdv-solidarites.fr"
@@ -231,6 +232,14 @@ static void test_security_headers(void)
 	browser_free(&b);
 }
 
+/* The demo département must read like real data: nothing created, cancelled or
+ * updated after now (the agents' RDV page says « Créé par … le … »). */
+static void test_demo_dates_in_the_past(void)
+{
+	fx_sql_is("0", "SELECT (SELECT count(*) FROM rdvs WHERE created_at > now() OR cancelled_at > now()"
+		       " OR updated_at > now()) + (SELECT count(*) FROM participations WHERE created_at > now())");
+}
+
 static void test_export_agents_csv(void)
 {
 	struct browser b;
@@ -304,5 +313,6 @@ void register_foundation_http(void)
 	CU_add_test(s, "malformed form gives 400", test_malformed_form_400);
 	CU_add_test(s, "security headers", test_security_headers);
 	CU_add_test(s, "export of the organisation's agents as CSV", test_export_agents_csv);
+	CU_add_test(s, "demo data: nothing dated in the future", test_demo_dates_in_the_past);
 	CU_add_test(s, "password reset by e-mailed single-use token", test_password_reset_flow);
 }
