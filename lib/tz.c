@@ -201,7 +201,7 @@ static void iso_day_keep(struct tz_iso_day *day, long long utc, const char *iso)
 		return;
 	memcpy(day->date, iso, (size_t)(t - iso) + 1);
 	day->date[t - iso + 1] = '\0';
-	strcpy(day->off, t + 9);
+	snprintf(day->off, sizeof(day->off), "%s", t + 9);   /* length checked above */
 	day->lo = lo;
 	day->hi = hi;
 }
@@ -228,7 +228,8 @@ void tz_format_iso_day(struct tz_iso_day *day, long long utc, char out[32])
 	p = put2(p, secs / 60 % 60);
 	*p++ = ':';
 	p = put2(p, secs % 60);
-	strcpy(p, day->off);
+	/* bounded by out[32] (in practice 11 + 8 + 6 characters and the NUL) */
+	snprintf(p, 32 - (size_t)(p - out), "%s", day->off);
 }
 
 static int format_fr_date(const struct local_dt *lt, char *out, size_t n)
