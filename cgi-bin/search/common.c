@@ -242,3 +242,12 @@ int search_scope_refused(struct ctx *c)
 	return app_error(c, 403, "Vous êtes connecté(e) par le lien d'un rendez-vous : seul ce rendez-vous "
 				 "est accessible. Connectez-vous avec votre e-mail pour accéder à votre espace.");
 }
+
+void wizard_address_from(struct ctx *c, struct wizard *w, const PGresult *r, int col)
+{
+	w->address = db_dup(c->a, r, 0, col);
+	w->city_code = db_dup(c->a, r, 0, col + 1);
+	w->street_ban_id = db_dup(c->a, r, 0, col + 2);
+	w->lat = db_dup(c->a, r, 0, col + 3);
+	w->lon = db_dup(c->a, r, 0, col + 4);
+}

@@ -82,11 +82,7 @@ static int flow_geocode(struct ctx *c, struct wizard *w)
 					       "le numéro, la rue et la commune (exemple : 12 rue Gambetta Arras).");
 		return flow_render(c, w, "address");
 	}
-	w->address = db_dup(c->a, r, 0, 1);
-	w->city_code = db_dup(c->a, r, 0, 2);
-	w->street_ban_id = db_dup(c->a, r, 0, 3);
-	w->lat = db_dup(c->a, r, 0, 4);
-	w->lon = db_dup(c->a, r, 0, 5);
+	wizard_address_from(c, w, r, 1);
 	PQclear(r);
 	return app_redirect(c, wizard_url(c, w, 1));
 }

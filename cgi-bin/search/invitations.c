@@ -34,11 +34,7 @@ int search_invitation(struct ctx *c, struct wizard *w)
 	w->invited_responsible_id = db_ll(r, 0, 1);
 	w->invited_last_name = db_dup(c->a, r, 0, 2);
 	if ((w->city_code == NULL || w->city_code[0] == '\0') && db_val(r, 0, 4) != NULL) {
-		w->address = db_dup(c->a, r, 0, 3);
-		w->city_code = db_dup(c->a, r, 0, 4);
-		w->street_ban_id = db_dup(c->a, r, 0, 5);
-		w->lat = db_dup(c->a, r, 0, 6);
-		w->lon = db_dup(c->a, r, 0, 7);
+		wizard_address_from(c, w, r, 3);
 	}
 	PQclear(r);
 	return 1;

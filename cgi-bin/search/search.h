@@ -36,6 +36,9 @@ int search_invitation_refused(struct ctx *c);
 /* "/prendre_rdv?address=…&city_code=…" with the fields up to (and
  * including) level: 0 address, 1 service, 2 motif, 3 lieu, 4 date. */
 const char *wizard_url(struct ctx *c, const struct wizard *w, int level);
+/* The chosen address from five consecutive columns of row 0 of r, from col:
+ * label, city_code, street_ban_id, lat, lon (copied into c->a). */
+void wizard_address_from(struct ctx *c, struct wizard *w, const PGresult *r, int col);
 /* The same fields as a query string without "?" (hidden fields of forms). */
 const char *wizard_query(struct ctx *c, const struct wizard *w, int level);
 
